@@ -1,0 +1,146 @@
+//! Page rendering with minijinja: a default template set compiled into the binary, and
+//! per-site overrides from the database.
+//!
+//! Templates are data, never code: the environment has no file or network loader (only
+//! the in-memory sources below), no functions beyond minijinja's builtins, and a fuel limit,
+//! so a platform admin editing a template cannot read files, run processes or spin forever.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use minijinja::{AutoEscape, Environment, Value};
+
+use crate::ContentError;
+
+/// Names of the templates a site may override.
+pub const TEMPLATE_NAMES: [&str; 8] =
+    ["layout.html", "home.html", "column.html", "article.html", "search.html", "maintenance.html", "gone.html", "error.html"];
+
+/// The default stylesheet, served at `/static/site.css`.
+pub const SITE_CSS: &str = include_str!("../static/site.css");
+
+/// The default source of a template.
+pub fn default_template(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "layout.html" => include_str!("../templates/layout.html"),
+        "home.html" => include_str!("../templates/home.html"),
+        "column.html" => include_str!("../templates/column.html"),
+        "article.html" => include_str!("../templates/article.html"),
+        "search.html" => include_str!("../templates/search.html"),
+        "maintenance.html" => include_str!("../templates/maintenance.html"),
+        "gone.html" => include_str!("../templates/gone.html"),
+        "error.html" => include_str!("../templates/error.html"),
+        _ => return None,
+    })
+}
+
+/// Instruction budget per render: ample for a page listing a thousand clauses, fatal to a runaway loop.
+const FUEL: u64 = 5_000_000;
+
+fn environment(overrides: HashMap<String, String>) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
+    env.set_fuel(Some(FUEL));
+    env.set_loader(move |name| Ok(overrides.get(name).cloned().or_else(|| default_template(name).map(str::to_string))));
+    env
+}
+
+fn template_error(name: &str, e: &minijinja::Error) -> ContentError {
+    let mut message = e.to_string();
+    if let Some(line) = e.line() {
+        message = format!("line {line}: {message}");
+    }
+    ContentError::Template { name: name.to_string(), message }
+}
+
+/// Renders pages for every site, each with its overrides.
+pub struct Renderer {
+    defaults: Environment<'static>,
+    sites: RwLock<HashMap<String, Arc<Environment<'static>>>>,
+}
+
+impl std::fmt::Debug for Renderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Renderer").finish_non_exhaustive()
+    }
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Renderer { defaults: environment(HashMap::new()), sites: RwLock::new(HashMap::new()) }
+    }
+}
+
+impl Renderer {
+    /// Checks that a set of overrides compiles (every template, since one may extend another).
+    pub fn check(overrides: &HashMap<String, String>) -> Result<(), ContentError> {
+        for name in overrides.keys() {
+            if !TEMPLATE_NAMES.contains(&name.as_str()) {
+                return Err(ContentError::Invalid { field: "name", message: format!("`{name}` is not a template name ({})", TEMPLATE_NAMES.join(", ")) });
+            }
+        }
+        let env = environment(overrides.clone());
+        for name in TEMPLATE_NAMES {
+            env.get_template(name).map_err(|e| template_error(name, &e))?;
+        }
+        Ok(())
+    }
+
+    /// Installs a site's overrides (an empty map restores the defaults).
+    pub fn set_overrides(&self, site: &str, overrides: HashMap<String, String>) -> Result<(), ContentError> {
+        Self::check(&overrides)?;
+        let mut sites = self.sites.write().unwrap_or_else(|p| p.into_inner());
+        if overrides.is_empty() {
+            sites.remove(site);
+        } else {
+            sites.insert(site.to_string(), Arc::new(environment(overrides)));
+        }
+        Ok(())
+    }
+
+    /// Renders `name` for `site` (or with the defaults when `site` is none).
+    pub fn render(&self, site: Option<&str>, name: &str, ctx: &Value) -> Result<String, ContentError> {
+        let env = site.and_then(|s| self.sites.read().unwrap_or_else(|p| p.into_inner()).get(s).cloned());
+        let env: &Environment<'static> = env.as_deref().unwrap_or(&self.defaults);
+        let tmpl = env.get_template(name).map_err(|e| template_error(name, &e))?;
+        tmpl.render(ctx).map_err(|e| template_error(name, &e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_template_compiles() {
+        Renderer::check(&HashMap::new()).unwrap();
+    }
+
+    #[test]
+    fn overrides_are_checked_and_sandboxed() {
+        let bad = HashMap::from([("home.html".to_string(), "{% for x in %}".to_string())]);
+        let err = Renderer::check(&bad).unwrap_err().to_string();
+        assert!(err.contains("home.html") && err.contains("line 1"), "{err}");
+        let unknown = HashMap::from([("../../etc/passwd".to_string(), "x".to_string())]);
+        assert!(Renderer::check(&unknown).is_err());
+        // No loader reaches the file system: including a path fails.
+        let r = Renderer::default();
+        let sneaky = HashMap::from([("error.html".to_string(), "{% include '/etc/passwd' %}".to_string())]);
+        r.set_overrides("s", sneaky).unwrap();
+        assert!(r.render(Some("s"), "error.html", &Value::UNDEFINED).is_err());
+        // A runaway loop runs out of fuel instead of hanging the node.
+        let spin = HashMap::from([("error.html".to_string(), "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}".to_string())]);
+        r.set_overrides("s", spin).unwrap();
+        let err = r.render(Some("s"), "error.html", &Value::UNDEFINED).unwrap_err().to_string();
+        assert!(err.contains("fuel"), "{err}");
+    }
+
+    #[test]
+    fn overrides_apply_per_site() {
+        let r = Renderer::default();
+        r.set_overrides("a", HashMap::from([("error.html".to_string(), "A{{ status }}".to_string())])).unwrap();
+        let ctx = minijinja::context! { status => 404, message => "x" };
+        assert_eq!(r.render(Some("a"), "error.html", &ctx).unwrap(), "A404");
+        assert_ne!(r.render(Some("b"), "error.html", &ctx).unwrap(), "A404");
+    }
+}

@@ -1,0 +1,93 @@
+//! Extractors: the calling principal from a bearer token, and JSON bodies whose errors
+//! name the field and keep the API's error shape.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use govnode_accounts::{Action, Principal};
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use crate::Node;
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl Caller {
+    /// Refuses unless the caller may do `action` on `site`.
+    pub fn require(&self, action: Action, site: Option<&str>) -> Result<(), ApiError> {
+        if self.0.may(action, site) {
+            Ok(())
+        } else {
+            let scope = site.map(|s| format!(" on site `{s}`")).unwrap_or_default();
+            Err(ApiError::forbidden(format!("a {} token{} may not do this{scope}", self.0.role, self.0.site.as_ref().map(|s| format!(" for site `{s}`")).unwrap_or_default())))
+        }
+    }
+
+    /// Refuses unless the caller holds any role on `site` (read access to admin views).
+    pub fn require_site(&self, site: &str) -> Result<(), ApiError> {
+        if self.0.site.is_none() || self.0.site.as_deref() == Some(site) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!("this token is for site `{}`, not `{site}`", self.0.site.as_deref().unwrap_or(""))))
+        }
+    }
+}
+
+impl FromRequestParts<Arc<Node>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, node: &Arc<Node>) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer <token>` header"))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
+        match node.tokens.resolve(token.trim()).await? {
+            Some(p) => Ok(Caller(p)),
+            None => Err(ApiError::unauthorized("unknown or revoked token")),
+        }
+    }
+}
+
+/// A JSON body; rejections become API errors (400 naming the problem, 413 when too large).
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_error(rejection)),
+        }
+    }
+}
+
+fn json_error(r: JsonRejection) -> ApiError {
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::too_large("request body is larger than http.max_request_bytes");
+    }
+    match r {
+        JsonRejection::JsonDataError(e) => {
+            // serde's message names the field: "missing field `title`", "unknown field `x`".
+            let detail = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.body_text());
+            ApiError::bad_request(detail)
+        }
+        JsonRejection::JsonSyntaxError(e) => {
+            let detail = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.body_text());
+            ApiError::bad_request(format!("body is not valid JSON: {detail}"))
+        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::bad_request("expected `Content-Type: application/json`"),
+        other => ApiError::bad_request(other.body_text()),
+    }
+}

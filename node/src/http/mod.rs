@@ -1,0 +1,77 @@
+//! HTTP wiring: routes, body limits, security headers and request metrics.
+
+mod admin;
+pub(crate) mod api;
+mod error;
+mod extract;
+pub(crate) mod openapi;
+mod pages;
+mod site;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post, put};
+
+use crate::Node;
+use crate::metrics::RequestLabels;
+
+
+
+/// Builds the node's router.
+pub fn router(node: Arc<Node>) -> Router {
+    let upload_limit = usize::try_from(node.config.library.max_upload_bytes).unwrap_or(usize::MAX);
+    let admin = Router::new()
+        .route("/sites", post(admin::create_site).get(admin::list_sites))
+        .route("/sites/{site}/shutdown", post(admin::shutdown_site))
+        .route("/sites/{site}/resume", post(admin::resume_site))
+        .route("/sites/{site}/columns", post(admin::create_column).get(admin::list_columns))
+        .route("/sites/{site}/articles", post(admin::create_article).get(admin::list_articles))
+        .route("/sites/{site}/templates", get(admin::list_templates))
+        .route("/sites/{site}/templates/{name}", put(admin::put_template).delete(admin::delete_template))
+        .route("/column-templates/{set}", put(admin::put_template_set))
+        .route("/column-templates/{set}/apply", post(admin::apply_template_set))
+        .route("/articles/{id}", get(admin::get_article).put(admin::revise_article))
+        .route("/articles/{id}/revisions", get(admin::revisions))
+        .route("/articles/{id}/{action}", post(admin::transition))
+        .route("/audit", get(admin::audit))
+        // Uploads get the library's limit; everything else the JSON limit below.
+        .route("/blobs", post(admin::upload_blob).layer(DefaultBodyLimit::max(upload_limit)));
+    Router::new()
+        .nest("/api/admin", admin)
+        .route("/api/search", get(api::search))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/healthz", get(api::healthz))
+        .route("/metrics", get(api::metrics))
+        .route("/static/site.css", get(api::stylesheet))
+        .route("/blobs/{hash}", get(api::blob))
+        .route("/elder", get(site::elder_toggle))
+        .route("/sites/{site}", get(site::by_path))
+        .route("/sites/{site}/", get(site::by_path))
+        .route("/sites/{site}/{*rest}", get(site::by_path_rest))
+        .fallback(site::by_host)
+        .layer(DefaultBodyLimit::max(node.config.http.max_request_bytes))
+        .layer(middleware::from_fn_with_state(node.clone(), observe))
+        .with_state(node)
+}
+
+/// Counts and times every request by its route pattern, and sets security headers.
+async fn observe(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "site".into());
+    let mut resp = next.run(req).await;
+    let status = resp.status().as_u16();
+    node.metrics.requests.get_or_create(&RequestLabels { method, route, status }).inc();
+    node.metrics.request_seconds.observe(started.elapsed().as_secs_f64());
+    let h = resp.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    resp
+}

@@ -1,0 +1,44 @@
+//! govnode: the one binary every tier of a provincial government website platform runs.
+//!
+//! The library half exists so tests can start nodes in-process: [`Node::open`] takes a
+//! config and a data dir, [`run`] takes a bound listener and a shutdown future.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+mod http;
+pub mod import;
+mod indexer;
+pub mod lock;
+mod metrics;
+pub mod node;
+pub mod storage;
+
+pub use config::Config;
+pub use node::{Node, run};
+
+/// Errors at the node's edge (startup, CLI, storage). HTTP errors are `http::ApiError`.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// Bad or missing configuration.
+    #[error("config: {0}")]
+    Config(String),
+    /// The database could not be opened or migrated.
+    #[error("storage: {0}")]
+    Storage(String),
+    /// The data dir is in use by another process.
+    #[error("{0}")]
+    Locked(String),
+    /// The search index failed.
+    #[error("search: {0}")]
+    Search(#[from] govnode_search::SearchError),
+    /// The content module failed.
+    #[error(transparent)]
+    Content(#[from] govnode_content::ContentError),
+    /// The node key failed.
+    #[error(transparent)]
+    Identity(#[from] govnode_federation::IdentityError),
+    /// I/O.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}

@@ -1,0 +1,171 @@
+//! The node: everything one govnode process holds, and its server entry point.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use govnode_accounts::TokenStore;
+use govnode_content::Content;
+use govnode_content::render::Renderer;
+use govnode_federation::NodeKey;
+use govnode_library::BlobStore;
+use govnode_search::SearchIndex;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use crate::indexer::Indexer;
+use crate::metrics::Metrics;
+use crate::storage::Db;
+use crate::{Config, NodeError};
+
+/// One node's state, shared by every request handler and background task.
+pub struct Node {
+    /// Configuration.
+    pub config: Config,
+    /// Data dir.
+    pub data_dir: PathBuf,
+    /// Database pools.
+    pub db: Db,
+    /// Content module.
+    pub content: Content,
+    /// Blob store.
+    pub blobs: BlobStore,
+    /// API tokens.
+    pub tokens: TokenStore,
+    /// Full-text index.
+    pub search: Arc<SearchIndex>,
+    /// Page renderer.
+    pub renderer: Renderer,
+    /// Keeps the search index caught up with the published table.
+    pub(crate) indexer: Indexer,
+    /// Metrics.
+    pub(crate) metrics: Metrics,
+    /// The node's signing identity.
+    pub key: NodeKey,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node").field("id", &self.config.node.id).field("data_dir", &self.data_dir).finish_non_exhaustive()
+    }
+}
+
+impl Node {
+    /// Opens a node's state from its data dir: database (migrated), key, search index
+    /// (caught up with the published table), template overrides.
+    pub async fn open(config: Config, data_dir: &Path) -> Result<Arc<Node>, NodeError> {
+        std::fs::create_dir_all(data_dir)?;
+        let db = Db::open(data_dir).await?;
+        let key = NodeKey::load_or_create(data_dir)?;
+        let blobs = BlobStore::new(&data_dir.join("blobs"), db.read.clone(), db.write.clone(), config.library.max_upload_bytes);
+        let content = Content::new(db.read.clone(), db.write.clone(), blobs.clone());
+        let tokens = TokenStore::new(db.read.clone(), db.write.clone());
+        let index_dir = data_dir.join("search");
+        let search = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
+            .await
+            .map_err(|e| NodeError::Storage(format!("opening search index: {e}")))??;
+        let renderer = Renderer::default();
+        for site in content.sites().await? {
+            let overrides = content.template_overrides(&site.id).await?;
+            if let Err(e) = renderer.set_overrides(&site.id, overrides) {
+                // A stored override that no longer compiles must not take the site down.
+                warn!(site = %site.id, error = %e, "template overrides ignored");
+            }
+        }
+        let node = Arc::new(Node {
+            config,
+            data_dir: data_dir.to_path_buf(),
+            db,
+            content,
+            blobs,
+            tokens,
+            search: Arc::new(search),
+            renderer,
+            indexer: Indexer::default(),
+            metrics: Metrics::default(),
+            key,
+        });
+        let applied = node.sync_search().await?;
+        info!(node = %node.config.node.id, public_key = %node.key.public_hex(), indexed = applied, "node open");
+        Ok(node)
+    }
+
+    /// Applies every published change the search index lacks; returns how many.
+    pub async fn sync_search(&self) -> Result<u64, NodeError> {
+        self.indexer.sync(self.config.node.id.as_str(), &self.content, &self.search, &self.metrics).await
+    }
+
+    /// Drops the search index and rebuilds it from the published table.
+    pub async fn reindex(&self) -> Result<u64, NodeError> {
+        let search = self.search.clone();
+        tokio::task::spawn_blocking(move || search.clear())
+            .await
+            .map_err(|e| NodeError::Storage(format!("clearing search index: {e}")))??;
+        self.sync_search().await
+    }
+
+    /// Closes the database pools.
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+}
+
+/// Serves `node` on `listener` until `shutdown` completes, then stops the background
+/// tasks and closes storage, in that order.
+pub async fn run(node: Arc<Node>, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), NodeError> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let scheduler = tokio::spawn(publish_scheduled(node.clone(), stop_rx));
+    let app = crate::http::router(node.clone());
+    info!(addr = %listener.local_addr()?, node = %node.config.node.id, "serving");
+    axum::serve(listener, app.into_make_service()).with_graceful_shutdown(shutdown).await?;
+    let _ = stop_tx.send(true);
+    let _ = scheduler.await;
+    node.close().await;
+    info!("stopped");
+    Ok(())
+}
+
+/// Publishes scheduled articles when due (checked every second; cheap indexed query).
+async fn publish_scheduled(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+        match node.content.publish_due(chrono::Utc::now().timestamp_millis()).await {
+            Ok(ids) if !ids.is_empty() => {
+                info!(count = ids.len(), "scheduled articles published");
+                if let Err(e) = node.sync_search().await {
+                    warn!(error = %e, "search sync after scheduled publication failed");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => warn!(error = %e, "scheduled publication failed"),
+        }
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    info!("shutdown requested");
+}
