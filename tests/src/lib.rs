@@ -1,1 +1,221 @@
-//! harness
+//! The test harness: starts govnode nodes in-process (port 0, temporary data dir, readiness
+//! wait on `/healthz`) and offers the calls tests make against them. Whole-process tests use
+//! [`govnode_bin`] to spawn the real binary.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use govnode::{Config, Node};
+pub use govnode_accounts::Role;
+pub use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+
+/// A node running in this process.
+pub struct TestNode {
+    /// The node's state (for direct inspection).
+    pub node: Arc<Node>,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// A platform-admin token.
+    pub admin: String,
+    /// HTTP client (no redirects followed, so tests see them).
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+    // Dropped last: the data dir outlives the server.
+    _dir: TempDir,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// Body text.
+    pub text: String,
+}
+
+impl Reply {
+    /// The body as JSON (panics with the body when it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestNode {
+    /// Starts a province node 440000.
+    pub async fn start() -> TestNode {
+        Self::start_as("440000", "广东省").await
+    }
+
+    /// Starts a node with the given id and name.
+    pub async fn start_as(id: &str, name: &str) -> TestNode {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = Config::new(id.parse().expect("node id"), name);
+        let node = Node::open(config, dir.path()).await.expect("node opens");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let served = node.clone();
+        let task = tokio::spawn(async move {
+            govnode::run(served, listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("node runs");
+        });
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let (admin, _) = node.tokens.create("平台管理员", Role::PlatformAdmin, None).await.expect("admin token");
+        let t = TestNode { node, addr, admin, http, stop: Some(stop), task: Some(task), _dir: dir };
+        t.wait_ready().await;
+        t
+    }
+
+    async fn wait_ready(&self) {
+        for _ in 0..500 {
+            if let Ok(r) = self.http.get(self.url("/healthz")).send().await
+                && r.status() == StatusCode::OK
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("node on {} never became ready", self.addr);
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.expect("server task");
+        }
+    }
+
+    /// An absolute URL on this node.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Creates a token.
+    pub async fn token(&self, role: Role, site: Option<&str>, name: &str) -> String {
+        self.node.tokens.create(name, role, site).await.expect("token").0
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        Reply { status: resp.status(), headers: resp.headers().clone(), text: resp.text().await.expect("body") }
+    }
+
+    /// GET without a token.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None, None).await
+    }
+
+    /// GET with a Host header (host-based site routing).
+    pub async fn get_host(&self, host: &str, path: &str) -> Reply {
+        let resp = self.http.get(self.url(path)).header("host", host).send().await.expect("request");
+        Reply { status: resp.status(), headers: resp.headers().clone(), text: resp.text().await.expect("body") }
+    }
+
+    /// POST JSON with a token.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// Creates a site as the platform admin (asserting success).
+    pub async fn site(&self, id: &str, name: &str) -> Value {
+        let r = self
+            .post(
+                "/api/admin/sites",
+                &self.admin.clone(),
+                json!({ "id": id, "name": name, "hosts": [format!("{id}.gov.test")], "owner_body": format!("{name}办公厅"), "body_code": format!("00{id}"), "region": "440000" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()
+    }
+
+    /// Creates a column (asserting success).
+    pub async fn column(&self, site: &str, slug: &str, name: &str, kind: &str) -> Value {
+        let r = self.post(&format!("/api/admin/sites/{site}/columns"), &self.admin.clone(), json!({ "slug": slug, "name": name, "kind": kind })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()
+    }
+
+    /// Editor and reviewer tokens for a site (different people).
+    pub async fn staff(&self, site: &str) -> Staff {
+        Staff {
+            editor: self.token(Role::Editor, Some(site), &format!("{site}-editor")).await,
+            reviewer: self.token(Role::Reviewer, Some(site), &format!("{site}-reviewer")).await,
+        }
+    }
+
+    /// Creates an article as `staff.editor` and takes it through review to publication.
+    /// Returns the published article.
+    pub async fn publish(&self, site: &str, staff: &Staff, article: Value) -> Value {
+        let r = self.post(&format!("/api/admin/sites/{site}/articles"), &staff.editor, article).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = r.json()["id"].as_i64().expect("id");
+        for (who, action) in [(&staff.editor, "submit"), (&staff.reviewer, "approve"), (&staff.reviewer, "publish")] {
+            let r = self.post(&format!("/api/admin/articles/{id}/{action}"), who, json!({})).await;
+            assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.text);
+        }
+        let a = self.call(Method::GET, &format!("/api/admin/articles/{id}"), Some(&staff.editor), None).await.json();
+        assert_eq!(a["state"], "published");
+        a
+    }
+
+    /// Searches through the JSON API.
+    pub async fn search(&self, query: &str) -> Value {
+        let r = self.http.get(self.url("/api/search")).query(&[("q", query)]).send().await.expect("search");
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.expect("search json")
+    }
+}
+
+/// An editor and a reviewer of one site.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    /// Editor token.
+    pub editor: String,
+    /// Reviewer token.
+    pub reviewer: String,
+}
+
+/// The real `govnode` binary, built by `cargo test` beside this test executable.
+pub fn govnode_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    // target/<profile>/deps/<test> → target/<profile>/govnode
+    let bin = exe.parent().and_then(|d| d.parent()).map(|d| d.join("govnode")).expect("target dir");
+    assert!(bin.exists(), "{} is missing: run the tests with `cargo test --workspace`, which builds it", bin.display());
+    bin
+}
+
+/// The shared corpus beside the checkout, when present (CI has it; a fresh clone may not).
+pub fn shared_corpus(file: &str) -> Option<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(file);
+    root.exists().then_some(root)
+}
