@@ -219,3 +219,8 @@ pub fn shared_corpus(file: &str) -> Option<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(file);
     root.exists().then_some(root)
 }
+
+/// blake3 of bytes, hex (what blob hashes are).
+pub fn blake3_hex(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}

@@ -103,7 +103,10 @@ impl Renderer {
         let env = site.and_then(|s| self.sites.read().unwrap_or_else(|p| p.into_inner()).get(s).cloned());
         let env: &Environment<'static> = env.as_deref().unwrap_or(&self.defaults);
         let tmpl = env.get_template(name).map_err(|e| template_error(name, &e))?;
-        tmpl.render(ctx).map_err(|e| template_error(name, &e))
+        let html = tmpl.render(ctx).map_err(|e| template_error(name, &e))?;
+        // minijinja's HTML escaping also encodes '/', which HTML never requires; undoing it
+        // keeps URLs in pages readable and changes nothing a browser sees.
+        Ok(html.replace("&#x2f;", "/"))
     }
 }
 
