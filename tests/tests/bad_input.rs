@@ -20,7 +20,13 @@ fn raw_json(text: &str) -> Body {
     Body::Raw(Some("application/json"), text.as_bytes().to_vec())
 }
 
-async fn send(t: &TestNode, method: &Method, path: &str, token: Option<&str>, body: &Body) -> Reply {
+async fn send(
+    t: &TestNode,
+    method: &Method,
+    path: &str,
+    token: Option<&str>,
+    body: &Body,
+) -> Reply {
     let mut req = t.http.request(method.clone(), t.url(path));
     if let Some(tok) = token {
         req = req.bearer_auth(tok);
@@ -31,8 +37,15 @@ async fn send(t: &TestNode, method: &Method, path: &str, token: Option<&str>, bo
         Body::Raw(Some(ct), bytes) => req.header("content-type", *ct).body(bytes.clone()),
         Body::Raw(None, bytes) => req.body(bytes.clone()),
     };
-    let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-    Reply { status: resp.status(), headers: resp.headers().clone(), text: resp.text().await.expect("body") }
+    let resp = req
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    Reply {
+        status: resp.status(),
+        headers: resp.headers().clone(),
+        text: resp.text().await.expect("body"),
+    }
 }
 
 /// Checks an API error: status, JSON shape, code, and that the message mentions each of `mentions`.
@@ -40,17 +53,29 @@ fn check_error(r: &Reply, status: StatusCode, code: &str, mentions: &[&str]) -> 
     if r.status != status {
         return Err(format!("expected {status}, got {}: {}", r.status, r.text));
     }
-    if !r.header("content-type").is_some_and(|c| c.starts_with("application/json")) {
-        return Err(format!("the error is not JSON (content-type {:?}): {}", r.header("content-type"), r.text));
+    if !r
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("application/json"))
+    {
+        return Err(format!(
+            "the error is not JSON (content-type {:?}): {}",
+            r.header("content-type"),
+            r.text
+        ));
     }
-    let v: Value = serde_json::from_str(&r.text).map_err(|e| format!("the error body is not JSON ({e}): {}", r.text))?;
+    let v: Value = serde_json::from_str(&r.text)
+        .map_err(|e| format!("the error body is not JSON ({e}): {}", r.text))?;
     if v["error"] != code {
         return Err(format!("expected error code {code:?}: {}", r.text));
     }
-    let message = v["message"].as_str().ok_or_else(|| format!("no message: {}", r.text))?;
+    let message = v["message"]
+        .as_str()
+        .ok_or_else(|| format!("no message: {}", r.text))?;
     let missing: Vec<_> = mentions.iter().filter(|m| !message.contains(**m)).collect();
     if !missing.is_empty() {
-        return Err(format!("the message should mention {missing:?}: {message:?}"));
+        return Err(format!(
+            "the message should mention {missing:?}: {message:?}"
+        ));
     }
     Ok(())
 }
@@ -75,7 +100,13 @@ struct Case {
     mentions: Vec<&'static str>,
 }
 
-fn case(what: impl Into<String>, method: Method, path: impl Into<String>, token: &str, body: Body) -> Case {
+fn case(
+    what: impl Into<String>,
+    method: Method,
+    path: impl Into<String>,
+    token: &str,
+    body: Body,
+) -> Case {
     Case {
         what: what.into(),
         method,
@@ -116,13 +147,25 @@ struct World {
 }
 
 async fn create_article(t: &TestNode, token: &str, title: &str) -> i64 {
-    let r = t.post("/api/admin/sites/gd/articles", token, json!({ "column": "news", "title": title, "body": "正文。" })).await;
+    let r = t
+        .post(
+            "/api/admin/sites/gd/articles",
+            token,
+            json!({ "column": "news", "title": title, "body": "正文。" }),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "create {title}: {}", r.text);
     r.json()["id"].as_i64().expect("id")
 }
 
 async fn act_ok(t: &TestNode, id: i64, action: &str, token: &str) {
-    let r = t.post(&format!("/api/admin/articles/{id}/{action}"), token, json!({})).await;
+    let r = t
+        .post(
+            &format!("/api/admin/articles/{id}/{action}"),
+            token,
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{action} {id}: {}", r.text);
 }
 
@@ -144,18 +187,53 @@ async fn world() -> World {
     let approved = create_article(&t, &gd.editor, "已审").await;
     act_ok(&t, approved, "submit", &gd.editor).await;
     act_ok(&t, approved, "approve", &gd.reviewer).await;
-    let published = t.publish("gd", &gd, json!({ "column": "news", "title": "已发布", "body": "正文。" })).await["id"].as_i64().expect("id");
-    let r = send(&t, &Method::POST, "/api/admin/blobs?site=gd", Some(&gd.editor), &Body::Raw(Some("application/pdf"), b"%PDF-1.4 attachment".to_vec())).await;
+    let published = t
+        .publish(
+            "gd",
+            &gd,
+            json!({ "column": "news", "title": "已发布", "body": "正文。" }),
+        )
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let r = send(
+        &t,
+        &Method::POST,
+        "/api/admin/blobs?site=gd",
+        Some(&gd.editor),
+        &Body::Raw(Some("application/pdf"), b"%PDF-1.4 attachment".to_vec()),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let blob = r.json()["hash"].as_str().expect("hash").to_string();
-    World { t, gd, gd_admin, draft, submitted, approved, published, blob }
+    World {
+        t,
+        gd,
+        gd_admin,
+        draft,
+        submitted,
+        approved,
+        published,
+        blob,
+    }
 }
 
 /// How many blob files the node holds on disk.
 fn blob_files(t: &TestNode) -> usize {
     fn count(dir: &std::path::Path) -> usize {
-        let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-        entries.flatten().map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 }).sum()
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .map(|e| {
+                if e.path().is_dir() {
+                    count(&e.path())
+                } else {
+                    1
+                }
+            })
+            .sum()
     }
     count(&t.node.data_dir.join("blobs"))
 }
@@ -171,10 +249,18 @@ impl World {
         };
         let mut articles = serde_json::Map::new();
         for site in ["gd", "gz"] {
-            for a in get(format!("/api/admin/sites/{site}/articles")).await.as_array().expect("articles").clone() {
+            for a in get(format!("/api/admin/sites/{site}/articles"))
+                .await
+                .as_array()
+                .expect("articles")
+                .clone()
+            {
                 let id = a["id"].as_i64().expect("id");
                 let revisions = get(format!("/api/admin/articles/{id}/revisions")).await;
-                articles.insert(id.to_string(), json!({ "article": a, "revisions": revisions }));
+                articles.insert(
+                    id.to_string(),
+                    json!({ "article": a, "revisions": revisions }),
+                );
             }
         }
         json!({
@@ -202,15 +288,26 @@ impl World {
             }
             let after = self.snapshot().await;
             if after != before {
-                failures.push(format!("{what}: the refused request changed something: {}", differences(&before, &after).join("; ")));
+                failures.push(format!(
+                    "{what}: the refused request changed something: {}",
+                    differences(&before, &after).join("; ")
+                ));
             }
             before = after;
         }
-        assert!(failures.is_empty(), "{} of {total} cases failed:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} of {total} cases failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 
     async fn count(&self, path: &str) -> usize {
-        let r = self.t.call(Method::GET, path, Some(&self.t.admin), None).await;
+        let r = self
+            .t
+            .call(Method::GET, path, Some(&self.t.admin), None)
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         r.json().as_array().expect("list").len()
     }
@@ -225,7 +322,12 @@ fn differences(a: &Value, b: &Value) -> Vec<String> {
                 keys.sort();
                 keys.dedup();
                 for k in keys {
-                    walk(format!("{path}.{k}"), x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), out);
+                    walk(
+                        format!("{path}.{k}"),
+                        x.get(k).unwrap_or(&Value::Null),
+                        y.get(k).unwrap_or(&Value::Null),
+                        out,
+                    );
                 }
             }
             (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
@@ -236,7 +338,11 @@ fn differences(a: &Value, b: &Value) -> Vec<String> {
             (Value::Array(x), Value::Array(y)) => {
                 let added: Vec<_> = y.iter().filter(|v| !x.contains(v)).collect();
                 let removed: Vec<_> = x.iter().filter(|v| !y.contains(v)).collect();
-                out.push(format!("{path}: {} → {} items, added {added:?}, removed {removed:?}", x.len(), y.len()));
+                out.push(format!(
+                    "{path}: {} → {} items, added {added:?}, removed {removed:?}",
+                    x.len(),
+                    y.len()
+                ));
             }
             _ if a != b => {
                 let short = |v: &Value| v.to_string().chars().take(300).collect::<String>();
@@ -283,20 +389,37 @@ async fn sites_are_validated() {
             "body_code" => "`body_code`",
             _ => "`region`",
         };
-        cases.push(c(&format!("missing {field}"), without(&site, field)).names(&["missing field", named]));
+        cases.push(
+            c(&format!("missing {field}"), without(&site, field)).names(&["missing field", named]),
+        );
     }
     cases.extend([
-        c("unknown field", with(&site, "province", json!("广东"))).names(&["unknown field", "`province`"]),
-        c("name of the wrong type", with(&site, "name", json!(5))).names(&["name:", "invalid type"]),
-        c("hosts as a string", with(&site, "hosts", json!("sz.gov.test"))).names(&["hosts:", "invalid type"]),
+        c("unknown field", with(&site, "province", json!("广东")))
+            .names(&["unknown field", "`province`"]),
+        c("name of the wrong type", with(&site, "name", json!(5)))
+            .names(&["name:", "invalid type"]),
+        c(
+            "hosts as a string",
+            with(&site, "hosts", json!("sz.gov.test")),
+        )
+        .names(&["hosts:", "invalid type"]),
         c("a host of the wrong type", with(&site, "hosts", json!([5]))).names(&["hosts[0]"]),
-        c("region as a number", with(&site, "region", json!(440300))).names(&["region:", "invalid type"]),
+        c("region as a number", with(&site, "region", json!(440300)))
+            .names(&["region:", "invalid type"]),
         c("null body", raw_json("null")).names(&["invalid type"]),
         c("array body", raw_json("[]")).names(&["expected"]),
         c("invalid JSON", raw_json(r#"{"id": "sz", "name": "#)).names(&["JSON"]),
         c("trailing garbage", raw_json(&format!("{site} x"))).names(&["JSON", "trailing"]),
-        c("no content type", Body::Raw(None, site.to_string().into_bytes())).names(&["Content-Type", "application/json"]),
-        c("text/plain content type", Body::Raw(Some("text/plain"), site.to_string().into_bytes())).names(&["Content-Type"]),
+        c(
+            "no content type",
+            Body::Raw(None, site.to_string().into_bytes()),
+        )
+        .names(&["Content-Type", "application/json"]),
+        c(
+            "text/plain content type",
+            Body::Raw(Some("text/plain"), site.to_string().into_bytes()),
+        )
+        .names(&["Content-Type"]),
         c("no body at all", Body::Empty).names(&["Content-Type"]),
         c("empty id", with(&site, "id", json!(""))).names(&["id:"]),
         c("upper-case id", with(&site, "id", json!("SZ"))).names(&["id:", "SZ"]),
@@ -304,29 +427,71 @@ async fn sites_are_validated() {
         c("id with a space", with(&site, "id", json!("s z"))).names(&["id:"]),
         c("id with a slash", with(&site, "id", json!("s/z"))).names(&["id:"]),
         c("Chinese id", with(&site, "id", json!("深圳"))).names(&["id:"]),
-        c("id of 41 characters", with(&site, "id", json!(text_of(41, 'a')))).names(&["id:"]),
+        c(
+            "id of 41 characters",
+            with(&site, "id", json!(text_of(41, 'a'))),
+        )
+        .names(&["id:"]),
         c("blank name", with(&site, "name", json!("   "))).names(&["name:"]),
-        c("name of 101 characters", with(&site, "name", json!(text_of(101, '深')))).names(&["name:"]),
+        c(
+            "name of 101 characters",
+            with(&site, "name", json!(text_of(101, '深'))),
+        )
+        .names(&["name:"]),
         c("blank owner_body", with(&site, "owner_body", json!(""))).names(&["owner_body:"]),
         c("blank body_code", with(&site, "body_code", json!(""))).names(&["body_code:"]),
         c("five-digit region", with(&site, "region", json!("44030"))).names(&["region:", "44030"]),
-        c("seven-digit region", with(&site, "region", json!("4403000"))).names(&["region:"]),
-        c("region with a letter", with(&site, "region", json!("44030a"))).names(&["region:"]),
+        c(
+            "seven-digit region",
+            with(&site, "region", json!("4403000")),
+        )
+        .names(&["region:"]),
+        c(
+            "region with a letter",
+            with(&site, "region", json!("44030a")),
+        )
+        .names(&["region:"]),
         c("empty region", with(&site, "region", json!(""))).names(&["region:"]),
-        c("upper-case host", with(&site, "hosts", json!(["SZ.gov.test"]))).names(&["hosts:", "SZ.gov.test"]),
-        c("host with a space", with(&site, "hosts", json!(["sz gov.test"]))).names(&["hosts:"]),
-        c("host with a path", with(&site, "hosts", json!(["sz.gov.test/x"]))).names(&["hosts:"]),
+        c(
+            "upper-case host",
+            with(&site, "hosts", json!(["SZ.gov.test"])),
+        )
+        .names(&["hosts:", "SZ.gov.test"]),
+        c(
+            "host with a space",
+            with(&site, "hosts", json!(["sz gov.test"])),
+        )
+        .names(&["hosts:"]),
+        c(
+            "host with a path",
+            with(&site, "hosts", json!(["sz.gov.test/x"])),
+        )
+        .names(&["hosts:"]),
         c("empty host", with(&site, "hosts", json!([""]))).names(&["hosts:"]),
-        c("one good and one bad host", with(&site, "hosts", json!(["sz.gov.test", "Bad"]))).names(&["hosts:", "Bad"]),
-        c("duplicate site id", with(&site, "id", json!("gd"))).names(&["gd"]).status(StatusCode::CONFLICT, "conflict"),
-        // The site row is written before the host is found taken: the whole creation must roll back.
-        c("host of another site", with(&site, "hosts", json!(["sz.gov.test", "gd.gov.test"])))
-            .names(&["gd.gov.test"])
+        c(
+            "one good and one bad host",
+            with(&site, "hosts", json!(["sz.gov.test", "Bad"])),
+        )
+        .names(&["hosts:", "Bad"]),
+        c("duplicate site id", with(&site, "id", json!("gd")))
+            .names(&["gd"])
             .status(StatusCode::CONFLICT, "conflict"),
+        // The site row is written before the host is found taken: the whole creation must roll back.
+        c(
+            "host of another site",
+            with(&site, "hosts", json!(["sz.gov.test", "gd.gov.test"])),
+        )
+        .names(&["gd.gov.test"])
+        .status(StatusCode::CONFLICT, "conflict"),
     ]);
     w.refuse_all(cases).await;
     let r = w.t.post("/api/admin/sites", &w.t.admin, site.clone()).await;
-    assert_eq!(r.status, StatusCode::CREATED, "the valid input is accepted: {}", r.text);
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "the valid input is accepted: {}",
+        r.text
+    );
     assert_eq!(w.count("/api/admin/sites").await, 3);
     // A site without hosts is fine (served by path only); an id of exactly 40 is fine.
     let long_id = text_of(40, 'a');
@@ -340,62 +505,188 @@ async fn columns_and_template_sets_are_validated() {
     let w = world().await;
     let admin = w.t.admin.clone();
     let col = json!({ "slug": "policy", "name": "政策文件", "kind": "policy" });
-    let c = |what: &str, body: Body| case(what, Method::POST, "/api/admin/sites/gd/columns", &w.gd_admin, body);
+    let c = |what: &str, body: Body| {
+        case(
+            what,
+            Method::POST,
+            "/api/admin/sites/gd/columns",
+            &w.gd_admin,
+            body,
+        )
+    };
     let mut cases = vec![];
     for (field, named) in [("slug", "`slug`"), ("name", "`name`"), ("kind", "`kind`")] {
-        cases.push(c(&format!("missing {field}"), without(&col, field)).names(&["missing field", named]));
+        cases.push(
+            c(&format!("missing {field}"), without(&col, field)).names(&["missing field", named]),
+        );
     }
     cases.extend([
-        c("unknown field", with(&col, "colour", json!("red"))).names(&["unknown field", "`colour`"]),
+        c("unknown field", with(&col, "colour", json!("red")))
+            .names(&["unknown field", "`colour`"]),
         c("kind of the wrong type", with(&col, "kind", json!(1))).names(&["kind:", "invalid type"]),
-        c("interval as a string", with(&col, "update_interval_days", json!("7"))).names(&["update_interval_days:", "invalid type"]),
-        c("fractional interval", with(&col, "update_interval_days", json!(1.5))).names(&["update_interval_days:"]),
-        c("position as a string", with(&col, "position", json!("first"))).names(&["position:", "invalid type"]),
-        c("parent of the wrong type", with(&col, "parent", json!(1))).names(&["parent:", "invalid type"]),
+        c(
+            "interval as a string",
+            with(&col, "update_interval_days", json!("7")),
+        )
+        .names(&["update_interval_days:", "invalid type"]),
+        c(
+            "fractional interval",
+            with(&col, "update_interval_days", json!(1.5)),
+        )
+        .names(&["update_interval_days:"]),
+        c(
+            "position as a string",
+            with(&col, "position", json!("first")),
+        )
+        .names(&["position:", "invalid type"]),
+        c("parent of the wrong type", with(&col, "parent", json!(1)))
+            .names(&["parent:", "invalid type"]),
         c("invalid JSON", raw_json("{\"slug\": ")).names(&["JSON"]),
-        c("no content type", Body::Raw(None, col.to_string().into_bytes())).names(&["Content-Type"]),
+        c(
+            "no content type",
+            Body::Raw(None, col.to_string().into_bytes()),
+        )
+        .names(&["Content-Type"]),
         c("unknown kind", with(&col, "kind", json!("blog"))).names(&["kind:", "blog"]),
         c("capitalised kind", with(&col, "kind", json!("News"))).names(&["kind:"]),
         c("empty kind", with(&col, "kind", json!(""))).names(&["kind:"]),
-        c("a document type that is no column kind", with(&col, "kind", json!("law"))).names(&["kind:"]),
-        c("zero interval", with(&col, "update_interval_days", json!(0))).names(&["update_interval_days:"]),
-        c("negative interval", with(&col, "update_interval_days", json!(-7))).names(&["update_interval_days:"]),
-        c("interval over ten years", with(&col, "update_interval_days", json!(3651))).names(&["update_interval_days:"]),
+        c(
+            "a document type that is no column kind",
+            with(&col, "kind", json!("law")),
+        )
+        .names(&["kind:"]),
+        c(
+            "zero interval",
+            with(&col, "update_interval_days", json!(0)),
+        )
+        .names(&["update_interval_days:"]),
+        c(
+            "negative interval",
+            with(&col, "update_interval_days", json!(-7)),
+        )
+        .names(&["update_interval_days:"]),
+        c(
+            "interval over ten years",
+            with(&col, "update_interval_days", json!(3651)),
+        )
+        .names(&["update_interval_days:"]),
         c("unknown parent", with(&col, "parent", json!("nope"))).names(&["parent:", "nope"]),
-        c("parent in another site", with(&col, "parent", json!("zhuanti"))).names(&["parent:", "zhuanti"]),
+        c(
+            "parent in another site",
+            with(&col, "parent", json!("zhuanti")),
+        )
+        .names(&["parent:", "zhuanti"]),
         c("empty slug", with(&col, "slug", json!(""))).names(&["slug:"]),
         c("upper-case slug", with(&col, "slug", json!("Policy"))).names(&["slug:"]),
         c("slug with a slash", with(&col, "slug", json!("a/b"))).names(&["slug:"]),
-        c("slug of 41 characters", with(&col, "slug", json!(text_of(41, 'p')))).names(&["slug:"]),
+        c(
+            "slug of 41 characters",
+            with(&col, "slug", json!(text_of(41, 'p'))),
+        )
+        .names(&["slug:"]),
         c("blank name", with(&col, "name", json!(" "))).names(&["name:"]),
-        c("name of 51 characters", with(&col, "name", json!(text_of(51, '栏')))).names(&["name:"]),
-        c("duplicate slug", with(&col, "slug", json!("news"))).names(&["news"]).status(StatusCode::CONFLICT, "conflict"),
-        c("duplicate slug under a parent", Body::Json(json!({ "slug": "notice", "name": "子栏目", "kind": "notice", "parent": "news" })))
-            .names(&["notice"])
+        c(
+            "name of 51 characters",
+            with(&col, "name", json!(text_of(51, '栏'))),
+        )
+        .names(&["name:"]),
+        c("duplicate slug", with(&col, "slug", json!("news")))
+            .names(&["news"])
             .status(StatusCode::CONFLICT, "conflict"),
-        case("column of an unknown site", Method::POST, "/api/admin/sites/nope/columns", &admin, Body::Json(col.clone()))
-            .names(&["nope"])
-            .status(StatusCode::NOT_FOUND, "not_found"),
+        c(
+            "duplicate slug under a parent",
+            Body::Json(
+                json!({ "slug": "notice", "name": "子栏目", "kind": "notice", "parent": "news" }),
+            ),
+        )
+        .names(&["notice"])
+        .status(StatusCode::CONFLICT, "conflict"),
+        case(
+            "column of an unknown site",
+            Method::POST,
+            "/api/admin/sites/nope/columns",
+            &admin,
+            Body::Json(col.clone()),
+        )
+        .names(&["nope"])
+        .status(StatusCode::NOT_FOUND, "not_found"),
     ]);
 
     // Column template sets (platform admin).
     let set = json!({ "name": "县级模板", "columns": [col.clone()] });
-    let s = |what: &str, body: Body| case(what, Method::PUT, "/api/admin/column-templates/county", &admin, body);
+    let s = |what: &str, body: Body| {
+        case(
+            what,
+            Method::PUT,
+            "/api/admin/column-templates/county",
+            &admin,
+            body,
+        )
+    };
     cases.extend([
         s("set without name", without(&set, "name")).names(&["missing field", "`name`"]),
         s("set without columns", without(&set, "columns")).names(&["missing field", "`columns`"]),
         s("set with no columns", with(&set, "columns", json!([]))).names(&["columns:"]),
-        s("set with an unknown field", with(&set, "sites", json!(["gd"]))).names(&["unknown field", "`sites`"]),
-        s("set whose column lacks a kind", with(&set, "columns", json!([{ "slug": "a", "name": "甲" }]))).names(&["`kind`"]),
-        s("set whose column has an unknown field", with(&set, "columns", json!([{ "slug": "a", "name": "甲", "kind": "news", "x": 1 }]))).names(&["`x`"]),
-        s("set whose second column has a bad kind", with(&set, "columns", json!([col.clone(), { "slug": "a", "name": "甲", "kind": "blog" }])))
-            .names(&["columns:", "kind:", "blog"]),
-        s("set whose column has a bad slug", with(&set, "columns", json!([{ "slug": "A", "name": "甲", "kind": "news" }]))).names(&["columns:", "slug:"]),
-        s("set whose column has a bad interval", with(&set, "columns", json!([{ "slug": "a", "name": "甲", "kind": "news", "update_interval_days": 0 }])))
-            .names(&["columns:", "update_interval_days:"]),
-        s("columns as an object", with(&set, "columns", json!({ "slug": "a" }))).names(&["columns:", "invalid type"]),
+        s(
+            "set with an unknown field",
+            with(&set, "sites", json!(["gd"])),
+        )
+        .names(&["unknown field", "`sites`"]),
+        s(
+            "set whose column lacks a kind",
+            with(&set, "columns", json!([{ "slug": "a", "name": "甲" }])),
+        )
+        .names(&["`kind`"]),
+        s(
+            "set whose column has an unknown field",
+            with(
+                &set,
+                "columns",
+                json!([{ "slug": "a", "name": "甲", "kind": "news", "x": 1 }]),
+            ),
+        )
+        .names(&["`x`"]),
+        s(
+            "set whose second column has a bad kind",
+            with(
+                &set,
+                "columns",
+                json!([col.clone(), { "slug": "a", "name": "甲", "kind": "blog" }]),
+            ),
+        )
+        .names(&["columns:", "kind:", "blog"]),
+        s(
+            "set whose column has a bad slug",
+            with(
+                &set,
+                "columns",
+                json!([{ "slug": "A", "name": "甲", "kind": "news" }]),
+            ),
+        )
+        .names(&["columns:", "slug:"]),
+        s(
+            "set whose column has a bad interval",
+            with(
+                &set,
+                "columns",
+                json!([{ "slug": "a", "name": "甲", "kind": "news", "update_interval_days": 0 }]),
+            ),
+        )
+        .names(&["columns:", "update_interval_days:"]),
+        s(
+            "columns as an object",
+            with(&set, "columns", json!({ "slug": "a" })),
+        )
+        .names(&["columns:", "invalid type"]),
         s("invalid JSON", raw_json("{")).names(&["JSON"]),
-        case("set with a bad id", Method::PUT, "/api/admin/column-templates/Bad_Set", &admin, Body::Json(set.clone())).names(&["id:", "Bad_Set"]),
+        case(
+            "set with a bad id",
+            Method::PUT,
+            "/api/admin/column-templates/Bad_Set",
+            &admin,
+            Body::Json(set.clone()),
+        )
+        .names(&["id:", "Bad_Set"]),
     ]);
     w.refuse_all(cases).await;
 
@@ -405,23 +696,70 @@ async fn columns_and_template_sets_are_validated() {
         { "slug": "first", "name": "第一", "kind": "news" },
         { "slug": "second", "name": "第二", "kind": "news", "parent": "missing" },
     ] });
-    let r = w.t.call(Method::PUT, "/api/admin/column-templates/broken", Some(&admin), Some(broken)).await;
+    let r =
+        w.t.call(
+            Method::PUT,
+            "/api/admin/column-templates/broken",
+            Some(&admin),
+            Some(broken),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let r = w.t.call(Method::PUT, "/api/admin/column-templates/county", Some(&admin), Some(set.clone())).await;
+    let r =
+        w.t.call(
+            Method::PUT,
+            "/api/admin/column-templates/county",
+            Some(&admin),
+            Some(set.clone()),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let a = |what: &str, path: &str, body: Body| case(what, Method::POST, path, &admin, body);
     w.refuse_all(vec![
-        a("apply without site", "/api/admin/column-templates/county/apply", Body::Json(json!({}))).names(&["missing field", "`site`"]),
-        a("apply with site as a number", "/api/admin/column-templates/county/apply", Body::Json(json!({ "site": 1 }))).names(&["site:", "invalid type"]),
-        a("apply with an unknown field", "/api/admin/column-templates/county/apply", Body::Json(json!({ "site": "gd", "force": true }))).names(&["`force`"]),
-        a("apply with no content type", "/api/admin/column-templates/county/apply", Body::Raw(None, br#"{"site":"gd"}"#.to_vec())).names(&["Content-Type"]),
-        a("apply an unknown set", "/api/admin/column-templates/nope/apply", Body::Json(json!({ "site": "gd" })))
-            .names(&["nope"])
-            .status(StatusCode::NOT_FOUND, "not_found"),
-        a("apply to an unknown site", "/api/admin/column-templates/county/apply", Body::Json(json!({ "site": "nope" })))
-            .names(&["nope"])
-            .status(StatusCode::NOT_FOUND, "not_found"),
-        a("apply a set with a missing parent", "/api/admin/column-templates/broken/apply", Body::Json(json!({ "site": "gd" }))).names(&["parent:", "missing"]),
+        a(
+            "apply without site",
+            "/api/admin/column-templates/county/apply",
+            Body::Json(json!({})),
+        )
+        .names(&["missing field", "`site`"]),
+        a(
+            "apply with site as a number",
+            "/api/admin/column-templates/county/apply",
+            Body::Json(json!({ "site": 1 })),
+        )
+        .names(&["site:", "invalid type"]),
+        a(
+            "apply with an unknown field",
+            "/api/admin/column-templates/county/apply",
+            Body::Json(json!({ "site": "gd", "force": true })),
+        )
+        .names(&["`force`"]),
+        a(
+            "apply with no content type",
+            "/api/admin/column-templates/county/apply",
+            Body::Raw(None, br#"{"site":"gd"}"#.to_vec()),
+        )
+        .names(&["Content-Type"]),
+        a(
+            "apply an unknown set",
+            "/api/admin/column-templates/nope/apply",
+            Body::Json(json!({ "site": "gd" })),
+        )
+        .names(&["nope"])
+        .status(StatusCode::NOT_FOUND, "not_found"),
+        a(
+            "apply to an unknown site",
+            "/api/admin/column-templates/county/apply",
+            Body::Json(json!({ "site": "nope" })),
+        )
+        .names(&["nope"])
+        .status(StatusCode::NOT_FOUND, "not_found"),
+        a(
+            "apply a set with a missing parent",
+            "/api/admin/column-templates/broken/apply",
+            Body::Json(json!({ "site": "gd" })),
+        )
+        .names(&["parent:", "missing"]),
     ])
     .await;
 
@@ -441,7 +779,15 @@ async fn articles_are_validated_on_create_and_revise() {
     let w = world().await;
     let editor = w.gd.editor.clone();
     let art = json!({ "column": "news", "title": "关于开展安全检查的通知", "body": "正文。" });
-    let c = |what: &str, body: Body| case(what, Method::POST, "/api/admin/sites/gd/articles", &editor, body);
+    let c = |what: &str, body: Body| {
+        case(
+            what,
+            Method::POST,
+            "/api/admin/sites/gd/articles",
+            &editor,
+            body,
+        )
+    };
     let unknown_hash = "0".repeat(64);
     let blob = w.blob.clone();
     let mut cases = vec![
@@ -505,28 +851,82 @@ async fn articles_are_validated_on_create_and_revise() {
     // The same checks on a new revision: nothing is saved, the revision number stays.
     let draft = w.draft;
     let p = format!("/api/admin/articles/{draft}");
-    let r = |what: &str, body: Body| case(format!("revise: {what}"), Method::PUT, &p, &editor, body);
+    let r =
+        |what: &str, body: Body| case(format!("revise: {what}"), Method::PUT, &p, &editor, body);
     let rev = json!({ "title": "修订后的标题", "body": "新正文" });
     cases.extend([
         r("missing title", without(&rev, "title")).names(&["missing field", "`title`"]),
-        r("unknown field", with(&rev, "revision", json!(7))).names(&["unknown field", "`revision`"]),
+        r("unknown field", with(&rev, "revision", json!(7)))
+            .names(&["unknown field", "`revision`"]),
         r("title as a number", with(&rev, "title", json!(5))).names(&["title:", "invalid type"]),
-        r("title of 201 characters", with(&rev, "title", json!(text_of(201, '修')))).names(&["title:"]),
-        r("moving to another column", with(&rev, "column", json!("notice"))).names(&["column:"]),
+        r(
+            "title of 201 characters",
+            with(&rev, "title", json!(text_of(201, '修'))),
+        )
+        .names(&["title:"]),
+        r(
+            "moving to another column",
+            with(&rev, "column", json!("notice")),
+        )
+        .names(&["column:"]),
         r("bad theme", with(&rev, "theme", json!("99"))).names(&["theme:"]),
         r("bad doc_type", with(&rev, "doc_type", json!("memo"))).names(&["doc_type:"]),
         r("bad date", with(&rev, "date", json!("2024-00-10"))).names(&["date:"]),
-        r("valid_to before valid_from", Body::Json(json!({ "title": "t", "valid_from": "2025-01-02", "valid_to": "2025-01-01" }))).names(&["valid_to:"]),
-        r("21 tags", with(&rev, "tags", json!((0..21).map(|i| i.to_string()).collect::<Vec<_>>()))).names(&["tags:"]),
-        r("an attachment never uploaded", with(&rev, "attachments", json!([{ "hash": "e".repeat(64), "name": "x.pdf" }]))).names(&["attachments:"]),
+        r(
+            "valid_to before valid_from",
+            Body::Json(
+                json!({ "title": "t", "valid_from": "2025-01-02", "valid_to": "2025-01-01" }),
+            ),
+        )
+        .names(&["valid_to:"]),
+        r(
+            "21 tags",
+            with(
+                &rev,
+                "tags",
+                json!((0..21).map(|i| i.to_string()).collect::<Vec<_>>()),
+            ),
+        )
+        .names(&["tags:"]),
+        r(
+            "an attachment never uploaded",
+            with(
+                &rev,
+                "attachments",
+                json!([{ "hash": "e".repeat(64), "name": "x.pdf" }]),
+            ),
+        )
+        .names(&["attachments:"]),
         r("invalid JSON", raw_json("{\"title\"")).names(&["JSON"]),
-        r("no content type", Body::Raw(None, rev.to_string().into_bytes())).names(&["Content-Type"]),
-        case("revise: an article under review", Method::PUT, format!("/api/admin/articles/{}", w.submitted), &editor, Body::Json(rev.clone()))
-            .status(StatusCode::CONFLICT, "conflict"),
-        case("revise: an approved article", Method::PUT, format!("/api/admin/articles/{}", w.approved), &editor, Body::Json(rev.clone()))
-            .status(StatusCode::CONFLICT, "conflict"),
-        case("revise: an article that does not exist", Method::PUT, "/api/admin/articles/999999", &w.t.admin, Body::Json(rev.clone()))
-            .status(StatusCode::NOT_FOUND, "not_found"),
+        r(
+            "no content type",
+            Body::Raw(None, rev.to_string().into_bytes()),
+        )
+        .names(&["Content-Type"]),
+        case(
+            "revise: an article under review",
+            Method::PUT,
+            format!("/api/admin/articles/{}", w.submitted),
+            &editor,
+            Body::Json(rev.clone()),
+        )
+        .status(StatusCode::CONFLICT, "conflict"),
+        case(
+            "revise: an approved article",
+            Method::PUT,
+            format!("/api/admin/articles/{}", w.approved),
+            &editor,
+            Body::Json(rev.clone()),
+        )
+        .status(StatusCode::CONFLICT, "conflict"),
+        case(
+            "revise: an article that does not exist",
+            Method::PUT,
+            "/api/admin/articles/999999",
+            &w.t.admin,
+            Body::Json(rev.clone()),
+        )
+        .status(StatusCode::NOT_FOUND, "not_found"),
     ]);
     w.refuse_all(cases).await;
 
@@ -552,49 +952,269 @@ async fn workflow_actions_are_validated() {
     let w = world().await;
     let (draft, submitted, approved, published) = (w.draft, w.submitted, w.approved, w.published);
     let (editor, reviewer) = (w.gd.editor.clone(), w.gd.reviewer.clone());
-    let c = |what: &str, id: i64, action: &str, token: &str, body: Body| case(what, Method::POST, format!("/api/admin/articles/{id}/{action}"), token, body);
+    let c = |what: &str, id: i64, action: &str, token: &str, body: Body| {
+        case(
+            what,
+            Method::POST,
+            format!("/api/admin/articles/{id}/{action}"),
+            token,
+            body,
+        )
+    };
     let long_reason = text_of(501, '因');
     let cases = vec![
-        c("reject without a body", submitted, "reject", &reviewer, Body::Empty).names(&["reason:"]),
-        c("reject without a reason", submitted, "reject", &reviewer, Body::Json(json!({}))).names(&["reason:"]),
-        c("reject with an empty reason", submitted, "reject", &reviewer, Body::Json(json!({ "reason": "" }))).names(&["reason:"]),
-        c("reject with a blank reason", submitted, "reject", &reviewer, Body::Json(json!({ "reason": " \n " }))).names(&["reason:"]),
-        c("reject with a null reason", submitted, "reject", &reviewer, Body::Json(json!({ "reason": null }))).names(&["reason:"]),
-        c("reject with a reason of 501 characters", submitted, "reject", &reviewer, Body::Json(json!({ "reason": long_reason }))).names(&["reason:"]),
-        c("reject with a reason that is a number", submitted, "reject", &reviewer, Body::Json(json!({ "reason": 5 }))).names(&["reason:"]),
-        c("withdraw without a body", published, "withdraw", &reviewer, Body::Empty).names(&["reason:"]),
-        c("withdraw without a reason", published, "withdraw", &reviewer, Body::Json(json!({}))).names(&["reason:"]),
-        c("withdraw with a blank reason", published, "withdraw", &reviewer, Body::Json(json!({ "reason": "   " }))).names(&["reason:"]),
-        c("publish at a word", approved, "publish", &reviewer, Body::Json(json!({ "at": "tomorrow" }))).names(&["at:", "tomorrow"]),
-        c("publish at a bare date", approved, "publish", &reviewer, Body::Json(json!({ "at": "2030-01-01" }))).names(&["at:"]),
-        c("publish at a time without zone", approved, "publish", &reviewer, Body::Json(json!({ "at": "2030-01-01T08:00:00" }))).names(&["at:"]),
-        c("publish at month 13", approved, "publish", &reviewer, Body::Json(json!({ "at": "2030-13-01T00:00:00Z" }))).names(&["at:"]),
-        c("publish at an empty time", approved, "publish", &reviewer, Body::Json(json!({ "at": "" }))).names(&["at:"]),
-        c("publish at a number", approved, "publish", &reviewer, Body::Json(json!({ "at": 1_900_000_000 }))).names(&["at:"]),
-        c("approve with a time", submitted, "approve", &w.t.admin, Body::Json(json!({ "at": "2030-01-01T00:00:00Z" }))).names(&["at:"]),
-        c("submit with an unknown field", draft, "submit", &editor, Body::Json(json!({ "comment": "请审核" }))).names(&["unknown field", "`comment`"]),
-        c("submit with invalid JSON", draft, "submit", &editor, raw_json("{\"reason\": ")).names(&["body:"]),
-        c("unknown action", submitted, "destroy", &reviewer, Body::Json(json!({})))
-            .names(&["destroy"])
-            .status(StatusCode::NOT_FOUND, "not_found"),
-        c("upper-case action", submitted, "APPROVE", &reviewer, Body::Empty).names(&["APPROVE"]).status(StatusCode::NOT_FOUND, "not_found"),
-        c("schedule is not an action", approved, "schedule", &reviewer, Body::Empty).status(StatusCode::NOT_FOUND, "not_found"),
-        c("unknown action with a token of no role", submitted, "delete", &editor, Body::Empty).status(StatusCode::NOT_FOUND, "not_found"),
-        c("action on an article that does not exist", 999_999, "submit", &w.t.admin, Body::Empty).status(StatusCode::NOT_FOUND, "not_found"),
-        c("publish a draft", draft, "publish", &reviewer, Body::Empty).names(&["draft"]).status(StatusCode::CONFLICT, "conflict"),
-        c("approve a draft", draft, "approve", &reviewer, Body::Empty).status(StatusCode::CONFLICT, "conflict"),
-        c("publish a submitted article", submitted, "publish", &reviewer, Body::Empty).status(StatusCode::CONFLICT, "conflict"),
-        c("submit twice", submitted, "submit", &editor, Body::Empty).status(StatusCode::CONFLICT, "conflict"),
-        c("reject an approved article", approved, "reject", &reviewer, Body::Json(json!({ "reason": "迟了" }))).status(StatusCode::CONFLICT, "conflict"),
-        c("withdraw what was never published", approved, "withdraw", &reviewer, Body::Json(json!({ "reason": "无" }))).status(StatusCode::CONFLICT, "conflict"),
-        c("publish twice", published, "publish", &reviewer, Body::Empty).status(StatusCode::CONFLICT, "conflict"),
-        c("schedule in the future a published article", published, "publish", &reviewer, Body::Json(json!({ "at": "2099-01-01T00:00:00Z" })))
+        c(
+            "reject without a body",
+            submitted,
+            "reject",
+            &reviewer,
+            Body::Empty,
+        )
+        .names(&["reason:"]),
+        c(
+            "reject without a reason",
+            submitted,
+            "reject",
+            &reviewer,
+            Body::Json(json!({})),
+        )
+        .names(&["reason:"]),
+        c(
+            "reject with an empty reason",
+            submitted,
+            "reject",
+            &reviewer,
+            Body::Json(json!({ "reason": "" })),
+        )
+        .names(&["reason:"]),
+        c(
+            "reject with a blank reason",
+            submitted,
+            "reject",
+            &reviewer,
+            Body::Json(json!({ "reason": " \n " })),
+        )
+        .names(&["reason:"]),
+        c(
+            "reject with a null reason",
+            submitted,
+            "reject",
+            &reviewer,
+            Body::Json(json!({ "reason": null })),
+        )
+        .names(&["reason:"]),
+        c(
+            "reject with a reason of 501 characters",
+            submitted,
+            "reject",
+            &reviewer,
+            Body::Json(json!({ "reason": long_reason })),
+        )
+        .names(&["reason:"]),
+        c(
+            "reject with a reason that is a number",
+            submitted,
+            "reject",
+            &reviewer,
+            Body::Json(json!({ "reason": 5 })),
+        )
+        .names(&["reason:"]),
+        c(
+            "withdraw without a body",
+            published,
+            "withdraw",
+            &reviewer,
+            Body::Empty,
+        )
+        .names(&["reason:"]),
+        c(
+            "withdraw without a reason",
+            published,
+            "withdraw",
+            &reviewer,
+            Body::Json(json!({})),
+        )
+        .names(&["reason:"]),
+        c(
+            "withdraw with a blank reason",
+            published,
+            "withdraw",
+            &reviewer,
+            Body::Json(json!({ "reason": "   " })),
+        )
+        .names(&["reason:"]),
+        c(
+            "publish at a word",
+            approved,
+            "publish",
+            &reviewer,
+            Body::Json(json!({ "at": "tomorrow" })),
+        )
+        .names(&["at:", "tomorrow"]),
+        c(
+            "publish at a bare date",
+            approved,
+            "publish",
+            &reviewer,
+            Body::Json(json!({ "at": "2030-01-01" })),
+        )
+        .names(&["at:"]),
+        c(
+            "publish at a time without zone",
+            approved,
+            "publish",
+            &reviewer,
+            Body::Json(json!({ "at": "2030-01-01T08:00:00" })),
+        )
+        .names(&["at:"]),
+        c(
+            "publish at month 13",
+            approved,
+            "publish",
+            &reviewer,
+            Body::Json(json!({ "at": "2030-13-01T00:00:00Z" })),
+        )
+        .names(&["at:"]),
+        c(
+            "publish at an empty time",
+            approved,
+            "publish",
+            &reviewer,
+            Body::Json(json!({ "at": "" })),
+        )
+        .names(&["at:"]),
+        c(
+            "publish at a number",
+            approved,
+            "publish",
+            &reviewer,
+            Body::Json(json!({ "at": 1_900_000_000 })),
+        )
+        .names(&["at:"]),
+        c(
+            "approve with a time",
+            submitted,
+            "approve",
+            &w.t.admin,
+            Body::Json(json!({ "at": "2030-01-01T00:00:00Z" })),
+        )
+        .names(&["at:"]),
+        c(
+            "submit with an unknown field",
+            draft,
+            "submit",
+            &editor,
+            Body::Json(json!({ "comment": "请审核" })),
+        )
+        .names(&["unknown field", "`comment`"]),
+        c(
+            "submit with invalid JSON",
+            draft,
+            "submit",
+            &editor,
+            raw_json("{\"reason\": "),
+        )
+        .names(&["body:"]),
+        c(
+            "unknown action",
+            submitted,
+            "destroy",
+            &reviewer,
+            Body::Json(json!({})),
+        )
+        .names(&["destroy"])
+        .status(StatusCode::NOT_FOUND, "not_found"),
+        c(
+            "upper-case action",
+            submitted,
+            "APPROVE",
+            &reviewer,
+            Body::Empty,
+        )
+        .names(&["APPROVE"])
+        .status(StatusCode::NOT_FOUND, "not_found"),
+        c(
+            "schedule is not an action",
+            approved,
+            "schedule",
+            &reviewer,
+            Body::Empty,
+        )
+        .status(StatusCode::NOT_FOUND, "not_found"),
+        c(
+            "unknown action with a token of no role",
+            submitted,
+            "delete",
+            &editor,
+            Body::Empty,
+        )
+        .status(StatusCode::NOT_FOUND, "not_found"),
+        c(
+            "action on an article that does not exist",
+            999_999,
+            "submit",
+            &w.t.admin,
+            Body::Empty,
+        )
+        .status(StatusCode::NOT_FOUND, "not_found"),
+        c("publish a draft", draft, "publish", &reviewer, Body::Empty)
+            .names(&["draft"])
             .status(StatusCode::CONFLICT, "conflict"),
+        c("approve a draft", draft, "approve", &reviewer, Body::Empty)
+            .status(StatusCode::CONFLICT, "conflict"),
+        c(
+            "publish a submitted article",
+            submitted,
+            "publish",
+            &reviewer,
+            Body::Empty,
+        )
+        .status(StatusCode::CONFLICT, "conflict"),
+        c("submit twice", submitted, "submit", &editor, Body::Empty)
+            .status(StatusCode::CONFLICT, "conflict"),
+        c(
+            "reject an approved article",
+            approved,
+            "reject",
+            &reviewer,
+            Body::Json(json!({ "reason": "迟了" })),
+        )
+        .status(StatusCode::CONFLICT, "conflict"),
+        c(
+            "withdraw what was never published",
+            approved,
+            "withdraw",
+            &reviewer,
+            Body::Json(json!({ "reason": "无" })),
+        )
+        .status(StatusCode::CONFLICT, "conflict"),
+        c(
+            "publish twice",
+            published,
+            "publish",
+            &reviewer,
+            Body::Empty,
+        )
+        .status(StatusCode::CONFLICT, "conflict"),
+        c(
+            "schedule in the future a published article",
+            published,
+            "publish",
+            &reviewer,
+            Body::Json(json!({ "at": "2099-01-01T00:00:00Z" })),
+        )
+        .status(StatusCode::CONFLICT, "conflict"),
     ];
     w.refuse_all(cases).await;
 
     // A well-formed time is taken: a future one schedules, with an offset as well as Z.
-    let r = w.t.post(&format!("/api/admin/articles/{approved}/publish"), &reviewer, json!({ "at": "2099-01-01T08:00:00+08:00" })).await;
+    let r =
+        w.t.post(
+            &format!("/api/admin/articles/{approved}/publish"),
+            &reviewer,
+            json!({ "at": "2099-01-01T08:00:00+08:00" }),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json()["state"], "scheduled");
     w.t.stop().await;
@@ -608,62 +1228,196 @@ async fn templates_shutdowns_and_uploads_are_validated() {
     let put = |what: &str, name: &str, body: Body| case(what, Method::PUT, tp(name), &admin, body);
     let src = |s: &str| Body::Json(json!({ "source": s }));
     let mut cases = vec![
-        put("a for loop without an iterable", "home.html", src("{% for x in %}{% endfor %}")).names(&["home.html", "line 1"]),
-        put("an unclosed block on line 3", "layout.html", src("<html>\n<body>\n{% if site %}\n</body>")).names(&["layout.html", "line"]),
-        put("an unclosed expression", "article.html", src("<h1>{{ article.title </h1>")).names(&["article.html"]),
-        put("an unknown tag", "column.html", src("{% frobnicate %}")).names(&["column.html", "line 1"]),
+        put(
+            "a for loop without an iterable",
+            "home.html",
+            src("{% for x in %}{% endfor %}"),
+        )
+        .names(&["home.html", "line 1"]),
+        put(
+            "an unclosed block on line 3",
+            "layout.html",
+            src("<html>\n<body>\n{% if site %}\n</body>"),
+        )
+        .names(&["layout.html", "line"]),
+        put(
+            "an unclosed expression",
+            "article.html",
+            src("<h1>{{ article.title </h1>"),
+        )
+        .names(&["article.html"]),
+        put("an unknown tag", "column.html", src("{% frobnicate %}"))
+            .names(&["column.html", "line 1"]),
         put("an unknown template name", "evil.html", src("hello")).names(&["evil.html"]),
         put("a template name without .html", "home", src("hello")).names(&["home"]),
-        put("a path as a template name", "..%2F..%2Fhome.html", src("hello")).names(&["../../home.html"]),
-        case("reset an unknown template name", Method::DELETE, tp("evil.html"), &admin, Body::Empty).names(&["evil.html"]),
-        put("missing source", "home.html", Body::Json(json!({}))).names(&["missing field", "`source`"]),
-        put("source as a number", "home.html", Body::Json(json!({ "source": 1 }))).names(&["source:", "invalid type"]),
-        put("an unknown field", "home.html", Body::Json(json!({ "source": "x", "engine": "jinja" }))).names(&["unknown field", "`engine`"]),
-        put("source over 256 KiB", "home.html", src(&text_of(256 * 1024 + 1, 'x'))).names(&["source:"]),
+        put(
+            "a path as a template name",
+            "..%2F..%2Fhome.html",
+            src("hello"),
+        )
+        .names(&["../../home.html"]),
+        case(
+            "reset an unknown template name",
+            Method::DELETE,
+            tp("evil.html"),
+            &admin,
+            Body::Empty,
+        )
+        .names(&["evil.html"]),
+        put("missing source", "home.html", Body::Json(json!({})))
+            .names(&["missing field", "`source`"]),
+        put(
+            "source as a number",
+            "home.html",
+            Body::Json(json!({ "source": 1 })),
+        )
+        .names(&["source:", "invalid type"]),
+        put(
+            "an unknown field",
+            "home.html",
+            Body::Json(json!({ "source": "x", "engine": "jinja" })),
+        )
+        .names(&["unknown field", "`engine`"]),
+        put(
+            "source over 256 KiB",
+            "home.html",
+            src(&text_of(256 * 1024 + 1, 'x')),
+        )
+        .names(&["source:"]),
         put("invalid JSON", "home.html", raw_json("{\"source\": \"x")).names(&["JSON"]),
-        put("no content type", "home.html", Body::Raw(None, br#"{"source":"x"}"#.to_vec())).names(&["Content-Type"]),
-        case("a template of an unknown site", Method::PUT, "/api/admin/sites/nope/templates/home.html", &admin, src("x"))
-            .names(&["nope"])
-            .status(StatusCode::NOT_FOUND, "not_found"),
+        put(
+            "no content type",
+            "home.html",
+            Body::Raw(None, br#"{"source":"x"}"#.to_vec()),
+        )
+        .names(&["Content-Type"]),
+        case(
+            "a template of an unknown site",
+            Method::PUT,
+            "/api/admin/sites/nope/templates/home.html",
+            &admin,
+            src("x"),
+        )
+        .names(&["nope"])
+        .status(StatusCode::NOT_FOUND, "not_found"),
     ];
 
     // One-key shutdown (its body is optional).
-    let sd = |what: &str, body: Body| case(what, Method::POST, "/api/admin/sites/gd/shutdown", &w.gd_admin, body);
+    let sd = |what: &str, body: Body| {
+        case(
+            what,
+            Method::POST,
+            "/api/admin/sites/gd/shutdown",
+            &w.gd_admin,
+            body,
+        )
+    };
     cases.extend([
-        sd("a message of 501 characters", Body::Json(json!({ "message": text_of(501, '维') }))).names(&["message:"]),
-        sd("a message that is a number", Body::Json(json!({ "message": 5 }))).names(&["message:"]),
-        sd("an unknown field", Body::Json(json!({ "msg": "维护" }))).names(&["unknown field", "`msg`"]),
+        sd(
+            "a message of 501 characters",
+            Body::Json(json!({ "message": text_of(501, '维') })),
+        )
+        .names(&["message:"]),
+        sd(
+            "a message that is a number",
+            Body::Json(json!({ "message": 5 })),
+        )
+        .names(&["message:"]),
+        sd("an unknown field", Body::Json(json!({ "msg": "维护" })))
+            .names(&["unknown field", "`msg`"]),
         sd("invalid JSON", raw_json("{\"message\": ")).names(&["body:"]),
-        case("shut down an unknown site", Method::POST, "/api/admin/sites/nope/shutdown", &admin, Body::Empty)
-            .names(&["nope"])
-            .status(StatusCode::NOT_FOUND, "not_found"),
-        case("resume an unknown site", Method::POST, "/api/admin/sites/nope/resume", &admin, Body::Empty)
-            .names(&["nope"])
-            .status(StatusCode::NOT_FOUND, "not_found"),
+        case(
+            "shut down an unknown site",
+            Method::POST,
+            "/api/admin/sites/nope/shutdown",
+            &admin,
+            Body::Empty,
+        )
+        .names(&["nope"])
+        .status(StatusCode::NOT_FOUND, "not_found"),
+        case(
+            "resume an unknown site",
+            Method::POST,
+            "/api/admin/sites/nope/resume",
+            &admin,
+            Body::Empty,
+        )
+        .names(&["nope"])
+        .status(StatusCode::NOT_FOUND, "not_found"),
     ]);
 
     // Uploads.
-    let up = |what: &str, path: &str, body: Body| case(what, Method::POST, path, &w.gd.editor, body);
+    let up =
+        |what: &str, path: &str, body: Body| case(what, Method::POST, path, &w.gd.editor, body);
     cases.extend([
-        up("upload without site", "/api/admin/blobs", Body::Raw(Some("text/plain"), b"hello".to_vec())).names(&["site:"]),
-        up("upload with an empty body", "/api/admin/blobs?site=gd", Body::Raw(Some("text/plain"), Vec::new())).names(&["body:"]),
-        up("upload without anything", "/api/admin/blobs?site=gd", Body::Empty).names(&["body:"]),
-        up("upload with a content type that is no MIME type", "/api/admin/blobs?site=gd", Body::Raw(Some("nonsense"), b"hello".to_vec()))
-            .names(&["content-type:", "nonsense"]),
+        up(
+            "upload without site",
+            "/api/admin/blobs",
+            Body::Raw(Some("text/plain"), b"hello".to_vec()),
+        )
+        .names(&["site:"]),
+        up(
+            "upload with an empty body",
+            "/api/admin/blobs?site=gd",
+            Body::Raw(Some("text/plain"), Vec::new()),
+        )
+        .names(&["body:"]),
+        up(
+            "upload without anything",
+            "/api/admin/blobs?site=gd",
+            Body::Empty,
+        )
+        .names(&["body:"]),
+        up(
+            "upload with a content type that is no MIME type",
+            "/api/admin/blobs?site=gd",
+            Body::Raw(Some("nonsense"), b"hello".to_vec()),
+        )
+        .names(&["content-type:", "nonsense"]),
     ]);
     w.refuse_all(cases).await;
 
-    let r = w.t.call(Method::GET, "/api/admin/sites/gd/templates", Some(&admin), None).await;
+    let r =
+        w.t.call(
+            Method::GET,
+            "/api/admin/sites/gd/templates",
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(r.json(), json!({}), "no override was stored");
-    let r = w.t.call(Method::GET, "/api/admin/sites", Some(&admin), None).await.json();
-    assert!(r.as_array().expect("sites").iter().all(|s| s["shutdown"] == false), "no site was shut down: {r}");
+    let r =
+        w.t.call(Method::GET, "/api/admin/sites", Some(&admin), None)
+            .await
+            .json();
+    assert!(
+        r.as_array()
+            .expect("sites")
+            .iter()
+            .all(|s| s["shutdown"] == false),
+        "no site was shut down: {r}"
+    );
     // The site still renders with the defaults.
     let r = w.t.get("/sites/gd/").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     // Good input is accepted.
-    let r = w.t.call(Method::PUT, &tp("home.html"), Some(&admin), Some(json!({ "source": "{% for x in [1, 2] %}{{ x }}{% endfor %}" }))).await;
+    let r =
+        w.t.call(
+            Method::PUT,
+            &tp("home.html"),
+            Some(&admin),
+            Some(json!({ "source": "{% for x in [1, 2] %}{{ x }}{% endfor %}" })),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let r = send(&w.t, &Method::POST, "/api/admin/blobs?site=gd", Some(&w.gd.editor), &Body::Raw(Some("text/plain"), b"hello".to_vec())).await;
+    let r = send(
+        &w.t,
+        &Method::POST,
+        "/api/admin/blobs?site=gd",
+        Some(&w.gd.editor),
+        &Body::Raw(Some("text/plain"), b"hello".to_vec()),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.json()["mime"], "text/plain");
     w.t.stop().await;
@@ -675,24 +1429,97 @@ async fn bodies_over_the_request_limit_are_refused_with_413() {
     let admin = w.t.admin.clone();
     let big = text_of(4 * 1024 * 1024 + 1, 'x');
     let too_large = |what: &str, method: Method, path: String, token: &str, body: Value| {
-        case(what, method, path, token, Body::Json(body)).status(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+        case(what, method, path, token, Body::Json(body))
+            .status(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
     };
     w.refuse_all(vec![
-        too_large("article", Method::POST, "/api/admin/sites/gd/articles".into(), &w.gd.editor, json!({ "column": "news", "title": "大", "body": big })),
-        too_large("revision", Method::PUT, format!("/api/admin/articles/{}", w.draft), &w.gd.editor, json!({ "title": "大", "body": big })),
-        too_large("site", Method::POST, "/api/admin/sites".into(), &admin, json!({ "id": "big", "name": big })),
-        too_large("column", Method::POST, "/api/admin/sites/gd/columns".into(), &admin, json!({ "slug": "big", "name": big, "kind": "news" })),
-        too_large("template", Method::PUT, "/api/admin/sites/gd/templates/home.html".into(), &admin, json!({ "source": big })),
-        too_large("template set", Method::PUT, "/api/admin/column-templates/big".into(), &admin, json!({ "name": big, "columns": [] })),
-        too_large("apply", Method::POST, "/api/admin/column-templates/big/apply".into(), &admin, json!({ "site": big })),
-        too_large("reject reason", Method::POST, format!("/api/admin/articles/{}/reject", w.submitted), &w.gd.reviewer, json!({ "reason": big })),
-        too_large("withdraw reason", Method::POST, format!("/api/admin/articles/{}/withdraw", w.published), &w.gd.reviewer, json!({ "reason": big })),
-        too_large("shutdown message", Method::POST, "/api/admin/sites/gd/shutdown".into(), &admin, json!({ "message": big })),
+        too_large(
+            "article",
+            Method::POST,
+            "/api/admin/sites/gd/articles".into(),
+            &w.gd.editor,
+            json!({ "column": "news", "title": "大", "body": big }),
+        ),
+        too_large(
+            "revision",
+            Method::PUT,
+            format!("/api/admin/articles/{}", w.draft),
+            &w.gd.editor,
+            json!({ "title": "大", "body": big }),
+        ),
+        too_large(
+            "site",
+            Method::POST,
+            "/api/admin/sites".into(),
+            &admin,
+            json!({ "id": "big", "name": big }),
+        ),
+        too_large(
+            "column",
+            Method::POST,
+            "/api/admin/sites/gd/columns".into(),
+            &admin,
+            json!({ "slug": "big", "name": big, "kind": "news" }),
+        ),
+        too_large(
+            "template",
+            Method::PUT,
+            "/api/admin/sites/gd/templates/home.html".into(),
+            &admin,
+            json!({ "source": big }),
+        ),
+        too_large(
+            "template set",
+            Method::PUT,
+            "/api/admin/column-templates/big".into(),
+            &admin,
+            json!({ "name": big, "columns": [] }),
+        ),
+        too_large(
+            "apply",
+            Method::POST,
+            "/api/admin/column-templates/big/apply".into(),
+            &admin,
+            json!({ "site": big }),
+        ),
+        too_large(
+            "reject reason",
+            Method::POST,
+            format!("/api/admin/articles/{}/reject", w.submitted),
+            &w.gd.reviewer,
+            json!({ "reason": big }),
+        ),
+        too_large(
+            "withdraw reason",
+            Method::POST,
+            format!("/api/admin/articles/{}/withdraw", w.published),
+            &w.gd.reviewer,
+            json!({ "reason": big }),
+        ),
+        too_large(
+            "shutdown message",
+            Method::POST,
+            "/api/admin/sites/gd/shutdown".into(),
+            &admin,
+            json!({ "message": big }),
+        ),
     ])
     .await;
     // Under the limit, the same kind of request is judged on its content.
-    let r = w.t.post("/api/admin/sites/gd/articles", &w.gd.editor, json!({ "column": "news", "title": "较大", "body": text_of(3 * 1024 * 1024, 'x') })).await;
-    assert_error(&r, StatusCode::BAD_REQUEST, "bad_request", &["body:"], "a 3 MiB body is refused for its length, not its size");
+    let r =
+        w.t.post(
+            "/api/admin/sites/gd/articles",
+            &w.gd.editor,
+            json!({ "column": "news", "title": "较大", "body": text_of(3 * 1024 * 1024, 'x') }),
+        )
+        .await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        &["body:"],
+        "a 3 MiB body is refused for its length, not its size",
+    );
     w.t.stop().await;
 }
 
@@ -720,11 +1547,28 @@ async fn search_parameters_are_validated() {
         ("?q=通知&page=1001", "page"),
     ] {
         let r = t.get(&format!("/api/search{query}")).await;
-        assert_error(&r, StatusCode::BAD_REQUEST, "bad_request", &[&format!("{field}:")], &format!("GET /api/search{query}"));
+        assert_error(
+            &r,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            &[&format!("{field}:")],
+            &format!("GET /api/search{query}"),
+        );
     }
-    for query in ["?q=通知", ok_long.as_str(), "?q=通知&type=policy&page=1", "?q=通知&page=1000&site=gd", "?q=通知&type="] {
+    for query in [
+        "?q=通知",
+        ok_long.as_str(),
+        "?q=通知&type=policy&page=1",
+        "?q=通知&page=1000&site=gd",
+        "?q=通知&type=",
+    ] {
         let r = t.get(&format!("/api/search{query}")).await;
-        assert_eq!(r.status, StatusCode::OK, "GET /api/search{query}: {}", r.text);
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "GET /api/search{query}: {}",
+            r.text
+        );
     }
     w.t.stop().await;
 }
@@ -736,15 +1580,73 @@ async fn malformed_ids_and_query_parameters_get_json_errors() {
     let w = world().await;
     let admin = w.t.admin.clone();
     let cases = vec![
-        case("a state that does not exist", Method::GET, "/api/admin/sites/gd/articles?state=live", &admin, Body::Empty).names(&["state:", "live"]),
-        case("a page that is no number", Method::GET, "/api/admin/sites/gd/articles?page=x", &admin, Body::Empty).names(&["page:"]),
-        case("an audit limit that is no number", Method::GET, "/api/admin/audit?limit=x", &admin, Body::Empty).names(&["limit:"]),
-        case("an audit cursor that is no number", Method::GET, "/api/admin/audit?before=x", &admin, Body::Empty).names(&["before:"]),
-        case("an article id that is no number", Method::GET, "/api/admin/articles/abc", &admin, Body::Empty),
-        case("revisions of an article id that is no number", Method::GET, "/api/admin/articles/abc/revisions", &admin, Body::Empty),
-        case("revising an article id that is no number", Method::PUT, "/api/admin/articles/abc", &admin, Body::Json(json!({ "title": "x" }))),
-        case("an action on an article id that is no number", Method::POST, "/api/admin/articles/abc/submit", &admin, Body::Empty),
-        case("an article id too large for a number", Method::GET, "/api/admin/articles/99999999999999999999", &admin, Body::Empty),
+        case(
+            "a state that does not exist",
+            Method::GET,
+            "/api/admin/sites/gd/articles?state=live",
+            &admin,
+            Body::Empty,
+        )
+        .names(&["state:", "live"]),
+        case(
+            "a page that is no number",
+            Method::GET,
+            "/api/admin/sites/gd/articles?page=x",
+            &admin,
+            Body::Empty,
+        )
+        .names(&["page:"]),
+        case(
+            "an audit limit that is no number",
+            Method::GET,
+            "/api/admin/audit?limit=x",
+            &admin,
+            Body::Empty,
+        )
+        .names(&["limit:"]),
+        case(
+            "an audit cursor that is no number",
+            Method::GET,
+            "/api/admin/audit?before=x",
+            &admin,
+            Body::Empty,
+        )
+        .names(&["before:"]),
+        case(
+            "an article id that is no number",
+            Method::GET,
+            "/api/admin/articles/abc",
+            &admin,
+            Body::Empty,
+        ),
+        case(
+            "revisions of an article id that is no number",
+            Method::GET,
+            "/api/admin/articles/abc/revisions",
+            &admin,
+            Body::Empty,
+        ),
+        case(
+            "revising an article id that is no number",
+            Method::PUT,
+            "/api/admin/articles/abc",
+            &admin,
+            Body::Json(json!({ "title": "x" })),
+        ),
+        case(
+            "an action on an article id that is no number",
+            Method::POST,
+            "/api/admin/articles/abc/submit",
+            &admin,
+            Body::Empty,
+        ),
+        case(
+            "an article id too large for a number",
+            Method::GET,
+            "/api/admin/articles/99999999999999999999",
+            &admin,
+            Body::Empty,
+        ),
     ];
     w.refuse_all(cases).await;
     w.t.stop().await;
