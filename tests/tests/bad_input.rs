@@ -1114,7 +1114,7 @@ async fn workflow_actions_are_validated() {
             &editor,
             raw_json("{\"reason\": "),
         )
-        .names(&["body:"]),
+        .names(&["JSON"]),
         c(
             "unknown action",
             submitted,
@@ -1325,7 +1325,7 @@ async fn templates_shutdowns_and_uploads_are_validated() {
         .names(&["message:"]),
         sd("an unknown field", Body::Json(json!({ "msg": "维护" })))
             .names(&["unknown field", "`msg`"]),
-        sd("invalid JSON", raw_json("{\"message\": ")).names(&["body:"]),
+        sd("invalid JSON", raw_json("{\"message\": ")).names(&["JSON"]),
         case(
             "shut down an unknown site",
             Method::POST,

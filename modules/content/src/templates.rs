@@ -18,6 +18,9 @@ impl Content {
     /// Saves (or with `None`, removes) one override after checking the whole set compiles.
     /// Returns the site's overrides as they now stand, for the renderer.
     pub async fn put_template(&self, actor: &str, site: &str, name: &str, source: Option<&str>) -> Result<HashMap<String, String>, ContentError> {
+        if !crate::render::TEMPLATE_NAMES.contains(&name) {
+            return Err(ContentError::Invalid { field: "name", message: format!("`{name}` is not a template name ({})", crate::render::TEMPLATE_NAMES.join(", ")) });
+        }
         self.site(site).await?;
         let mut set = self.template_overrides(site).await?;
         match source {

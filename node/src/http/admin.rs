@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use govnode_accounts::Action;
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use super::extract::{ApiJson, Caller};
+use super::extract::{ApiBytes, ApiJson, ApiPath as Path, ApiQuery as Query, Caller, OptionalJson};
 use crate::Node;
 
 type Node_ = State<Arc<Node>>;
@@ -41,9 +40,9 @@ pub struct ShutdownBody {
 }
 
 /// `POST /api/admin/sites/{site}/shutdown`: one-key shutdown.
-pub async fn shutdown_site(State(node): Node_, caller: Caller, Path(site): Path<String>, body: Bytes) -> Result<impl IntoResponse, ApiError> {
+pub async fn shutdown_site(State(node): Node_, caller: Caller, Path(site): Path<String>, OptionalJson(body): OptionalJson<ShutdownBody>) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::ManageSite, Some(&site))?;
-    let body: ShutdownBody = optional_json(&body)?.unwrap_or(ShutdownBody { message: String::new() });
+    let body = body.unwrap_or(ShutdownBody { message: String::new() });
     Ok(Json(node.content.set_shutdown(&caller.0.name, &site, true, &body.message).await?))
 }
 
@@ -128,7 +127,6 @@ pub async fn list_articles(State(node): Node_, caller: Caller, Path(site): Path<
 
 async fn article_for(node: &Node, caller: &Caller, id: i64) -> Result<Article, ApiError> {
     let a = node.content.article(id).await?;
-    // Another site's article is reported as absent, not as forbidden, to avoid probing.
     if caller.require_site(&a.site).is_err() {
         return Err(ApiError::forbidden(format!("article {id} belongs to another site")));
     }
@@ -163,15 +161,13 @@ pub struct TransitionBody {
     at: Option<String>,
 }
 
-fn optional_json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<Option<T>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice(body).map(Some).map_err(|e| ApiError::bad_request(format!("body: {e}")))
-}
-
 /// `POST /api/admin/articles/{id}/{action}`: submit, approve, reject, publish, withdraw.
-pub async fn transition(State(node): Node_, caller: Caller, Path((id, action)): Path<(i64, String)>, body: Bytes) -> Result<impl IntoResponse, ApiError> {
+pub async fn transition(
+    State(node): Node_,
+    caller: Caller,
+    Path((id, action)): Path<(i64, String)>,
+    OptionalJson(body): OptionalJson<TransitionBody>,
+) -> Result<impl IntoResponse, ApiError> {
     let (t, needed) = match action.as_str() {
         "submit" => (Transition::Submit, Action::Edit),
         "approve" => (Transition::Approve, Action::Review),
@@ -180,7 +176,7 @@ pub async fn transition(State(node): Node_, caller: Caller, Path((id, action)): 
         "withdraw" => (Transition::Withdraw, Action::Withdraw),
         other => return Err(ApiError::not_found(format!("no workflow action `{other}` (submit, approve, reject, publish, withdraw)"))),
     };
-    let body: TransitionBody = optional_json(&body)?.unwrap_or_default();
+    let body = body.unwrap_or_default();
     let a = article_for(&node, &caller, id).await?;
     caller.require(needed, Some(&a.site))?;
     let at_ms = match body.at.as_deref() {
@@ -223,7 +219,7 @@ pub struct BlobQuery {
 }
 
 /// `POST /api/admin/blobs?site=`: uploads an attachment or image (raw body, its Content-Type).
-pub async fn upload_blob(State(node): Node_, caller: Caller, Query(q): Query<BlobQuery>, headers: HeaderMap, body: Bytes) -> Result<impl IntoResponse, ApiError> {
+pub async fn upload_blob(State(node): Node_, caller: Caller, Query(q): Query<BlobQuery>, headers: HeaderMap, ApiBytes(body): ApiBytes) -> Result<impl IntoResponse, ApiError> {
     let site = q.site.ok_or_else(|| ApiError::bad_request("site: query parameter `site` is required"))?;
     caller.require(Action::Edit, Some(&site))?;
     if body.is_empty() {

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use govnode_accounts::{Action, Principal};
@@ -89,5 +90,74 @@ fn json_error(r: JsonRejection) -> ApiError {
         }
         JsonRejection::MissingJsonContentType(_) => ApiError::bad_request("expected `Content-Type: application/json`"),
         other => ApiError::bad_request(other.body_text()),
+    }
+}
+
+/// An optional JSON object body: empty means `None`. Errors keep the API's shape and name
+/// the field, like [`ApiJson`].
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiBytes(bytes) = ApiBytes::from_request(req, state).await?;
+        let text = bytes.trim_ascii();
+        if text.is_empty() {
+            return Ok(OptionalJson(None));
+        }
+        if text[0] != b'{' {
+            return Err(ApiError::bad_request("body must be a JSON object"));
+        }
+        axum::Json::<T>::from_bytes(text).map(|axum::Json(v)| OptionalJson(Some(v))).map_err(json_error)
+    }
+}
+
+/// Path parameters whose parse errors are JSON 400s naming the value.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => Ok(ApiPath(v)),
+            Err(r) => Err(ApiError::bad_request(format!("path: {}", r.body_text().trim_start_matches("Invalid URL: ")))),
+        }
+    }
+}
+
+/// Query parameters whose parse errors are JSON 400s naming the parameter.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(r) => Err(ApiError::bad_request(format!("query: {}", r.body_text().trim_start_matches("Failed to deserialize query string: ")))),
+        }
+    }
+}
+
+/// A raw body whose refusals (too large, unreadable) are JSON errors.
+#[derive(Debug)]
+pub struct ApiBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state).await.map(ApiBytes).map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::too_large("request body is larger than the limit for this route")
+            } else {
+                ApiError::bad_request(r.body_text())
+            }
+        })
     }
 }
