@@ -39,7 +39,9 @@ pub struct NodeKey {
 impl std::fmt::Debug for NodeKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the secret.
-        f.debug_struct("NodeKey").field("public", &self.public_hex()).finish()
+        f.debug_struct("NodeKey")
+            .field("public", &self.public_hex())
+            .finish()
     }
 }
 
@@ -48,13 +50,18 @@ impl NodeKey {
     pub fn generate() -> Self {
         let mut secret = [0u8; 32];
         rand::fill(&mut secret);
-        NodeKey { signing: SigningKey::from_bytes(&secret) }
+        NodeKey {
+            signing: SigningKey::from_bytes(&secret),
+        }
     }
 
     /// Creates the key file in `data_dir` (mode 0600); fails if one exists.
     pub fn create(data_dir: &Path) -> Result<Self, IdentityError> {
         let path = data_dir.join(KEY_FILE);
-        let io = |source| IdentityError::Io { path: path.clone(), source };
+        let io = |source| IdentityError::Io {
+            path: path.clone(),
+            source,
+        };
         let key = Self::generate();
         let mut opts = fs::OpenOptions::new();
         opts.write(true).create_new(true);
@@ -70,7 +77,8 @@ impl NodeKey {
                 io(e)
             }
         })?;
-        file.write_all(hex::encode(key.signing.to_bytes()).as_bytes()).map_err(io)?;
+        file.write_all(hex::encode(key.signing.to_bytes()).as_bytes())
+            .map_err(io)?;
         file.sync_all().map_err(io)?;
         Ok(key)
     }
@@ -78,15 +86,26 @@ impl NodeKey {
     /// Loads the key file from `data_dir`.
     pub fn load(data_dir: &Path) -> Result<Self, IdentityError> {
         let path = data_dir.join(KEY_FILE);
-        let text = fs::read_to_string(&path).map_err(|source| IdentityError::Io { path: path.clone(), source })?;
+        let text = fs::read_to_string(&path).map_err(|source| IdentityError::Io {
+            path: path.clone(),
+            source,
+        })?;
         let bytes = hex::decode(text.trim()).map_err(|_| IdentityError::Malformed(path.clone()))?;
-        let secret: [u8; 32] = bytes.try_into().map_err(|_| IdentityError::Malformed(path.clone()))?;
-        Ok(NodeKey { signing: SigningKey::from_bytes(&secret) })
+        let secret: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| IdentityError::Malformed(path.clone()))?;
+        Ok(NodeKey {
+            signing: SigningKey::from_bytes(&secret),
+        })
     }
 
     /// Loads the key, creating it on first start.
     pub fn load_or_create(data_dir: &Path) -> Result<Self, IdentityError> {
-        if data_dir.join(KEY_FILE).exists() { Self::load(data_dir) } else { Self::create(data_dir) }
+        if data_dir.join(KEY_FILE).exists() {
+            Self::load(data_dir)
+        } else {
+            Self::create(data_dir)
+        }
     }
 
     /// The public key.
@@ -123,7 +142,10 @@ mod tests {
         let sig = loaded.sign(b"entry");
         assert!(NodeKey::verify(&created.public(), b"entry", &sig));
         assert!(!NodeKey::verify(&created.public(), b"altered", &sig));
-        assert!(matches!(NodeKey::create(dir.path()), Err(IdentityError::Exists(_))));
+        assert!(matches!(
+            NodeKey::create(dir.path()),
+            Err(IdentityError::Exists(_))
+        ));
     }
 
     #[test]

@@ -59,7 +59,11 @@ pub struct HttpSection {
 
 impl Default for HttpSection {
     fn default() -> Self {
-        HttpSection { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), public_url: None, max_request_bytes: 4 * 1024 * 1024 }
+        HttpSection {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            max_request_bytes: 4 * 1024 * 1024,
+        }
     }
 }
 
@@ -73,7 +77,9 @@ pub struct LibrarySection {
 
 impl Default for LibrarySection {
     fn default() -> Self {
-        LibrarySection { max_upload_bytes: 50 * 1024 * 1024 }
+        LibrarySection {
+            max_upload_bytes: 50 * 1024 * 1024,
+        }
     }
 }
 
@@ -87,7 +93,9 @@ pub struct LogSection {
 
 impl Default for LogSection {
     fn default() -> Self {
-        LogSection { filter: "info".into() }
+        LogSection {
+            filter: "info".into(),
+        }
     }
 }
 
@@ -96,7 +104,10 @@ impl Config {
     pub fn new(id: NodeId, name: &str) -> Config {
         Config {
             version: CONFIG_VERSION,
-            node: NodeSection { id, name: name.to_string() },
+            node: NodeSection {
+                id,
+                name: name.to_string(),
+            },
             http: HttpSection::default(),
             library: LibrarySection::default(),
             log: LogSection::default(),
@@ -111,12 +122,20 @@ impl Config {
         }
         let built = config::Config::builder()
             .add_source(config::File::from(path).format(config::FileFormat::Toml))
-            .add_source(config::Environment::with_prefix("GOVNODE").prefix_separator("__").separator("__").try_parsing(true))
+            .add_source(
+                config::Environment::with_prefix("GOVNODE")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
             .build()
             .map_err(|e| bad(e.to_string()))?;
         let cfg: Config = built.try_deserialize().map_err(|e| bad(e.to_string()))?;
         if cfg.version != CONFIG_VERSION {
-            return Err(bad(format!("version {} is not supported; this govnode reads version {CONFIG_VERSION}", cfg.version)));
+            return Err(bad(format!(
+                "version {} is not supported; this govnode reads version {CONFIG_VERSION}",
+                cfg.version
+            )));
         }
         if cfg.node.name.trim().is_empty() {
             return Err(bad("node.name is empty".into()));
@@ -196,7 +215,16 @@ mod tests {
         std::fs::write(&path, "version = 1\n[node]\nid = \"44\"\nname = \"x\"\n").unwrap();
         let err = Config::load(&path).unwrap_err().to_string();
         assert!(err.contains("six-digit"), "{err}");
-        std::fs::write(&path, "version = 2\n[node]\nid = \"440000\"\nname = \"x\"\n").unwrap();
-        assert!(Config::load(&path).unwrap_err().to_string().contains("version 2"));
+        std::fs::write(
+            &path,
+            "version = 2\n[node]\nid = \"440000\"\nname = \"x\"\n",
+        )
+        .unwrap();
+        assert!(
+            Config::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("version 2")
+        );
     }
 }

@@ -45,15 +45,31 @@ pub struct ImportOptions<'a> {
 }
 
 /// Imports `file` into `node`; bad lines go to `on_bad(line_no, message)`.
-pub async fn import_file(node: &Node, file: &Path, opts: &ImportOptions<'_>, mut on_bad: impl FnMut(u64, &str)) -> Result<ImportReport, NodeError> {
+pub async fn import_file(
+    node: &Node,
+    file: &Path,
+    opts: &ImportOptions<'_>,
+    mut on_bad: impl FnMut(u64, &str),
+) -> Result<ImportReport, NodeError> {
     // Fail before reading anything if the target does not exist.
     node.content.column(opts.site, opts.column).await?;
-    let f = std::fs::File::open(file).map_err(|e| NodeError::Io(std::io::Error::new(e.kind(), format!("{}: {e}", file.display()))))?;
+    let f = std::fs::File::open(file).map_err(|e| {
+        NodeError::Io(std::io::Error::new(
+            e.kind(),
+            format!("{}: {e}", file.display()),
+        ))
+    })?;
     let size = f.metadata()?.len();
-    let bar = if opts.progress { ProgressBar::new(size) } else { ProgressBar::hidden() };
+    let bar = if opts.progress {
+        ProgressBar::new(size)
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut reader = BufReader::new(f);
     let mut report = ImportReport::default();
@@ -62,7 +78,10 @@ pub async fn import_file(node: &Node, file: &Path, opts: &ImportOptions<'_>, mut
     let mut lines_of: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut first_line = 1;
     let mut line = String::new();
-    let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     loop {
         line.clear();
         let n = reader.read_line(&mut line)?;
@@ -88,7 +107,10 @@ pub async fn import_file(node: &Node, file: &Path, opts: &ImportOptions<'_>, mut
         // A record's documents stay in one batch: flush only between lines.
         if batch.len() >= opts.batch_size.max(1) || (n == 0 && !batch.is_empty()) {
             let note = format!("{name} lines {first_line}–{}", report.lines);
-            let out = node.content.import_batch("import", opts.site, opts.column, &batch, &note).await?;
+            let out = node
+                .content
+                .import_batch("import", opts.site, opts.column, &batch, &note)
+                .await?;
             report.imported += out.imported;
             report.skipped += out.skipped;
             let mut bad: Vec<u64> = Vec::new();
@@ -104,7 +126,10 @@ pub async fn import_file(node: &Node, file: &Path, opts: &ImportOptions<'_>, mut
             lines_of.clear();
             first_line = report.lines + 1;
             node.sync_search().await?;
-            bar.set_message(format!("{} imported, {} skipped", report.imported, report.skipped));
+            bar.set_message(format!(
+                "{} imported, {} skipped",
+                report.imported, report.skipped
+            ));
         }
         if n == 0 {
             break;

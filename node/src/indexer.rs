@@ -6,6 +6,7 @@
 //! (at the latest, at start-up) re-reads from the recorded point.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use govnode_content::sanitize::html_to_text;
@@ -26,17 +27,32 @@ pub(crate) struct Indexer {
 
 impl Indexer {
     /// Applies all pending changes; returns how many were applied.
-    pub(crate) async fn sync(&self, origin: &str, content: &Content, search: &Arc<SearchIndex>, metrics: &Metrics) -> Result<u64, NodeError> {
+    pub(crate) async fn sync(
+        &self,
+        origin: &str,
+        content: &Content,
+        search: &Arc<SearchIndex>,
+        metrics: &Metrics,
+    ) -> Result<u64, NodeError> {
         let _held = self.gate.lock().await;
-        let mut names = Names { origin: origin.to_string(), ..Names::default() };
+        let mut names = Names {
+            origin: origin.to_string(),
+            ..Names::default()
+        };
         let mut applied = 0u64;
         loop {
             let after = search.applied_through() as i64;
             let batch = content.published_changes(after, BATCH).await?;
-            let Some(last) = batch.last().map(|p| p.change_seq) else { break };
+            let Some(last) = batch.last().map(|p| p.change_seq) else {
+                break;
+            };
             let mut changes = Vec::with_capacity(batch.len());
             for p in &batch {
-                changes.push(if p.withdrawn.is_some() { Change::Remove(key(p)) } else { Change::Upsert(names.document(content, p).await?) });
+                changes.push(if p.withdrawn.is_some() {
+                    Change::Remove(key(p))
+                } else {
+                    Change::Upsert(names.document(content, p).await?)
+                });
             }
             let n = changes.len() as u64;
             let index = search.clone();
@@ -65,13 +81,11 @@ struct Names {
 
 impl Names {
     async fn document(&mut self, content: &Content, p: &Published) -> Result<Document, NodeError> {
-        if !self.sites.contains_key(&p.site) {
-            let site = content.site(&p.site).await?;
-            self.sites.insert(p.site.clone(), site.name);
+        if let Entry::Vacant(e) = self.sites.entry(p.site.clone()) {
+            e.insert(content.site(&p.site).await?.name);
         }
-        if !self.columns.contains_key(&p.column_id) {
-            let column = content.column_by_id(p.column_id).await?;
-            self.columns.insert(p.column_id, column.name);
+        if let Entry::Vacant(e) = self.columns.entry(p.column_id) {
+            e.insert(content.column_by_id(p.column_id).await?.name);
         }
         Ok(Document {
             key: key(p),

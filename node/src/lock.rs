@@ -20,7 +20,12 @@ impl DataDirLock {
     /// Takes the lock, or explains who holds it.
     pub fn acquire(data_dir: &Path, holder: &str) -> Result<DataDirLock, NodeError> {
         let path = data_dir.join(LOCK_FILE);
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
         match file.try_lock() {
             Ok(()) => {
                 file.set_len(0)?;

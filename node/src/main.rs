@@ -13,8 +13,12 @@ use govnode_accounts::{Role, TokenStore};
 use govnode_federation::NodeKey;
 
 fn init_tracing(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 fn load(data_dir: &std::path::Path) -> Result<Config> {
@@ -25,31 +29,50 @@ fn load(data_dir: &std::path::Path) -> Result<Config> {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Init { data_dir, node_id, name, http } => {
+        Command::Init {
+            data_dir,
+            node_id,
+            name,
+            http,
+        } => {
             let id = node_id.parse().with_context(|| "--node-id".to_string())?;
             let path = config_path(&data_dir);
             if path.exists() {
-                bail!("{} already exists: this data dir already holds a node", path.display());
+                bail!(
+                    "{} already exists: this data dir already holds a node",
+                    path.display()
+                );
             }
-            std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+            std::fs::create_dir_all(&data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
             let mut config = Config::new(id, &name);
             if let Some(addr) = http {
                 config.http.listen = addr;
             }
-            std::fs::write(&path, config.to_commented_toml()).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, config.to_commented_toml())
+                .with_context(|| format!("writing {}", path.display()))?;
             let key = NodeKey::create(&data_dir)?;
             println!("node {id} ({name}) created in {}", data_dir.display());
             println!("config: {}", path.display());
             println!("public key: {}", key.public_hex());
         }
-        Command::Serve { data_dir, config, http } => {
+        Command::Serve {
+            data_dir,
+            config,
+            http,
+        } => {
             let (data_dir, config_file) = match (data_dir, config) {
                 (Some(d), Some(c)) => (d, c),
                 (Some(d), None) => {
                     let c = config_path(&d);
                     (d, c)
                 }
-                (None, Some(c)) => (c.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")), c),
+                (None, Some(c)) => (
+                    c.parent()
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| PathBuf::from(".")),
+                    c,
+                ),
                 (None, None) => bail!("give --data-dir or --config"),
             };
             let mut config = Config::load(&config_file)?;
@@ -57,23 +80,47 @@ async fn main() -> Result<()> {
                 config.http.listen = addr;
             }
             init_tracing(&config.log.filter);
-            let _lock = DataDirLock::acquire(&data_dir, &format!("govnode serve on {}", config.http.listen))?;
-            let listener = tokio::net::TcpListener::bind(config.http.listen).await.with_context(|| format!("binding {}", config.http.listen))?;
+            let _lock = DataDirLock::acquire(
+                &data_dir,
+                &format!("govnode serve on {}", config.http.listen),
+            )?;
+            let listener = tokio::net::TcpListener::bind(config.http.listen)
+                .await
+                .with_context(|| format!("binding {}", config.http.listen))?;
             let node = Node::open(config, &data_dir).await?;
             govnode::run(node, listener, govnode::node::shutdown_signal()).await?;
         }
         Command::Token { command } => token(command).await?,
-        Command::Import { data_dir, site, column, split_articles, batch_size, quiet, file } => {
+        Command::Import {
+            data_dir,
+            site,
+            column,
+            split_articles,
+            batch_size,
+            quiet,
+            file,
+        } => {
             let config = load(&data_dir)?;
             init_tracing("warn");
             let _lock = DataDirLock::acquire(&data_dir, "govnode import").map_err(|e| match e {
-                NodeError::Locked(m) => anyhow::anyhow!("{m}; imports run offline: stop the node, import, start it again"),
+                NodeError::Locked(m) => anyhow::anyhow!(
+                    "{m}; imports run offline: stop the node, import, start it again"
+                ),
                 other => other.into(),
             })?;
             let node = Node::open(config, &data_dir).await?;
-            let opts = ImportOptions { site: &site, column: &column, split: split_articles, batch_size, progress: !quiet };
+            let opts = ImportOptions {
+                site: &site,
+                column: &column,
+                split: split_articles,
+                batch_size,
+                progress: !quiet,
+            };
             let shown = file.display().to_string();
-            let report = import_file(&node, &file, &opts, |line, msg| eprintln!("{shown}:{line}: {msg} (skipped)")).await?;
+            let report = import_file(&node, &file, &opts, |line, msg| {
+                eprintln!("{shown}:{line}: {msg} (skipped)")
+            })
+            .await?;
             node.close().await;
             println!(
                 "{}: {} lines, {} documents imported, {} already present, {} bad lines skipped",
@@ -102,27 +149,49 @@ async fn token(command: TokenCommand) -> Result<()> {
     // Tokens touch only the database, which SQLite lets a second process write safely,
     // so they can be managed while the node runs.
     let data_dir = match &command {
-        TokenCommand::Create { data_dir, .. } | TokenCommand::List { data_dir } | TokenCommand::Revoke { data_dir, .. } => data_dir.clone(),
+        TokenCommand::Create { data_dir, .. }
+        | TokenCommand::List { data_dir }
+        | TokenCommand::Revoke { data_dir, .. } => data_dir.clone(),
     };
     load(&data_dir)?;
     let db = govnode::storage::Db::open(&data_dir).await?;
     let tokens = TokenStore::new(db.read.clone(), db.write.clone());
     match command {
-        TokenCommand::Create { role, site, name, .. } => {
+        TokenCommand::Create {
+            role, site, name, ..
+        } => {
             let role: Role = role.parse()?;
             if let Some(s) = &site {
-                let exists = sqlx::query("SELECT id FROM sites WHERE id = $1").bind(s).fetch_optional(&db.read).await?;
+                let exists = sqlx::query("SELECT id FROM sites WHERE id = $1")
+                    .bind(s)
+                    .fetch_optional(&db.read)
+                    .await?;
                 if exists.is_none() {
                     bail!("--site: no site `{s}` on this node");
                 }
             }
             let (secret, summary) = tokens.create(&name, role, site.as_deref()).await?;
-            eprintln!("token {} for {} ({}{}) created; it is shown once:", summary.id, summary.name, summary.role, summary.site.map(|s| format!(", site {s}")).unwrap_or_default());
+            eprintln!(
+                "token {} for {} ({}{}) created; it is shown once:",
+                summary.id,
+                summary.name,
+                summary.role,
+                summary
+                    .site
+                    .map(|s| format!(", site {s}"))
+                    .unwrap_or_default()
+            );
             println!("{secret}");
         }
         TokenCommand::List { .. } => {
             for t in tokens.list().await? {
-                println!("{}\t{}\t{}\t{}", t.id, t.role, t.site.unwrap_or_else(|| "*".into()), t.name);
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    t.id,
+                    t.role,
+                    t.site.unwrap_or_else(|| "*".into()),
+                    t.name
+                );
             }
         }
         TokenCommand::Revoke { id, .. } => {

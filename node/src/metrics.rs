@@ -58,14 +58,52 @@ impl Default for Metrics {
         let published = Gauge::default();
         let index_lag = Gauge::default();
         registry.register("http_requests", "HTTP requests served", requests.clone());
-        registry.register("http_request_duration_seconds", "HTTP request latency", request_seconds.clone());
-        registry.register("workflow_transitions", "Article workflow transitions", transitions.clone());
-        registry.register("search_queries", "Search queries answered", searches.clone());
-        registry.register("search_duration_seconds", "Search latency", search_seconds.clone());
-        registry.register("search_indexed_documents", "Document changes applied to the search index", indexed.clone());
-        registry.register("published_documents", "Live published documents", published.clone());
-        registry.register("search_index_lag", "Published changes not yet searchable", index_lag.clone());
-        Metrics { registry, requests, request_seconds, transitions, searches, search_seconds, indexed, published, index_lag }
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            request_seconds.clone(),
+        );
+        registry.register(
+            "workflow_transitions",
+            "Article workflow transitions",
+            transitions.clone(),
+        );
+        registry.register(
+            "search_queries",
+            "Search queries answered",
+            searches.clone(),
+        );
+        registry.register(
+            "search_duration_seconds",
+            "Search latency",
+            search_seconds.clone(),
+        );
+        registry.register(
+            "search_indexed_documents",
+            "Document changes applied to the search index",
+            indexed.clone(),
+        );
+        registry.register(
+            "published_documents",
+            "Live published documents",
+            published.clone(),
+        );
+        registry.register(
+            "search_index_lag",
+            "Published changes not yet searchable",
+            index_lag.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            request_seconds,
+            transitions,
+            searches,
+            search_seconds,
+            indexed,
+            published,
+            index_lag,
+        }
     }
 }
 

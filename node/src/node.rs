@@ -48,7 +48,10 @@ pub struct Node {
 
 impl std::fmt::Debug for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Node").field("id", &self.config.node.id).field("data_dir", &self.data_dir).finish_non_exhaustive()
+        f.debug_struct("Node")
+            .field("id", &self.config.node.id)
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
     }
 }
 
@@ -59,7 +62,12 @@ impl Node {
         std::fs::create_dir_all(data_dir)?;
         let db = Db::open(data_dir).await?;
         let key = NodeKey::load_or_create(data_dir)?;
-        let blobs = BlobStore::new(&data_dir.join("blobs"), db.read.clone(), db.write.clone(), config.library.max_upload_bytes);
+        let blobs = BlobStore::new(
+            &data_dir.join("blobs"),
+            db.read.clone(),
+            db.write.clone(),
+            config.library.max_upload_bytes,
+        );
         let content = Content::new(db.read.clone(), db.write.clone(), blobs.clone());
         let tokens = TokenStore::new(db.read.clone(), db.write.clone());
         let index_dir = data_dir.join("search");
@@ -94,7 +102,14 @@ impl Node {
 
     /// Applies every published change the search index lacks; returns how many.
     pub async fn sync_search(&self) -> Result<u64, NodeError> {
-        self.indexer.sync(self.config.node.id.as_str(), &self.content, &self.search, &self.metrics).await
+        self.indexer
+            .sync(
+                self.config.node.id.as_str(),
+                &self.content,
+                &self.search,
+                &self.metrics,
+            )
+            .await
     }
 
     /// Drops the search index and rebuilds it from the published table.
@@ -114,12 +129,18 @@ impl Node {
 
 /// Serves `node` on `listener` until `shutdown` completes, then stops the background
 /// tasks and closes storage, in that order.
-pub async fn run(node: Arc<Node>, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), NodeError> {
+pub async fn run(
+    node: Arc<Node>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), NodeError> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(publish_scheduled(node.clone(), stop_rx));
     let app = crate::http::router(node.clone());
     info!(addr = %listener.local_addr()?, node = %node.config.node.id, "serving");
-    axum::serve(listener, app.into_make_service()).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown)
+        .await?;
     let _ = stop_tx.send(true);
     let _ = scheduler.await;
     node.close().await;
@@ -134,7 +155,11 @@ async fn publish_scheduled(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
             _ = stop.changed() => return,
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
         }
-        match node.content.publish_due(chrono::Utc::now().timestamp_millis()).await {
+        match node
+            .content
+            .publish_due(chrono::Utc::now().timestamp_millis())
+            .await
+        {
             Ok(ids) if !ids.is_empty() => {
                 info!(count = ids.len(), "scheduled articles published");
                 if let Err(e) = node.sync_search().await {

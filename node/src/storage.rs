@@ -47,7 +47,8 @@ impl Db {
         sqlx::any::install_default_drivers();
         let path = data_dir.join(DB_FILE);
         let url = format!("sqlite://{}?mode=rwc", path.display());
-        let open_err = |e: sqlx::Error| NodeError::Storage(format!("opening {}: {e}", path.display()));
+        let open_err =
+            |e: sqlx::Error| NodeError::Storage(format!("opening {}: {e}", path.display()));
         let write = pool(&url, 1).await.map_err(open_err)?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&write)

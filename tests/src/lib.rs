@@ -15,7 +15,6 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-
 /// A node running in this process.
 pub struct TestNode {
     /// The node's state (for direct inspection).
@@ -66,7 +65,9 @@ impl TestNode {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = Config::new(id.parse().expect("node id"), name);
         let node = Node::open(config, dir.path()).await.expect("node opens");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
         let served = node.clone();
@@ -77,9 +78,24 @@ impl TestNode {
             .await
             .expect("node runs");
         });
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        let (admin, _) = node.tokens.create("平台管理员", Role::PlatformAdmin, None).await.expect("admin token");
-        let t = TestNode { node, addr, admin, http, stop: Some(stop), task: Some(task), _dir: dir };
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let (admin, _) = node
+            .tokens
+            .create("平台管理员", Role::PlatformAdmin, None)
+            .await
+            .expect("admin token");
+        let t = TestNode {
+            node,
+            addr,
+            admin,
+            http,
+            stop: Some(stop),
+            task: Some(task),
+            _dir: dir,
+        };
         t.wait_ready().await;
         t
     }
@@ -113,11 +129,22 @@ impl TestNode {
 
     /// Creates a token.
     pub async fn token(&self, role: Role, site: Option<&str>, name: &str) -> String {
-        self.node.tokens.create(name, role, site).await.expect("token").0
+        self.node
+            .tokens
+            .create(name, role, site)
+            .await
+            .expect("token")
+            .0
     }
 
     /// Sends a request with an optional bearer token and JSON body.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = self.http.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -126,7 +153,11 @@ impl TestNode {
             req = req.json(&b);
         }
         let resp = req.send().await.expect("request");
-        Reply { status: resp.status(), headers: resp.headers().clone(), text: resp.text().await.expect("body") }
+        Reply {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            text: resp.text().await.expect("body"),
+        }
     }
 
     /// GET without a token.
@@ -136,8 +167,18 @@ impl TestNode {
 
     /// GET with a Host header (host-based site routing).
     pub async fn get_host(&self, host: &str, path: &str) -> Reply {
-        let resp = self.http.get(self.url(path)).header("host", host).send().await.expect("request");
-        Reply { status: resp.status(), headers: resp.headers().clone(), text: resp.text().await.expect("body") }
+        let resp = self
+            .http
+            .get(self.url(path))
+            .header("host", host)
+            .send()
+            .await
+            .expect("request");
+        Reply {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            text: resp.text().await.expect("body"),
+        }
     }
 
     /// POST JSON with a token.
@@ -160,7 +201,13 @@ impl TestNode {
 
     /// Creates a column (asserting success).
     pub async fn column(&self, site: &str, slug: &str, name: &str, kind: &str) -> Value {
-        let r = self.post(&format!("/api/admin/sites/{site}/columns"), &self.admin.clone(), json!({ "slug": slug, "name": name, "kind": kind })).await;
+        let r = self
+            .post(
+                &format!("/api/admin/sites/{site}/columns"),
+                &self.admin.clone(),
+                json!({ "slug": slug, "name": name, "kind": kind }),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         r.json()
     }
@@ -168,29 +215,63 @@ impl TestNode {
     /// Editor and reviewer tokens for a site (different people).
     pub async fn staff(&self, site: &str) -> Staff {
         Staff {
-            editor: self.token(Role::Editor, Some(site), &format!("{site}-editor")).await,
-            reviewer: self.token(Role::Reviewer, Some(site), &format!("{site}-reviewer")).await,
+            editor: self
+                .token(Role::Editor, Some(site), &format!("{site}-editor"))
+                .await,
+            reviewer: self
+                .token(Role::Reviewer, Some(site), &format!("{site}-reviewer"))
+                .await,
         }
     }
 
     /// Creates an article as `staff.editor` and takes it through review to publication.
     /// Returns the published article.
     pub async fn publish(&self, site: &str, staff: &Staff, article: Value) -> Value {
-        let r = self.post(&format!("/api/admin/sites/{site}/articles"), &staff.editor, article).await;
+        let r = self
+            .post(
+                &format!("/api/admin/sites/{site}/articles"),
+                &staff.editor,
+                article,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let id = r.json()["id"].as_i64().expect("id");
-        for (who, action) in [(&staff.editor, "submit"), (&staff.reviewer, "approve"), (&staff.reviewer, "publish")] {
-            let r = self.post(&format!("/api/admin/articles/{id}/{action}"), who, json!({})).await;
+        for (who, action) in [
+            (&staff.editor, "submit"),
+            (&staff.reviewer, "approve"),
+            (&staff.reviewer, "publish"),
+        ] {
+            let r = self
+                .post(
+                    &format!("/api/admin/articles/{id}/{action}"),
+                    who,
+                    json!({}),
+                )
+                .await;
             assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.text);
         }
-        let a = self.call(Method::GET, &format!("/api/admin/articles/{id}"), Some(&staff.editor), None).await.json();
+        let a = self
+            .call(
+                Method::GET,
+                &format!("/api/admin/articles/{id}"),
+                Some(&staff.editor),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(a["state"], "published");
         a
     }
 
     /// Searches through the JSON API.
     pub async fn search(&self, query: &str) -> Value {
-        let r = self.http.get(self.url("/api/search")).query(&[("q", query)]).send().await.expect("search");
+        let r = self
+            .http
+            .get(self.url("/api/search"))
+            .query(&[("q", query)])
+            .send()
+            .await
+            .expect("search");
         assert_eq!(r.status(), StatusCode::OK);
         r.json().await.expect("search json")
     }
@@ -209,14 +290,24 @@ pub struct Staff {
 pub fn govnode_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
     // target/<profile>/deps/<test> → target/<profile>/govnode
-    let bin = exe.parent().and_then(|d| d.parent()).map(|d| d.join("govnode")).expect("target dir");
-    assert!(bin.exists(), "{} is missing: run the tests with `cargo test --workspace`, which builds it", bin.display());
+    let bin = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .map(|d| d.join("govnode"))
+        .expect("target dir");
+    assert!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`, which builds it",
+        bin.display()
+    );
     bin
 }
 
 /// The shared corpus beside the checkout, when present (CI has it; a fresh clone may not).
 pub fn shared_corpus(file: &str) -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(file);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(file);
     root.exists().then_some(root)
 }
 

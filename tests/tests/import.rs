@@ -37,9 +37,19 @@ async fn bad_lines_are_reported_and_reruns_resume() {
     t.site("gd", "广东省人民政府").await;
     t.column("gd", "fg", "法规规章", "policy").await;
     let file = sample_file();
-    let opts = ImportOptions { site: "gd", column: "fg", split: true, batch_size: 2, progress: false };
+    let opts = ImportOptions {
+        site: "gd",
+        column: "fg",
+        split: true,
+        batch_size: 2,
+        progress: false,
+    };
     let mut bad = Vec::new();
-    let report = import_file(&t.node, file.path(), &opts, |line, msg| bad.push((line, msg.to_string()))).await.unwrap();
+    let report = import_file(&t.node, file.path(), &opts, |line, msg| {
+        bad.push((line, msg.to_string()))
+    })
+    .await
+    .unwrap();
     assert_eq!(report.lines, 7);
     // 广东省数据条例: 1 + 3 articles; 志愿服务条例: 1 + 2; the report is never split.
     assert_eq!(report.imported, 4 + 3 + 1);
@@ -51,25 +61,63 @@ async fn bad_lines_are_reported_and_reruns_resume() {
     assert!(bad[2].1.contains("body_markdown"));
 
     // A second run skips everything already in.
-    let again = import_file(&t.node, file.path(), &opts, |_, _| {}).await.unwrap();
+    let again = import_file(&t.node, file.path(), &opts, |_, _| {})
+        .await
+        .unwrap();
     assert_eq!((again.imported, again.skipped), (0, 8));
     assert_eq!(t.node.content.count_published(Some("gd")).await.unwrap(), 8);
 
     // Split articles link to their parent and carry their chapter.
     let hits = t.search("促进数据依法有序流动").await;
-    assert_eq!(hits["total"], 2, "the whole regulation and its first article: {hits}");
-    let article = hits["hits"].as_array().unwrap().iter().find(|h| h["title"] == "广东省数据条例 第一条").expect("article doc");
+    assert_eq!(
+        hits["total"], 2,
+        "the whole regulation and its first article: {hits}"
+    );
+    let article = hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["title"] == "广东省数据条例 第一条")
+        .expect("article doc");
     let page = t.get(article["url"].as_str().unwrap()).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text.contains("所属文件") && page.text.contains("广东省数据条例"), "links to its parent");
+    assert!(
+        page.text.contains("所属文件") && page.text.contains("广东省数据条例"),
+        "links to its parent"
+    );
     assert!(page.text.contains("第一章 总则"));
-    let parent = hits["hits"].as_array().unwrap().iter().find(|h| h["title"] == "广东省数据条例").unwrap();
+    let parent = hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["title"] == "广东省数据条例")
+        .unwrap();
     let parent_page = t.get(parent["url"].as_str().unwrap()).await.text;
-    assert!(parent_page.contains("广东省数据条例 第三条"), "the parent lists its articles");
-    assert!(parent_page.contains("第十三届人民代表大会常务委员会"), "history is kept");
+    assert!(
+        parent_page.contains("广东省数据条例 第三条"),
+        "the parent lists its articles"
+    );
+    assert!(
+        parent_page.contains("第十三届人民代表大会常务委员会"),
+        "history is kept"
+    );
     // Imports are audited.
-    let audit = t.call(govnode_tests::Method::GET, "/api/admin/audit?site=gd", Some(&t.admin), None).await.json();
-    assert!(audit.as_array().unwrap().iter().any(|r| r["action"] == "import" && r["actor"] == "import"));
+    let audit = t
+        .call(
+            govnode_tests::Method::GET,
+            "/api/admin/audit?site=gd",
+            Some(&t.admin),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["action"] == "import" && r["actor"] == "import")
+    );
     t.stop().await;
 }
 
@@ -78,8 +126,16 @@ async fn unknown_site_or_column_fails_before_reading() {
     let t = TestNode::start().await;
     t.site("gd", "广东省人民政府").await;
     let file = sample_file();
-    let opts = ImportOptions { site: "gd", column: "nope", split: false, batch_size: 100, progress: false };
-    let err = import_file(&t.node, file.path(), &opts, |_, _| {}).await.unwrap_err();
+    let opts = ImportOptions {
+        site: "gd",
+        column: "nope",
+        split: false,
+        batch_size: 100,
+        progress: false,
+    };
+    let err = import_file(&t.node, file.path(), &opts, |_, _| {})
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("nope"), "{err}");
     assert_eq!(t.node.content.count_published(None).await.unwrap(), 0);
     t.stop().await;
@@ -96,17 +152,37 @@ async fn shared_laws_corpus_imports_split_and_searches() {
     let t = TestNode::start().await;
     t.site("gd", "广东省人民政府").await;
     t.column("gd", "fg", "法律法规", "policy").await;
-    let opts = ImportOptions { site: "gd", column: "fg", split: true, batch_size: 2000, progress: false };
+    let opts = ImportOptions {
+        site: "gd",
+        column: "fg",
+        split: true,
+        batch_size: 2000,
+        progress: false,
+    };
     let mut bad = 0;
-    let report = import_file(&t.node, &laws, &opts, |_, _| bad += 1).await.unwrap();
+    let report = import_file(&t.node, &laws, &opts, |_, _| bad += 1)
+        .await
+        .unwrap();
     assert_eq!(report.lines, 3475);
     assert_eq!(report.bad_lines, bad);
-    assert!(report.imported > 50_000, "splitting at articles gives tens of thousands of documents: {report:?}");
+    assert!(
+        report.imported > 50_000,
+        "splitting at articles gives tens of thousands of documents: {report:?}"
+    );
     let published = t.node.content.count_published(None).await.unwrap() as u64;
     assert_eq!(published, report.imported);
-    assert_eq!(t.node.search.num_docs(), published, "everything published is searchable");
+    assert_eq!(
+        t.node.search.num_docs(),
+        published,
+        "everything published is searchable"
+    );
     let res = t.search("个人信息保护").await;
     assert!(res["total"].as_u64().unwrap() > 10, "{res}");
-    assert!(res["hits"][0]["snippet"].as_str().unwrap().contains("<mark>"));
+    assert!(
+        res["hits"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>")
+    );
     t.stop().await;
 }

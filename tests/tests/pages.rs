@@ -9,7 +9,13 @@ async fn setup() -> (TestNode, govnode_tests::Staff, i64) {
     t.site("gd", "广东省人民政府").await;
     t.column("gd", "zcwj", "政策文件", "policy").await;
     t.column("gd", "gzdt", "工作动态", "news").await;
-    let r = t.post("/api/admin/sites/gd/columns", &t.admin, json!({ "slug": "sjdt", "name": "市县动态", "kind": "news", "parent": "gzdt" })).await;
+    let r = t
+        .post(
+            "/api/admin/sites/gd/columns",
+            &t.admin,
+            json!({ "slug": "sjdt", "name": "市县动态", "kind": "news", "parent": "gzdt" }),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let s = t.staff("gd").await;
     let policy = t
@@ -22,7 +28,12 @@ async fn setup() -> (TestNode, govnode_tests::Staff, i64) {
         )
         .await;
     for i in 0..23 {
-        t.publish("gd", &s, json!({ "column": "gzdt", "title": format!("工作动态第{i}条"), "body": "内容" })).await;
+        t.publish(
+            "gd",
+            &s,
+            json!({ "column": "gzdt", "title": format!("工作动态第{i}条"), "body": "内容" }),
+        )
+        .await;
     }
     (t, s, policy["id"].as_i64().unwrap())
 }
@@ -33,33 +44,71 @@ async fn every_page_type_renders() {
     // Home: latest per column, feeds linked, accessible skeleton.
     let home = t.get("/sites/gd/").await;
     assert_eq!(home.status, StatusCode::OK);
-    for needle in ["<html lang=\"zh-CN\"", "跳到主要内容", "<main id=\"main\"", "role=\"search\"", "数字政府改革建设方案", "工作动态第22条",
-        "rel=\"alternate\" type=\"application/rss+xml\"", "application/atom+xml", "application/feed+json", "长者模式"] {
+    for needle in [
+        "<html lang=\"zh-CN\"",
+        "跳到主要内容",
+        "<main id=\"main\"",
+        "role=\"search\"",
+        "数字政府改革建设方案",
+        "工作动态第22条",
+        "rel=\"alternate\" type=\"application/rss+xml\"",
+        "application/atom+xml",
+        "application/feed+json",
+        "长者模式",
+    ] {
         assert!(home.text.contains(needle), "home lacks {needle}");
     }
-    assert!(!home.text.contains("<script>"), "no script reaches the page");
+    assert!(
+        !home.text.contains("<script>"),
+        "no script reaches the page"
+    );
     assert_eq!(home.text.matches("<h1").count(), 1, "one h1");
 
     // Column list with pagination: 23 items, 20 a page.
     let col = t.get("/sites/gd/columns/gzdt").await;
     assert_eq!(col.status, StatusCode::OK);
-    assert!(col.text.contains("工作动态第22条") && !col.text.contains("工作动态第2条<"), "newest first");
-    assert!(col.text.contains("aria-label=\"分页\"") && col.text.contains("?page=2"), "pagination");
+    assert!(
+        col.text.contains("工作动态第22条") && !col.text.contains("工作动态第2条<"),
+        "newest first"
+    );
+    assert!(
+        col.text.contains("aria-label=\"分页\"") && col.text.contains("?page=2"),
+        "pagination"
+    );
     assert!(col.text.contains("市县动态"), "sub-columns listed");
-    assert!(col.text.contains("/columns/gzdt/feed.rss"), "column feed linked");
+    assert!(
+        col.text.contains("/columns/gzdt/feed.rss"),
+        "column feed linked"
+    );
     let page2 = t.get("/sites/gd/columns/gzdt?page=2").await;
     assert!(page2.text.contains("工作动态第0条") && !page2.text.contains("工作动态第22条"));
 
     // Policy article with its disclosure metadata table.
     let art = t.get(&format!("/sites/gd/articles/{policy}")).await;
     assert_eq!(art.status, StatusCode::OK);
-    for needle in ["文件信息", "索引号", "00gd/01-2026-", "粤府〔2026〕8号", "综合政务", "<strong>整体协同</strong>", "有效", "数字政府"] {
+    for needle in [
+        "文件信息",
+        "索引号",
+        "00gd/01-2026-",
+        "粤府〔2026〕8号",
+        "综合政务",
+        "<strong>整体协同</strong>",
+        "有效",
+        "数字政府",
+    ] {
         assert!(art.text.contains(needle), "article lacks {needle}");
     }
     assert!(!art.text.contains("<script>alert"), "sanitised");
     // A news article has no metadata table.
     let news = t.get("/sites/gd/columns/gzdt").await.text;
-    let first = news.split("/sites/gd/articles/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let first = news
+        .split("/sites/gd/articles/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     let n = t.get(&format!("/sites/gd/articles/{first}")).await;
     assert!(!n.text.contains("文件信息"));
 
@@ -70,12 +119,32 @@ async fn every_page_type_renders() {
     let empty = t.get("/sites/gd/search?q=").await;
     assert!(empty.text.contains("请输入搜索词"));
     let sitemap = t.get("/sites/gd/sitemap.xml").await;
-    assert_eq!(sitemap.header("content-type"), Some("application/xml; charset=utf-8"));
-    assert_eq!(sitemap.text.matches("<url>").count(), 1 + 3 + 24, "home + 3 columns + 24 articles");
-    assert!(sitemap.text.contains(&format!("http://{}/sites/gd/articles/{policy}", t.addr)));
-    assert_eq!(t.get("/sites/gd/columns/nope").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(t.get("/sites/gd/articles/99999").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(t.get("/sites/gd/articles/abc").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        sitemap.header("content-type"),
+        Some("application/xml; charset=utf-8")
+    );
+    assert_eq!(
+        sitemap.text.matches("<url>").count(),
+        1 + 3 + 24,
+        "home + 3 columns + 24 articles"
+    );
+    assert!(
+        sitemap
+            .text
+            .contains(&format!("http://{}/sites/gd/articles/{policy}", t.addr))
+    );
+    assert_eq!(
+        t.get("/sites/gd/columns/nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.get("/sites/gd/articles/99999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.get("/sites/gd/articles/abc").await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(t.get("/sites/nosuch/").await.status, StatusCode::NOT_FOUND);
     let nf = t.get("/sites/gd/no/such/page").await;
     assert_eq!(nf.status, StatusCode::NOT_FOUND);
@@ -88,19 +157,34 @@ async fn feeds_per_site_and_column() {
     let (t, _s, policy) = setup().await;
     let rss = t.get("/sites/gd/feed.rss").await;
     assert_eq!(rss.status, StatusCode::OK);
-    assert_eq!(rss.header("content-type"), Some("application/rss+xml; charset=utf-8"));
+    assert_eq!(
+        rss.header("content-type"),
+        Some("application/rss+xml; charset=utf-8")
+    );
     assert!(rss.text.starts_with("<?xml") && rss.text.contains("<rss version=\"2.0\""));
     assert_eq!(rss.text.matches("<item>").count(), 20, "latest 20");
     let atom = t.get("/sites/gd/columns/zcwj/feed.atom").await;
-    assert_eq!(atom.header("content-type"), Some("application/atom+xml; charset=utf-8"));
+    assert_eq!(
+        atom.header("content-type"),
+        Some("application/atom+xml; charset=utf-8")
+    );
     assert_eq!(atom.text.matches("<entry>").count(), 1);
     assert!(atom.text.contains(&format!("/sites/gd/articles/{policy}")));
     let json_feed = t.get("/sites/gd/columns/gzdt/feed.json").await;
     let j = json_feed.json();
     assert_eq!(j["version"], "https://jsonfeed.org/version/1.1");
     assert_eq!(j["items"].as_array().unwrap().len(), 20);
-    assert!(j["items"][0]["url"].as_str().unwrap().starts_with("http://"), "absolute URLs");
-    assert_eq!(t.get("/sites/gd/feed.xml").await.status, StatusCode::NOT_FOUND);
+    assert!(
+        j["items"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://"),
+        "absolute URLs"
+    );
+    assert_eq!(
+        t.get("/sites/gd/feed.xml").await.status,
+        StatusCode::NOT_FOUND
+    );
     t.stop().await;
 }
 
@@ -110,8 +194,13 @@ async fn host_routing_portal_and_elder_mode() {
     let by_host = t.get_host("gd.gov.test", "/").await;
     assert_eq!(by_host.status, StatusCode::OK);
     assert!(by_host.text.contains("广东省人民政府"));
-    assert!(by_host.text.contains("href=\"/columns/zcwj\""), "links stay on the host");
-    let art = t.get_host("gd.gov.test", &format!("/articles/{policy}")).await;
+    assert!(
+        by_host.text.contains("href=\"/columns/zcwj\""),
+        "links stay on the host"
+    );
+    let art = t
+        .get_host("gd.gov.test", &format!("/articles/{policy}"))
+        .await;
     assert_eq!(art.status, StatusCode::OK);
     // An unknown host gets the node's portal listing its sites.
     let portal = t.get_host("unknown.test", "/").await;
@@ -123,7 +212,16 @@ async fn host_routing_portal_and_elder_mode() {
     assert!(toggle.header("set-cookie").unwrap().starts_with("elder=1"));
     let evil = t.get("/elder?on=1&back=//evil.example/").await;
     assert_eq!(evil.header("location"), Some("/"), "no open redirect");
-    let elder = t.http.get(t.url("/sites/gd/")).header("cookie", "elder=1").send().await.unwrap().text().await.unwrap();
+    let elder = t
+        .http
+        .get(t.url("/sites/gd/"))
+        .header("cookie", "elder=1")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(elder.contains("class=\"elder\"") && elder.contains("标准模式"));
     let css = t.get("/static/site.css").await;
     assert!(css.text.contains(".elder"));
@@ -134,15 +232,26 @@ async fn host_routing_portal_and_elder_mode() {
 async fn one_key_shutdown_serves_maintenance() {
     let (t, _s, policy) = setup().await;
     let site_admin = t.token(Role::SiteAdmin, Some("gd"), "站点管理员").await;
-    let r = t.post("/api/admin/sites/gd/shutdown", &site_admin, json!({ "message": "系统升级，预计2小时后恢复" })).await;
+    let r = t
+        .post(
+            "/api/admin/sites/gd/shutdown",
+            &site_admin,
+            json!({ "message": "系统升级，预计2小时后恢复" }),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    for path in ["/sites/gd/".to_string(), format!("/sites/gd/articles/{policy}"), "/sites/gd/feed.rss".into()] {
+    for path in [
+        "/sites/gd/".to_string(),
+        format!("/sites/gd/articles/{policy}"),
+        "/sites/gd/feed.rss".into(),
+    ] {
         let p = t.get(&path).await;
         assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
         assert!(p.text.contains("系统升级"), "{path}");
         assert_eq!(p.header("retry-after"), Some("3600"));
     }
-    t.post("/api/admin/sites/gd/resume", &site_admin, json!({})).await;
+    t.post("/api/admin/sites/gd/resume", &site_admin, json!({}))
+        .await;
     assert_eq!(t.get("/sites/gd/").await.status, StatusCode::OK);
     t.stop().await;
 }
@@ -152,22 +261,62 @@ async fn template_overrides_are_per_site_and_sandboxed() {
     let (t, _s, _) = setup().await;
     t.site("gz", "广州市人民政府").await;
     let src = "{% extends \"layout.html\" %}{% block content %}<h1>定制首页 {{ site.name }}</h1>{% endblock %}";
-    let r = t.call(Method::PUT, "/api/admin/sites/gd/templates/home.html", Some(&t.admin), Some(json!({ "source": src }))).await;
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/admin/sites/gd/templates/home.html",
+            Some(&t.admin),
+            Some(json!({ "source": src })),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    assert!(t.get("/sites/gd/").await.text.contains("定制首页 广东省人民政府"));
-    assert!(!t.get("/sites/gz/").await.text.contains("定制首页"), "other sites keep the default");
+    assert!(
+        t.get("/sites/gd/")
+            .await
+            .text
+            .contains("定制首页 广东省人民政府")
+    );
+    assert!(
+        !t.get("/sites/gz/").await.text.contains("定制首页"),
+        "other sites keep the default"
+    );
     // A broken template is refused with its line, and the old one keeps serving.
-    let r = t.call(Method::PUT, "/api/admin/sites/gd/templates/home.html", Some(&t.admin), Some(json!({ "source": "ok\n{% if %}" }))).await;
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/admin/sites/gd/templates/home.html",
+            Some(&t.admin),
+            Some(json!({ "source": "ok\n{% if %}" })),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.json()["message"].as_str().unwrap().contains("line 2"), "{}", r.text);
+    assert!(
+        r.json()["message"].as_str().unwrap().contains("line 2"),
+        "{}",
+        r.text
+    );
     assert!(t.get("/sites/gd/").await.text.contains("定制首页"));
     // Templates reach no file: an include of a path fails to render, it never leaks.
-    let r = t.call(Method::PUT, "/api/admin/sites/gd/templates/error.html", Some(&t.admin), Some(json!({ "source": "{% include '/etc/passwd' %}" }))).await;
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/admin/sites/gd/templates/error.html",
+            Some(&t.admin),
+            Some(json!({ "source": "{% include '/etc/passwd' %}" })),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let p = t.get("/sites/gd/no-such-page").await;
     assert!(!p.text.contains("root:"), "no file content");
     // Reset restores the default.
-    let r = t.call(Method::DELETE, "/api/admin/sites/gd/templates/home.html", Some(&t.admin), None).await;
+    let r = t
+        .call(
+            Method::DELETE,
+            "/api/admin/sites/gd/templates/home.html",
+            Some(&t.admin),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert!(!t.get("/sites/gd/").await.text.contains("定制首页"));
     t.stop().await;
@@ -177,26 +326,59 @@ async fn template_overrides_are_per_site_and_sandboxed() {
 async fn attachments_are_content_addressed_and_served_safely() {
     let (t, s, _) = setup().await;
     let pdf = b"%PDF-1.4 sample attachment".to_vec();
-    let up = t.http.post(t.url("/api/admin/blobs?site=gd")).bearer_auth(&s.editor).header("content-type", "application/pdf").body(pdf.clone()).send().await.unwrap();
+    let up = t
+        .http
+        .post(t.url("/api/admin/blobs?site=gd"))
+        .bearer_auth(&s.editor)
+        .header("content-type", "application/pdf")
+        .body(pdf.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(up.status(), StatusCode::CREATED);
     let blob: serde_json::Value = up.json().await.unwrap();
     assert_eq!(blob["hash"], blake3_hex(&pdf));
-    let html = t.http.post(t.url("/api/admin/blobs?site=gd")).bearer_auth(&s.editor).header("content-type", "text/html").body("<script>alert(1)</script>").send().await.unwrap();
+    let html = t
+        .http
+        .post(t.url("/api/admin/blobs?site=gd"))
+        .bearer_auth(&s.editor)
+        .header("content-type", "text/html")
+        .body("<script>alert(1)</script>")
+        .send()
+        .await
+        .unwrap();
     let html: serde_json::Value = html.json().await.unwrap();
     let a = t
         .publish("gd", &s, json!({ "column": "zcwj", "title": "附件测试", "body": "见附件",
             "attachments": [{ "hash": blob["hash"], "name": "实施细则.pdf" }, { "hash": html["hash"], "name": "page.html" }] }))
         .await;
     let page = t.get(a["url"].as_str().unwrap()).await.text;
-    assert!(page.contains("实施细则.pdf") && page.contains(&format!("/blobs/{}", blob["hash"].as_str().unwrap())));
-    let got = t.get(&format!("/blobs/{}", blob["hash"].as_str().unwrap())).await;
+    assert!(
+        page.contains("实施细则.pdf")
+            && page.contains(&format!("/blobs/{}", blob["hash"].as_str().unwrap()))
+    );
+    let got = t
+        .get(&format!("/blobs/{}", blob["hash"].as_str().unwrap()))
+        .await;
     assert_eq!(got.header("content-type"), Some("application/pdf"));
     assert_eq!(got.text.as_bytes(), &pdf[..]);
-    let h = t.get(&format!("/blobs/{}", html["hash"].as_str().unwrap())).await;
-    assert_eq!(h.header("content-type"), Some("application/octet-stream"), "HTML is never served inline");
+    let h = t
+        .get(&format!("/blobs/{}", html["hash"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        h.header("content-type"),
+        Some("application/octet-stream"),
+        "HTML is never served inline"
+    );
     assert_eq!(h.header("content-disposition"), Some("attachment"));
-    assert_eq!(t.get("/blobs/../../etc/passwd").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(t.get(&format!("/blobs/{}", "0".repeat(64))).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.get("/blobs/../../etc/passwd").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.get(&format!("/blobs/{}", "0".repeat(64))).await.status,
+        StatusCode::NOT_FOUND
+    );
     t.stop().await;
 }
 
@@ -214,19 +396,64 @@ async fn column_template_sets_stamp_fixed_columns() {
         { "slug": "gzdt", "name": "工作动态", "kind": "news", "update_interval_days": 7 },
         { "slug": "tzgg", "name": "通知公告", "kind": "notice" },
         { "slug": "zcwj", "name": "政策文件", "kind": "policy" } ] });
-    let r = t.call(Method::PUT, "/api/admin/column-templates/city", Some(&t.admin), Some(set)).await;
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/admin/column-templates/city",
+            Some(&t.admin),
+            Some(set),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     t.column("sz", "tzgg", "通知公告（自建）", "notice").await;
     for site in ["gz", "sz"] {
-        let r = t.post("/api/admin/column-templates/city/apply", &t.admin, json!({ "site": site })).await;
+        let r = t
+            .post(
+                "/api/admin/column-templates/city/apply",
+                &t.admin,
+                json!({ "site": site }),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     }
-    let sz = t.call(Method::GET, "/api/admin/sites/sz/columns", Some(&t.admin), None).await.json();
-    assert_eq!(sz.as_array().unwrap().len(), 3, "an existing column of the same slug is kept, not duplicated");
-    let gz = t.call(Method::GET, "/api/admin/sites/gz/columns", Some(&t.admin), None).await.json();
-    assert!(gz.as_array().unwrap().iter().all(|c| c["template_set"] == "city"));
+    let sz = t
+        .call(
+            Method::GET,
+            "/api/admin/sites/sz/columns",
+            Some(&t.admin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        sz.as_array().unwrap().len(),
+        3,
+        "an existing column of the same slug is kept, not duplicated"
+    );
+    let gz = t
+        .call(
+            Method::GET,
+            "/api/admin/sites/gz/columns",
+            Some(&t.admin),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        gz.as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["template_set"] == "city")
+    );
     // Stamping again creates nothing.
-    let again = t.post("/api/admin/column-templates/city/apply", &t.admin, json!({ "site": "gz" })).await.json();
+    let again = t
+        .post(
+            "/api/admin/column-templates/city/apply",
+            &t.admin,
+            json!({ "site": "gz" }),
+        )
+        .await
+        .json();
     assert_eq!(again["created"].as_array().unwrap().len(), 0);
     t.stop().await;
 }

@@ -31,25 +31,40 @@ fn govnode(args: &[&str], data: &Path) -> Command {
 
 fn run_ok(mut c: Command) -> String {
     let out = c.output().unwrap();
-    assert!(out.status.success(), "{:?} failed: {}", c, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        c,
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 async fn published_count(data: &Path) -> i64 {
     let db = govnode::storage::Db::open(data).await.unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM published").fetch_one(&db.read).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM published")
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
     db.close().await;
     n
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn wait_healthy(port: u16, child: &mut Child) {
     let client = reqwest::Client::new();
     for _ in 0..600 {
-        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
             && r.status().is_success()
         {
             return;
@@ -69,27 +84,65 @@ async fn sigkill_during_import_then_resume_and_serve_consistently() {
     let total = (RECORDS * (CLAUSES + 1)) as i64;
     run_ok({
         let mut c = Command::new(govnode_bin());
-        c.args(["init", "--node-id", "440000", "--name", "广东省", "--data-dir"]).arg(&data);
+        c.args([
+            "init",
+            "--node-id",
+            "440000",
+            "--name",
+            "广东省",
+            "--data-dir",
+        ])
+        .arg(&data);
         c
     });
     // Sites and columns come from a running node; create them in-process, then close it.
     {
         let config = govnode::Config::load(&data.join("govnode.toml")).unwrap();
         let node = govnode::Node::open(config, &data).await.unwrap();
-        let site = govnode_content::SiteInput { id: "gd".into(), name: "广东省人民政府".into(), hosts: vec![], owner_body: "广东省人民政府办公厅".into(), body_code: "006939748".into(), region: "440000".into() };
+        let site = govnode_content::SiteInput {
+            id: "gd".into(),
+            name: "广东省人民政府".into(),
+            hosts: vec![],
+            owner_body: "广东省人民政府办公厅".into(),
+            body_code: "006939748".into(),
+            region: "440000".into(),
+        };
         node.content.create_site("test", &site).await.unwrap();
-        let col = govnode_content::ColumnInput { slug: "fg".into(), name: "法规".into(), kind: "policy".into(), parent: None, update_interval_days: None, position: 0 };
-        node.content.create_column("test", "gd", &col).await.unwrap();
+        let col = govnode_content::ColumnInput {
+            slug: "fg".into(),
+            name: "法规".into(),
+            kind: "policy".into(),
+            parent: None,
+            update_interval_days: None,
+            position: 0,
+        };
+        node.content
+            .create_column("test", "gd", &col)
+            .await
+            .unwrap();
         node.close().await;
     }
 
     // Start an import in small batches and SIGKILL it once some (not all) of it is in.
-    let mut import = govnode(&["import", "--site", "gd", "--column", "fg", "--split-articles", "--batch-size", "90", "--quiet"], &data)
-        .arg(&corpus)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut import = govnode(
+        &[
+            "import",
+            "--site",
+            "gd",
+            "--column",
+            "fg",
+            "--split-articles",
+            "--batch-size",
+            "90",
+            "--quiet",
+        ],
+        &data,
+    )
+    .arg(&corpus)
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     let mut seen = 0;
     for _ in 0..2000 {
         seen = published_count(&data).await;
@@ -101,42 +154,101 @@ async fn sigkill_during_import_then_resume_and_serve_consistently() {
     import.kill().unwrap(); // SIGKILL
     import.wait().unwrap();
     let after_kill = published_count(&data).await;
-    assert!(after_kill >= seen && after_kill < total, "killed mid-import: {after_kill} of {total}");
+    assert!(
+        after_kill >= seen && after_kill < total,
+        "killed mid-import: {after_kill} of {total}"
+    );
     // Whole batches only: each transaction holds whole records of 9 documents.
-    assert_eq!(after_kill % (CLAUSES as i64 + 1), 0, "no half-imported record");
+    assert_eq!(
+        after_kill % (CLAUSES as i64 + 1),
+        0,
+        "no half-imported record"
+    );
 
     // Re-running resumes: what is in is skipped, the rest imported.
     let out = run_ok({
-        let mut c = govnode(&["import", "--site", "gd", "--column", "fg", "--split-articles", "--quiet"], &data);
+        let mut c = govnode(
+            &[
+                "import",
+                "--site",
+                "gd",
+                "--column",
+                "fg",
+                "--split-articles",
+                "--quiet",
+            ],
+            &data,
+        );
         c.arg(&corpus);
         c
     });
-    assert!(out.contains(&format!("{} documents imported, {after_kill} already present", total - after_kill)), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{} documents imported, {after_kill} already present",
+            total - after_kill
+        )),
+        "{out}"
+    );
     assert_eq!(published_count(&data).await, total);
 
     // The node starts on the data dir, its index caught up, and serves everything.
     let port = free_port();
-    let mut serve = govnode(&["serve", "--http", &format!("127.0.0.1:{port}")], &data).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut serve = govnode(&["serve", "--http", &format!("127.0.0.1:{port}")], &data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     wait_healthy(port, &mut serve).await;
-    let res: serde_json::Value = reqwest::get(format!("http://127.0.0.1:{port}/api/search?q=%E8%A1%8C%E6%94%BF%E8%AE%B8%E5%8F%AF")).await.unwrap().json().await.unwrap();
-    assert_eq!(res["total"].as_i64().unwrap(), total, "every document searchable exactly once");
-    let metrics = reqwest::get(format!("http://127.0.0.1:{port}/metrics")).await.unwrap().text().await.unwrap();
+    let res: serde_json::Value = reqwest::get(format!(
+        "http://127.0.0.1:{port}/api/search?q=%E8%A1%8C%E6%94%BF%E8%AE%B8%E5%8F%AF"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        res["total"].as_i64().unwrap(),
+        total,
+        "every document searchable exactly once"
+    );
+    let metrics = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("govnode_search_index_lag 0"), "{metrics}");
     assert!(metrics.contains(&format!("govnode_published_documents {total}")));
 
     // While it serves, an import refuses clearly and changes nothing.
-    let out = govnode(&["import", "--site", "gd", "--column", "fg", "--quiet"], &data).arg(&corpus).output().unwrap();
+    let out = govnode(
+        &["import", "--site", "gd", "--column", "fg", "--quiet"],
+        &data,
+    )
+    .arg(&corpus)
+    .output()
+    .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("in use") && err.contains("stop the node"), "{err}");
+    assert!(
+        err.contains("in use") && err.contains("stop the node"),
+        "{err}"
+    );
 
     // SIGKILL the server too; it restarts cleanly on the same data.
     serve.kill().unwrap();
     serve.wait().unwrap();
     let port = free_port();
-    let mut serve = govnode(&["serve", "--http", &format!("127.0.0.1:{port}")], &data).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut serve = govnode(&["serve", "--http", &format!("127.0.0.1:{port}")], &data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     wait_healthy(port, &mut serve).await;
-    let page = reqwest::get(format!("http://127.0.0.1:{port}/sites/gd/columns/fg")).await.unwrap();
+    let page = reqwest::get(format!("http://127.0.0.1:{port}/sites/gd/columns/fg"))
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     serve.kill().unwrap();
     serve.wait().unwrap();
@@ -148,19 +260,66 @@ async fn token_cli_creates_scoped_tokens_and_names_bad_input() {
     let data = dir.path().join("node");
     run_ok({
         let mut c = Command::new(govnode_bin());
-        c.args(["init", "--node-id", "440000", "--name", "广东省", "--data-dir"]).arg(&data);
+        c.args([
+            "init",
+            "--node-id",
+            "440000",
+            "--name",
+            "广东省",
+            "--data-dir",
+        ])
+        .arg(&data);
         c
     });
-    let admin = run_ok(govnode(&["token", "create", "--role", "platform-admin", "--name", "运维"], &data));
+    let admin = run_ok(govnode(
+        &[
+            "token",
+            "create",
+            "--role",
+            "platform-admin",
+            "--name",
+            "运维",
+        ],
+        &data,
+    ));
     assert!(admin.trim().starts_with("gnt_") && admin.trim().len() == 68);
-    let bad_role = govnode(&["token", "create", "--role", "root", "--name", "x"], &data).output().unwrap();
+    let bad_role = govnode(&["token", "create", "--role", "root", "--name", "x"], &data)
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role `root`"));
-    let no_site = govnode(&["token", "create", "--role", "editor", "--name", "x"], &data).output().unwrap();
+    let no_site = govnode(
+        &["token", "create", "--role", "editor", "--name", "x"],
+        &data,
+    )
+    .output()
+    .unwrap();
     assert!(String::from_utf8_lossy(&no_site.stderr).contains("--site"));
-    let unknown_site = govnode(&["token", "create", "--role", "editor", "--site", "nope", "--name", "x"], &data).output().unwrap();
+    let unknown_site = govnode(
+        &[
+            "token", "create", "--role", "editor", "--site", "nope", "--name", "x",
+        ],
+        &data,
+    )
+    .output()
+    .unwrap();
     assert!(String::from_utf8_lossy(&unknown_site.stderr).contains("no site `nope`"));
     let list = run_ok(govnode(&["token", "list"], &data));
-    assert!(list.contains("platform-admin") && list.contains("运维") && !list.contains("gnt_"), "secrets never listed: {list}");
-    let missing = govnode(&["import", "--site", "gd", "--column", "fg", "/no/such/file.jsonl"], &data).output().unwrap();
+    assert!(
+        list.contains("platform-admin") && list.contains("运维") && !list.contains("gnt_"),
+        "secrets never listed: {list}"
+    );
+    let missing = govnode(
+        &[
+            "import",
+            "--site",
+            "gd",
+            "--column",
+            "fg",
+            "/no/such/file.jsonl",
+        ],
+        &data,
+    )
+    .output()
+    .unwrap();
     assert!(!missing.status.success());
 }

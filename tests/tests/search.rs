@@ -18,7 +18,13 @@ async fn published_found_draft_and_withdrawn_not() {
         .await;
     t.publish("gd", &gd, json!({ "column": "zcwj", "title": "广东省进一步优化营商环境若干措施", "body": "推进企业开办一网通办。" })).await;
     // A draft with the same words must never be found.
-    let r = t.post("/api/admin/sites/gd/articles", &gd.editor, json!({ "column": "zcwj", "title": "社会保险草稿", "body": "养老保险缴费基数草稿" })).await;
+    let r = t
+        .post(
+            "/api/admin/sites/gd/articles",
+            &gd.editor,
+            json!({ "column": "zcwj", "title": "社会保险草稿", "body": "养老保险缴费基数草稿" }),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
 
     let res = t.search("养老保险").await;
@@ -34,20 +40,50 @@ async fn published_found_draft_and_withdrawn_not() {
     assert!(res["took_ms"].is_number());
     // By document number, by site filter, by type filter.
     assert_eq!(t.search("粤人社规〔2026〕2号").await["total"], 1);
-    let scoped = t.http.get(t.url("/api/search")).query(&[("q", "营商环境"), ("site", "hrss")]).send().await.unwrap().json::<serde_json::Value>().await.unwrap();
+    let scoped = t
+        .http
+        .get(t.url("/api/search"))
+        .query(&[("q", "营商环境"), ("site", "hrss")])
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
     assert_eq!(scoped["total"], 0);
-    let typed = t.http.get(t.url("/api/search")).query(&[("q", "营商环境"), ("type", "policy")]).send().await.unwrap().json::<serde_json::Value>().await.unwrap();
+    let typed = t
+        .http
+        .get(t.url("/api/search"))
+        .query(&[("q", "营商环境"), ("type", "policy")])
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
     assert_eq!(typed["total"], 1);
 
     // Withdrawal removes it from the very next search.
     let id = published["id"].as_i64().unwrap();
-    let r = t.post(&format!("/api/admin/articles/{id}/withdraw"), &hrss.reviewer, json!({ "reason": "已废止" })).await;
+    let r = t
+        .post(
+            &format!("/api/admin/articles/{id}/withdraw"),
+            &hrss.reviewer,
+            json!({ "reason": "已废止" }),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(t.search("养老保险").await["total"], 0);
     // The search page renders the same results.
-    let page = t.get("/sites/gd/search?q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83").await;
+    let page = t
+        .get("/sites/gd/search?q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83")
+        .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text.contains("广东省进一步优化营商环境若干措施") && page.text.contains("<mark>"), "{}", page.text);
+    assert!(
+        page.text.contains("广东省进一步优化营商环境若干措施") && page.text.contains("<mark>"),
+        "{}",
+        page.text
+    );
     t.stop().await;
 }
 

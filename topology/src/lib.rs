@@ -168,14 +168,26 @@ mod tests {
         let gd: NodeId = "440000".parse().unwrap();
         assert_eq!(gd.tier(), Tier::Province);
         assert_eq!(gd.implied_parent(), None);
-        let chain: Vec<String> = tianhe.implied_ancestors().iter().map(|n| n.to_string()).collect();
+        let chain: Vec<String> = tianhe
+            .implied_ancestors()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
         assert_eq!(chain, ["440100", "440000"]);
         assert_eq!(tianhe.province(), gd);
     }
 
     #[test]
     fn rejects_malformed_codes() {
-        for bad in ["", "44000", "4400000", "44a000", "000000", "440001", "４４００００"] {
+        for bad in [
+            "",
+            "44000",
+            "4400000",
+            "44a000",
+            "000000",
+            "440001",
+            "４４００００",
+        ] {
             assert!(bad.parse::<NodeId>().is_err(), "{bad} should be rejected");
         }
     }

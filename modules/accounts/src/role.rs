@@ -98,7 +98,9 @@ impl Principal {
             Action::ManagePlatform | Action::EditTemplates => false,
             Action::ManageSite | Action::ReadAudit => self.role == Role::SiteAdmin,
             Action::Edit => matches!(self.role, Role::SiteAdmin | Role::Editor),
-            Action::Review | Action::Withdraw => matches!(self.role, Role::SiteAdmin | Role::Reviewer),
+            Action::Review | Action::Withdraw => {
+                matches!(self.role, Role::SiteAdmin | Role::Reviewer)
+            }
             Action::Publish => true,
         }
     }
@@ -109,7 +111,11 @@ mod tests {
     use super::*;
 
     fn p(role: Role, site: Option<&str>) -> Principal {
-        Principal { name: "x".into(), role, site: site.map(String::from) }
+        Principal {
+            name: "x".into(),
+            role,
+            site: site.map(String::from),
+        }
     }
 
     #[test]
@@ -138,7 +144,12 @@ mod tests {
 
     #[test]
     fn role_names_round_trip() {
-        for r in [Role::PlatformAdmin, Role::SiteAdmin, Role::Editor, Role::Reviewer] {
+        for r in [
+            Role::PlatformAdmin,
+            Role::SiteAdmin,
+            Role::Editor,
+            Role::Reviewer,
+        ] {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
         }
         assert!("root".parse::<Role>().is_err());

@@ -42,17 +42,29 @@ impl TokenStore {
 
     /// Creates a token and returns its secret (shown once) with its summary.
     /// `site_exists` is checked by the caller, which owns the site table.
-    pub async fn create(&self, name: &str, role: Role, site: Option<&str>) -> Result<(String, TokenSummary), AccountsError> {
+    pub async fn create(
+        &self,
+        name: &str,
+        role: Role,
+        site: Option<&str>,
+    ) -> Result<(String, TokenSummary), AccountsError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 {
-            return Err(AccountsError::Invalid { field: "name", message: "must be 1 to 64 characters".into() });
+            return Err(AccountsError::Invalid {
+                field: "name",
+                message: "must be 1 to 64 characters".into(),
+            });
         }
         match (role, site) {
             (Role::PlatformAdmin, Some(_)) => {
-                return Err(AccountsError::BadScope("a platform-admin token is not scoped to a site: drop --site".into()));
+                return Err(AccountsError::BadScope(
+                    "a platform-admin token is not scoped to a site: drop --site".into(),
+                ));
             }
             (Role::SiteAdmin | Role::Editor | Role::Reviewer, None) => {
-                return Err(AccountsError::BadScope(format!("a {role} token needs --site SITE")));
+                return Err(AccountsError::BadScope(format!(
+                    "a {role} token needs --site SITE"
+                )));
             }
             _ => {}
         }
@@ -70,7 +82,13 @@ impl TokenStore {
         .bind(created_ms)
         .fetch_one(&self.write)
         .await?;
-        let summary = TokenSummary { id: row.try_get("id")?, name: name.to_string(), role, site: site.map(String::from), created_ms };
+        let summary = TokenSummary {
+            id: row.try_get("id")?,
+            name: name.to_string(),
+            role,
+            site: site.map(String::from),
+            created_ms,
+        };
         Ok((token, summary))
     }
 
@@ -79,20 +97,27 @@ impl TokenStore {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
-        let row = sqlx::query("SELECT name, role, site_id FROM tokens WHERE hash = $1 AND revoked = 0")
-            .bind(hash(token))
-            .fetch_optional(&self.read)
-            .await?;
+        let row =
+            sqlx::query("SELECT name, role, site_id FROM tokens WHERE hash = $1 AND revoked = 0")
+                .bind(hash(token))
+                .fetch_optional(&self.read)
+                .await?;
         let Some(row) = row else { return Ok(None) };
         let role: String = row.try_get("role")?;
-        Ok(Some(Principal { name: row.try_get("name")?, role: role.parse()?, site: row.try_get("site_id")? }))
+        Ok(Some(Principal {
+            name: row.try_get("name")?,
+            role: role.parse()?,
+            site: row.try_get("site_id")?,
+        }))
     }
 
     /// Lists tokens (summaries only).
     pub async fn list(&self) -> Result<Vec<TokenSummary>, AccountsError> {
-        let rows = sqlx::query("SELECT id, name, role, site_id, created_ms FROM tokens WHERE revoked = 0 ORDER BY id")
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, role, site_id, created_ms FROM tokens WHERE revoked = 0 ORDER BY id",
+        )
+        .fetch_all(&self.read)
+        .await?;
         rows.iter()
             .map(|r| {
                 let role: String = r.try_get("role")?;
@@ -109,7 +134,10 @@ impl TokenStore {
 
     /// Revokes a token by id; returns whether one was revoked.
     pub async fn revoke(&self, id: i64) -> Result<bool, AccountsError> {
-        let done = sqlx::query("UPDATE tokens SET revoked = 1 WHERE id = $1 AND revoked = 0").bind(id).execute(&self.write).await?;
+        let done = sqlx::query("UPDATE tokens SET revoked = 1 WHERE id = $1 AND revoked = 0")
+            .bind(id)
+            .execute(&self.write)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 }

@@ -6,10 +6,12 @@ use sqlx::{AnyConnection, Row};
 
 use crate::audit::record;
 use crate::model::{check_date, check_text};
-use crate::published::{bump_change_seq, is_live};
+use crate::published::{bump_change_seq, is_live, publish_in};
 use crate::sanitize::{body_to_html, excerpt, html_to_text};
-use crate::workflow::{next_state, State, Transition};
-use crate::{article_path, Article, ArticleDoc, ArticleInput, ColumnKind, Content, ContentError, now_ms};
+use crate::workflow::{State, Transition, next_state};
+use crate::{
+    Article, ArticleDoc, ArticleInput, ColumnKind, Content, ContentError, article_path, now_ms,
+};
 
 /// A revision as listed in an article's history.
 #[derive(Debug, Clone, Serialize)]
@@ -28,47 +30,108 @@ const MAX_BODY_CHARS: usize = 1_000_000;
 
 impl Content {
     /// Validates author input and turns it into a revision document.
-    pub(crate) async fn normalise(&self, input: &ArticleInput, kind: ColumnKind) -> Result<ArticleDoc, ContentError> {
+    pub(crate) async fn normalise(
+        &self,
+        input: &ArticleInput,
+        kind: ColumnKind,
+    ) -> Result<ArticleDoc, ContentError> {
         check_text("title", &input.title, 200)?;
         if input.subtitle.chars().count() > 200 {
-            return Err(ContentError::Invalid { field: "subtitle", message: "at most 200 characters".into() });
+            return Err(ContentError::Invalid {
+                field: "subtitle",
+                message: "at most 200 characters".into(),
+            });
         }
         if input.body.chars().count() > MAX_BODY_CHARS {
-            return Err(ContentError::Invalid { field: "body", message: format!("at most {MAX_BODY_CHARS} characters") });
+            return Err(ContentError::Invalid {
+                field: "body",
+                message: format!("at most {MAX_BODY_CHARS} characters"),
+            });
         }
-        for (field, v) in [("author", &input.author), ("issuing_body", &input.issuing_body), ("doc_number", &input.doc_number)] {
+        for (field, v) in [
+            ("author", &input.author),
+            ("issuing_body", &input.issuing_body),
+            ("doc_number", &input.doc_number),
+        ] {
             if v.chars().count() > 100 {
-                return Err(ContentError::Invalid { field, message: "at most 100 characters".into() });
+                return Err(ContentError::Invalid {
+                    field,
+                    message: "at most 100 characters".into(),
+                });
             }
         }
-        let theme = if input.theme.is_empty() { "01".to_string() } else { input.theme.clone() };
+        let theme = if input.theme.is_empty() {
+            "01".to_string()
+        } else {
+            input.theme.clone()
+        };
         if govnode_library::theme(&theme).is_none() {
-            return Err(ContentError::Invalid { field: "theme", message: format!("`{theme}` is not a theme code (01–21)") });
+            return Err(ContentError::Invalid {
+                field: "theme",
+                message: format!("`{theme}` is not a theme code (01–21)"),
+            });
         }
-        let doc_type = if input.doc_type.is_empty() { kind.as_str().to_string() } else { input.doc_type.clone() };
+        let doc_type = if input.doc_type.is_empty() {
+            kind.as_str().to_string()
+        } else {
+            input.doc_type.clone()
+        };
         if govnode_library::doc_type(&doc_type).is_none() {
-            return Err(ContentError::Invalid { field: "doc_type", message: format!("`{doc_type}` is not a document type") });
+            return Err(ContentError::Invalid {
+                field: "doc_type",
+                message: format!("`{doc_type}` is not a document type"),
+            });
         }
         check_date("date", &input.date)?;
         check_date("valid_from", &input.valid_from)?;
         check_date("valid_to", &input.valid_to)?;
-        if !input.valid_from.is_empty() && !input.valid_to.is_empty() && input.valid_to < input.valid_from {
-            return Err(ContentError::Invalid { field: "valid_to", message: "is before valid_from".into() });
+        if !input.valid_from.is_empty()
+            && !input.valid_to.is_empty()
+            && input.valid_to < input.valid_from
+        {
+            return Err(ContentError::Invalid {
+                field: "valid_to",
+                message: "is before valid_from".into(),
+            });
         }
-        if input.tags.len() > 20 || input.tags.iter().any(|t| t.trim().is_empty() || t.chars().count() > 30) {
-            return Err(ContentError::Invalid { field: "tags", message: "at most 20 tags of 1–30 characters".into() });
+        if input.tags.len() > 20
+            || input
+                .tags
+                .iter()
+                .any(|t| t.trim().is_empty() || t.chars().count() > 30)
+        {
+            return Err(ContentError::Invalid {
+                field: "tags",
+                message: "at most 20 tags of 1–30 characters".into(),
+            });
         }
         let mut attachments = Vec::with_capacity(input.attachments.len());
         for a in &input.attachments {
             check_text("attachments.name", &a.name, 200)?;
-            let info = self.blobs.info(&a.hash).await?.ok_or_else(|| ContentError::Invalid {
-                field: "attachments",
-                message: format!("no uploaded blob {}: upload it to /api/admin/blobs first", a.hash),
-            })?;
-            attachments.push(crate::Attachment { hash: info.hash, name: a.name.trim().to_string(), size: info.size, mime: info.mime });
+            let info = self
+                .blobs
+                .info(&a.hash)
+                .await?
+                .ok_or_else(|| ContentError::Invalid {
+                    field: "attachments",
+                    message: format!(
+                        "no uploaded blob {}: upload it to /api/admin/blobs first",
+                        a.hash
+                    ),
+                })?;
+            attachments.push(crate::Attachment {
+                hash: info.hash,
+                name: a.name.trim().to_string(),
+                size: info.size,
+                mime: info.mime,
+            });
         }
         let body_html = body_to_html(&input.body, input.body_format);
-        let summary = if input.summary.trim().is_empty() { excerpt(&html_to_text(&body_html), 120) } else { input.summary.trim().to_string() };
+        let summary = if input.summary.trim().is_empty() {
+            excerpt(&html_to_text(&body_html), 120)
+        } else {
+            input.summary.trim().to_string()
+        };
         Ok(ArticleDoc {
             title: input.title.trim().to_string(),
             subtitle: input.subtitle.trim().to_string(),
@@ -90,13 +153,24 @@ impl Content {
     }
 
     /// Creates a draft article in a column of a site.
-    pub async fn create_article(&self, actor: &str, site: &str, input: &ArticleInput) -> Result<Article, ContentError> {
+    pub async fn create_article(
+        &self,
+        actor: &str,
+        site: &str,
+        input: &ArticleInput,
+    ) -> Result<Article, ContentError> {
         self.site(site).await?;
-        let slug = input.column.as_deref().ok_or(ContentError::Invalid { field: "column", message: "is required".into() })?;
-        let column = self.column(site, slug).await.map_err(|_| ContentError::Invalid {
+        let slug = input.column.as_deref().ok_or(ContentError::Invalid {
             field: "column",
-            message: format!("no column `{slug}` in site `{site}`"),
+            message: "is required".into(),
         })?;
+        let column = self
+            .column(site, slug)
+            .await
+            .map_err(|_| ContentError::Invalid {
+                field: "column",
+                message: format!("no column `{slug}` in site `{site}`"),
+            })?;
         let doc = self.normalise(input, column.kind).await?;
         let mut tx = self.write.begin().await?;
         let now = now_ms();
@@ -112,23 +186,43 @@ impl Content {
         .await?;
         let id: i64 = row.try_get("id")?;
         insert_revision(&mut tx, id, 1, actor, &doc).await?;
-        record(&mut tx, actor, "create", Some(site), ("article", &id.to_string()), &doc.title).await?;
+        record(
+            &mut tx,
+            actor,
+            "create",
+            Some(site),
+            ("article", &id.to_string()),
+            &doc.title,
+        )
+        .await?;
         tx.commit().await?;
         self.article(id).await
     }
 
     /// Saves a new revision (legal in draft, rejected, published and withdrawn states).
-    pub async fn revise_article(&self, actor: &str, id: i64, input: &ArticleInput) -> Result<Article, ContentError> {
+    pub async fn revise_article(
+        &self,
+        actor: &str,
+        id: i64,
+        input: &ArticleInput,
+    ) -> Result<Article, ContentError> {
         let current = self.article(id).await?;
         if input.column.as_deref().is_some_and(|c| c != current.column) {
-            return Err(ContentError::Invalid { field: "column", message: "an article cannot move between columns".into() });
+            return Err(ContentError::Invalid {
+                field: "column",
+                message: "an article cannot move between columns".into(),
+            });
         }
         let kind = self.column_by_id(current.column_id).await?.kind;
         let doc = self.normalise(input, kind).await?;
         let mut tx = self.write.begin().await?;
         let (state, live, revision) = lock_article(&mut tx, id).await?;
-        let next = next_state(state, live, Transition::Revise)
-            .ok_or_else(|| ContentError::Conflict(format!("cannot revise an article in state {}", state.as_str())))?;
+        let next = next_state(state, live, Transition::Revise).ok_or_else(|| {
+            ContentError::Conflict(format!(
+                "cannot revise an article in state {}",
+                state.as_str()
+            ))
+        })?;
         let rev = revision + 1;
         insert_revision(&mut tx, id, rev, actor, &doc).await?;
         sqlx::query("UPDATE articles SET state = $1, revision = $2, updated_ms = $3 WHERE id = $4")
@@ -138,7 +232,15 @@ impl Content {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, actor, "revise", Some(&current.site), ("article", &id.to_string()), &format!("revision {rev}")).await?;
+        record(
+            &mut tx,
+            actor,
+            "revise",
+            Some(&current.site),
+            ("article", &id.to_string()),
+            &format!("revision {rev}"),
+        )
+        .await?;
         tx.commit().await?;
         self.article(id).await
     }
@@ -165,9 +267,17 @@ impl Content {
         let mut tx = self.write.begin().await?;
         let (state, live, revision) = lock_article(&mut tx, id).await?;
         let next = next_state(state, live, t).ok_or_else(|| {
-            ContentError::Conflict(format!("cannot {} an article in state {}", t.as_str(), state.as_str()))
+            ContentError::Conflict(format!(
+                "cannot {} an article in state {}",
+                t.as_str(),
+                state.as_str()
+            ))
         })?;
-        let site: String = sqlx::query("SELECT site_id FROM articles WHERE id = $1").bind(id).fetch_one(&mut *tx).await?.try_get("site_id")?;
+        let site: String = sqlx::query("SELECT site_id FROM articles WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("site_id")?;
         if t == Transition::Approve {
             let authors = sqlx::query(
                 "SELECT created_by FROM articles WHERE id = $1 UNION SELECT created_by FROM revisions WHERE article_id = $1 AND revision = $2",
@@ -178,12 +288,16 @@ impl Content {
             .await?;
             for a in authors {
                 if a.try_get::<String, _>("created_by")? == actor {
-                    return Err(ContentError::Refused(format!("{actor} wrote this article and cannot approve it (four-eyes rule)")));
+                    return Err(ContentError::Refused(format!(
+                        "{actor} wrote this article and cannot approve it (four-eyes rule)"
+                    )));
                 }
             }
         }
         match t {
-            Transition::Publish | Transition::PublishDue => publish_in(&mut tx, id, revision, &site, now).await?,
+            Transition::Publish | Transition::PublishDue => {
+                publish_in(&mut tx, id, revision, &site, now).await?
+            }
             Transition::Withdraw => {
                 let seq = bump_change_seq(&mut tx, 1).await?;
                 sqlx::query("UPDATE published SET withdrawn = 1, withdraw_reason = $1, withdrawn_ms = $2, change_seq = $3 WHERE article_id = $4")
@@ -209,7 +323,15 @@ impl Content {
             _ if !reason.is_empty() => reason.to_string(),
             _ => format!("revision {revision}"),
         };
-        record(&mut tx, actor, t.as_str(), Some(&site), ("article", &id.to_string()), &detail).await?;
+        record(
+            &mut tx,
+            actor,
+            t.as_str(),
+            Some(&site),
+            ("article", &id.to_string()),
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         self.article(id).await
     }
@@ -223,7 +345,10 @@ impl Content {
         let mut done = Vec::new();
         for r in rows {
             let id: i64 = r.try_get("id")?;
-            match self.transition("scheduler", id, Transition::PublishDue, None, None).await {
+            match self
+                .transition("scheduler", id, Transition::PublishDue, None, None)
+                .await
+            {
                 Ok(_) => done.push(id),
                 // Withdrawn or revised meanwhile: nothing to publish.
                 Err(ContentError::Conflict(_)) => {}
@@ -235,13 +360,22 @@ impl Content {
 
     /// One article with its working revision.
     pub async fn article(&self, id: i64) -> Result<Article, ContentError> {
-        let row = sqlx::query(ARTICLE_SELECT).bind(id).fetch_optional(&self.read).await?;
+        let row = sqlx::query(ARTICLE_SELECT)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
         let row = row.ok_or_else(|| ContentError::NotFound(format!("article {id}")))?;
         article_from_row(&row)
     }
 
     /// A site's articles, newest first, optionally in one state.
-    pub async fn articles(&self, site: &str, state: Option<State>, limit: i64, offset: i64) -> Result<Vec<Article>, ContentError> {
+    pub async fn articles(
+        &self,
+        site: &str,
+        state: Option<State>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Article>, ContentError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{} WHERE a.site_id = $1 AND (CAST($2 AS TEXT) IS NULL OR a.state = $2) ORDER BY a.updated_ms DESC, a.id DESC LIMIT $3 OFFSET $4",
             ARTICLE_SELECT.split(" WHERE ").next().unwrap_or(ARTICLE_SELECT)
@@ -291,7 +425,9 @@ fn article_from_row(r: &AnyRow) -> Result<Article, ContentError> {
         id,
         column_id: r.try_get("column_id")?,
         column: r.try_get("column_slug")?,
-        state: State::parse(&state).ok_or_else(|| ContentError::Conflict(format!("article {id} has unknown state {state}")))?,
+        state: State::parse(&state).ok_or_else(|| {
+            ContentError::Conflict(format!("article {id} has unknown state {state}"))
+        })?,
         created_by: r.try_get("created_by")?,
         revision: r.try_get("revision")?,
         scheduled_ms: r.try_get("scheduled_ms")?,
@@ -306,7 +442,8 @@ fn article_from_row(r: &AnyRow) -> Result<Article, ContentError> {
 }
 
 pub(crate) fn parse_doc(json: &str) -> Result<ArticleDoc, ContentError> {
-    serde_json::from_str(json).map_err(|e| ContentError::Conflict(format!("stored document is unreadable: {e}")))
+    serde_json::from_str(json)
+        .map_err(|e| ContentError::Conflict(format!("stored document is unreadable: {e}")))
 }
 
 pub(crate) fn doc_json(doc: &ArticleDoc) -> String {
@@ -314,7 +451,13 @@ pub(crate) fn doc_json(doc: &ArticleDoc) -> String {
     serde_json::to_string(doc).unwrap_or_default()
 }
 
-pub(crate) async fn insert_revision(conn: &mut AnyConnection, id: i64, rev: i64, actor: &str, doc: &ArticleDoc) -> Result<(), ContentError> {
+pub(crate) async fn insert_revision(
+    conn: &mut AnyConnection,
+    id: i64,
+    rev: i64,
+    actor: &str,
+    doc: &ArticleDoc,
+) -> Result<(), ContentError> {
     sqlx::query("INSERT INTO revisions (article_id, revision, created_by, created_ms, doc_json) VALUES ($1, $2, $3, $4, $5)")
         .bind(id)
         .bind(rev)
@@ -327,57 +470,17 @@ pub(crate) async fn insert_revision(conn: &mut AnyConnection, id: i64, rev: i64,
 }
 
 /// Reads the article's state inside a write transaction (the single writer serialises them).
-async fn lock_article(conn: &mut AnyConnection, id: i64) -> Result<(State, bool, i64), ContentError> {
-    let row = sqlx::query("SELECT state, revision FROM articles WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
+async fn lock_article(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<(State, bool, i64), ContentError> {
+    let row = sqlx::query("SELECT state, revision FROM articles WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     let row = row.ok_or_else(|| ContentError::NotFound(format!("article {id}")))?;
     let state: String = row.try_get("state")?;
-    let state = State::parse(&state).ok_or_else(|| ContentError::Conflict(format!("article {id} has unknown state {state}")))?;
+    let state = State::parse(&state)
+        .ok_or_else(|| ContentError::Conflict(format!("article {id} has unknown state {state}")))?;
     Ok((state, is_live(conn, id).await?, row.try_get("revision")?))
-}
-
-/// Copies the working revision into the published table, assigning the index number on
-/// first publication.
-async fn publish_in(conn: &mut AnyConnection, id: i64, revision: i64, site: &str, now: i64) -> Result<(), ContentError> {
-    let row = sqlx::query(
-        "SELECT a.column_id, a.parent_id, r.doc_json, s.body_code FROM articles a \
-         JOIN revisions r ON r.article_id = a.id AND r.revision = $2 JOIN sites s ON s.id = a.site_id WHERE a.id = $1",
-    )
-    .bind(id)
-    .bind(revision)
-    .fetch_one(&mut *conn)
-    .await?;
-    let mut doc = parse_doc(&row.try_get::<String, _>("doc_json")?)?;
-    // Lists are ordered by the document's own date when the author gave one (a backdated
-    // policy document sorts where it belongs), else by the moment of first publication.
-    let dated = crate::import::date_ms(&doc.date);
-    if doc.date.is_empty() {
-        doc.date = chrono::DateTime::from_timestamp_millis(now + 8 * 3_600_000).unwrap_or_default().format("%Y-%m-%d").to_string();
-    }
-    let previous = sqlx::query("SELECT index_number, published_ms FROM published WHERE article_id = $1").bind(id).fetch_optional(&mut *conn).await?;
-    let (index_number, published_ms) = match previous {
-        Some(p) => (p.try_get::<String, _>("index_number")?, p.try_get::<i64, _>("published_ms")?),
-        None => {
-            let year = doc.date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(1970);
-            let body_code: String = row.try_get("body_code")?;
-            let n = govnode_library::assign_index_number(conn, &body_code, &doc.theme, year).await?;
-            (n.to_string(), dated.unwrap_or(now))
-        }
-    };
-    let seq = bump_change_seq(conn, 1).await?;
-    crate::published::upsert(
-        conn,
-        &crate::published::Row {
-            id,
-            site,
-            column_id: row.try_get("column_id")?,
-            revision,
-            index_number: &index_number,
-            published_ms,
-            updated_ms: now,
-            parent_id: row.try_get("parent_id")?,
-            doc: &doc,
-            change_seq: seq,
-        },
-    )
-    .await
 }

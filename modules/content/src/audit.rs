@@ -53,7 +53,12 @@ pub(crate) async fn record(
 
 impl Content {
     /// Audit records, newest first, optionally for one site and before an id (paging).
-    pub async fn audit(&self, site: Option<&str>, before: Option<i64>, limit: i64) -> Result<Vec<AuditRecord>, ContentError> {
+    pub async fn audit(
+        &self,
+        site: Option<&str>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>, ContentError> {
         let rows = sqlx::query(
             "SELECT id, at_ms, actor, action, site_id, object_kind, object_id, detail FROM audit \
              WHERE (CAST($1 AS TEXT) IS NULL OR site_id = $1) AND id < $2 ORDER BY id DESC LIMIT $3",

@@ -165,9 +165,15 @@ mod tests {
         let r = rss(&ch, &items);
         assert!(r.contains("<title>关于A &amp; B的通知</title>"), "{r}");
         assert!(r.contains("&lt;通知&gt;"));
-        assert!(r.contains("<pubDate>Tue, 14 Nov 2023 22:13:20 +0000</pubDate>"), "{r}");
+        assert!(
+            r.contains("<pubDate>Tue, 14 Nov 2023 22:13:20 +0000</pubDate>"),
+            "{r}"
+        );
         let a = atom(&ch, &items);
-        assert!(a.contains("<content type=\"html\">&lt;p&gt;正文&lt;/p&gt;</content>"), "{a}");
+        assert!(
+            a.contains("<content type=\"html\">&lt;p&gt;正文&lt;/p&gt;</content>"),
+            "{a}"
+        );
         assert!(a.contains("<updated>2023-11-14T22:13:20+00:00</updated>"));
     }
 

@@ -68,7 +68,8 @@ pub struct ImportOutcome {
 
 /// Parses one corpus line; the error says what is wrong with it.
 pub fn parse_line(line: &str) -> Result<CorpusRecord, String> {
-    let rec: CorpusRecord = serde_json::from_str(line).map_err(|e| format!("not a corpus record: {e}"))?;
+    let rec: CorpusRecord =
+        serde_json::from_str(line).map_err(|e| format!("not a corpus record: {e}"))?;
     if rec.id.trim().is_empty() || rec.id.len() > 64 {
         return Err("field `id` must be 1–64 characters".into());
     }
@@ -99,7 +100,11 @@ fn issued_date(v: &Option<serde_json::Value>) -> String {
 fn history_text(v: &Option<serde_json::Value>) -> String {
     match v {
         Some(serde_json::Value::String(s)) => s.trim().to_string(),
-        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("\n"),
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
         _ => String::new(),
     }
 }
@@ -117,16 +122,27 @@ fn clause_heading(line: &str) -> Option<&str> {
     let num = &rest[..end];
     let ok = !num.is_empty()
         && num.chars().count() <= 8
-        && num.chars().all(|c| "零〇一二三四五六七八九十百千0123456789".contains(c));
+        && num
+            .chars()
+            .all(|c| "零〇一二三四五六七八九十百千0123456789".contains(c));
     ok.then(|| &line[..'第'.len_utf8() + end + '条'.len_utf8()])
 }
 
 /// Turns a corpus record into documents: the whole text, and with `split` one more per article.
 pub fn to_docs(rec: &CorpusRecord, split: bool) -> Vec<ImportDoc> {
     let date = issued_date(&rec.issued);
-    let doc_type = if rec.kind == "report" { "report" } else { "law" };
+    let doc_type = if rec.kind == "report" {
+        "report"
+    } else {
+        "law"
+    };
     let issuing = rec.issuer_scope.clone().unwrap_or_default();
-    let tags: Vec<String> = rec.category.iter().filter(|c| !c.trim().is_empty()).map(|c| c.trim().chars().take(30).collect()).collect();
+    let tags: Vec<String> = rec
+        .category
+        .iter()
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| c.trim().chars().take(30).collect())
+        .collect();
     let history = history_text(&rec.history);
     let body = if history.is_empty() {
         rec.body_markdown.clone()
@@ -146,26 +162,37 @@ pub fn to_docs(rec: &CorpusRecord, split: bool) -> Vec<ImportDoc> {
         ..ArticleInput::default()
     };
     let title: String = rec.title.trim().chars().take(200).collect();
-    let mut docs = vec![ImportDoc { key: rec.id.clone(), parent_key: None, input: base(title.clone(), body, String::new()), published_ms: date_ms(&date) }];
+    let mut docs = vec![ImportDoc {
+        key: rec.id.clone(),
+        parent_key: None,
+        input: base(title.clone(), body, String::new()),
+        published_ms: date_ms(&date),
+    }];
     if !split || rec.kind == "report" {
         return docs;
     }
     let mut chapter = String::new();
     let mut current: Option<(String, Vec<&str>, String)> = None;
     let mut n = 0;
-    let flush = |cur: Option<(String, Vec<&str>, String)>, docs: &mut Vec<ImportDoc>, n: &mut usize| {
-        if let Some((clause, lines, chap)) = cur {
-            *n += 1;
-            let t: String = format!("{title} {clause}").chars().take(200).collect();
-            docs.push(ImportDoc {
-                key: format!("{}#{n}", rec.id),
-                parent_key: Some(rec.id.clone()),
-                input: base(t, lines.join("\n\n"), chap),
-                published_ms: date_ms(&date),
-            });
-        }
-    };
-    for line in rec.body_markdown.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    let flush =
+        |cur: Option<(String, Vec<&str>, String)>, docs: &mut Vec<ImportDoc>, n: &mut usize| {
+            if let Some((clause, lines, chap)) = cur {
+                *n += 1;
+                let t: String = format!("{title} {clause}").chars().take(200).collect();
+                docs.push(ImportDoc {
+                    key: format!("{}#{n}", rec.id),
+                    parent_key: Some(rec.id.clone()),
+                    input: base(t, lines.join("\n\n"), chap),
+                    published_ms: date_ms(&date),
+                });
+            }
+        };
+    for line in rec
+        .body_markdown
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
         if let Some(h) = line.strip_prefix('#') {
             flush(current.take(), &mut docs, &mut n);
             chapter = h.trim_start_matches('#').trim().chars().take(200).collect();
@@ -183,31 +210,54 @@ pub fn to_docs(rec: &CorpusRecord, split: bool) -> Vec<ImportDoc> {
 impl Content {
     /// Imports documents as published into a column, in one transaction: all or nothing.
     /// Documents whose key is already present are skipped, so re-running resumes.
-    pub async fn import_batch(&self, actor: &str, site: &str, column: &str, docs: &[ImportDoc], note: &str) -> Result<ImportOutcome, ContentError> {
+    pub async fn import_batch(
+        &self,
+        actor: &str,
+        site: &str,
+        column: &str,
+        docs: &[ImportDoc],
+        note: &str,
+    ) -> Result<ImportOutcome, ContentError> {
         let site_row = self.site(site).await?;
         let column = self.column(site, column).await?;
         let mut out = ImportOutcome::default();
         let mut valid = Vec::with_capacity(docs.len());
         for d in docs {
-            if d.parent_key.as_ref().is_some_and(|p| out.rejected.iter().any(|(k, _)| k == p)) {
-                out.rejected.push((d.key.clone(), "its parent document was refused".into()));
+            if d.parent_key
+                .as_ref()
+                .is_some_and(|p| out.rejected.iter().any(|(k, _)| k == p))
+            {
+                out.rejected
+                    .push((d.key.clone(), "its parent document was refused".into()));
                 continue;
             }
             match self.normalise(&d.input, column.kind).await {
                 Ok(doc) => valid.push((d, doc)),
-                Err(ContentError::Invalid { field, message }) => out.rejected.push((d.key.clone(), format!("{field}: {message}"))),
+                Err(ContentError::Invalid { field, message }) => out
+                    .rejected
+                    .push((d.key.clone(), format!("{field}: {message}"))),
                 Err(e) => return Err(e),
             }
         }
         let mut tx = self.write.begin().await?;
         let now = now_ms();
         for (d, mut doc) in valid {
-            if sqlx::query("SELECT id FROM articles WHERE import_key = $1").bind(&d.key).fetch_optional(&mut *tx).await?.is_some() {
+            if sqlx::query("SELECT id FROM articles WHERE import_key = $1")
+                .bind(&d.key)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some()
+            {
                 out.skipped += 1;
                 continue;
             }
             let parent_id: Option<i64> = match &d.parent_key {
-                Some(k) => sqlx::query("SELECT id FROM articles WHERE import_key = $1").bind(k).fetch_optional(&mut *tx).await?.map(|r| r.try_get("id")).transpose()?,
+                Some(k) => sqlx::query("SELECT id FROM articles WHERE import_key = $1")
+                    .bind(k)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| r.try_get("id"))
+                    .transpose()?,
                 None => None,
             };
             let row = sqlx::query(
@@ -226,10 +276,23 @@ impl Content {
             insert_revision(&mut tx, id, 1, actor, &doc).await?;
             let published_ms = d.published_ms.unwrap_or(now);
             if doc.date.is_empty() {
-                doc.date = chrono::DateTime::from_timestamp_millis(published_ms).unwrap_or_default().format("%Y-%m-%d").to_string();
+                doc.date = chrono::DateTime::from_timestamp_millis(published_ms)
+                    .unwrap_or_default()
+                    .format("%Y-%m-%d")
+                    .to_string();
             }
-            let year = doc.date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(1970);
-            let index = govnode_library::assign_index_number(&mut tx, &site_row.body_code, &doc.theme, year).await?;
+            let year = doc
+                .date
+                .get(..4)
+                .and_then(|y| y.parse().ok())
+                .unwrap_or(1970);
+            let index = govnode_library::assign_index_number(
+                &mut tx,
+                &site_row.body_code,
+                &doc.theme,
+                year,
+            )
+            .await?;
             let seq = bump_change_seq(&mut tx, 1).await?;
             upsert(
                 &mut tx,
@@ -250,7 +313,15 @@ impl Content {
             out.imported += 1;
         }
         if out.imported > 0 {
-            record(&mut tx, actor, "import", Some(site), ("column", &column.slug), &format!("{} documents published ({note})", out.imported)).await?;
+            record(
+                &mut tx,
+                actor,
+                "import",
+                Some(site),
+                ("column", &column.slug),
+                &format!("{} documents published ({note})", out.imported),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(out)
@@ -273,9 +344,16 @@ mod tests {
         assert_eq!(docs[1].input.title, "广东省某某条例 第一条");
         assert_eq!(docs[1].input.subtitle, "第一章 总则");
         assert_eq!(docs[2].key, "a1b2c3d4e5f60718#2");
-        assert!(docs[2].input.body.contains("本条所称单位"), "continuation paragraphs stay with their article");
+        assert!(
+            docs[2].input.body.contains("本条所称单位"),
+            "continuation paragraphs stay with their article"
+        );
         assert_eq!(docs[3].input.subtitle, "第二章 附则");
-        assert!(docs[1..].iter().all(|d| d.parent_key.as_deref() == Some("a1b2c3d4e5f60718")));
+        assert!(
+            docs[1..]
+                .iter()
+                .all(|d| d.parent_key.as_deref() == Some("a1b2c3d4e5f60718"))
+        );
         assert_eq!(docs[0].input.date, "2020-05-01");
         assert_eq!(to_docs(&rec, false).len(), 1);
     }
@@ -283,13 +361,24 @@ mod tests {
     #[test]
     fn bad_lines_say_what_is_wrong() {
         assert!(parse_line("{").unwrap_err().contains("not a corpus record"));
-        assert!(parse_line(r#"{"id":"x","type":"regulation","title":"","body_markdown":"b"}"#).unwrap_err().contains("title"));
-        assert!(parse_line(r#"{"id":"x","type":"regulation","title":"t"}"#).unwrap_err().contains("body_markdown"));
+        assert!(
+            parse_line(r#"{"id":"x","type":"regulation","title":"","body_markdown":"b"}"#)
+                .unwrap_err()
+                .contains("title")
+        );
+        assert!(
+            parse_line(r#"{"id":"x","type":"regulation","title":"t"}"#)
+                .unwrap_err()
+                .contains("body_markdown")
+        );
     }
 
     #[test]
     fn clause_headings() {
-        assert_eq!(clause_heading("第一百二十三条 内容"), Some("第一百二十三条"));
+        assert_eq!(
+            clause_heading("第一百二十三条 内容"),
+            Some("第一百二十三条")
+        );
         assert_eq!(clause_heading("第12条 内容"), Some("第12条"));
         assert_eq!(clause_heading("第一章 总则"), None);
         assert_eq!(clause_heading("第二款规定的条件"), None);

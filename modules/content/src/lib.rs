@@ -19,7 +19,9 @@ pub mod workflow;
 
 pub use audit::AuditRecord;
 pub use import::{ImportDoc, ImportOutcome};
-pub use model::{Article, ArticleDoc, ArticleInput, Attachment, Column, ColumnKind, Published, Site};
+pub use model::{
+    Article, ArticleDoc, ArticleInput, Attachment, Column, ColumnKind, Published, Site,
+};
 pub use sites::{ColumnInput, SiteInput};
 pub use workflow::{State, Transition};
 

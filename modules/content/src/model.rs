@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ContentError;
 use crate::sanitize::BodyFormat;
 use crate::workflow::State;
-use crate::ContentError;
 
 /// A government website hosted by this node.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -82,7 +82,9 @@ impl ColumnKind {
 
     /// Chinese label.
     pub fn label(self) -> &'static str {
-        govnode_library::doc_type(self.as_str()).map(|d| d.label).unwrap_or("")
+        govnode_library::doc_type(self.as_str())
+            .map(|d| d.label)
+            .unwrap_or("")
     }
 }
 
@@ -280,7 +282,10 @@ pub(crate) fn check_date(field: &'static str, s: &str) -> Result<(), ContentErro
     if s.is_empty() || chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() {
         Ok(())
     } else {
-        Err(ContentError::Invalid { field, message: format!("`{s}` is not a date (YYYY-MM-DD)") })
+        Err(ContentError::Invalid {
+            field,
+            message: format!("`{s}` is not a date (YYYY-MM-DD)"),
+        })
     }
 }
 
@@ -288,12 +293,16 @@ pub(crate) fn check_date(field: &'static str, s: &str) -> Result<(), ContentErro
 pub(crate) fn check_slug(field: &'static str, s: &str) -> Result<(), ContentError> {
     let ok = !s.is_empty()
         && s.len() <= 40
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-');
     if ok {
         Ok(())
     } else {
-        Err(ContentError::Invalid { field, message: format!("`{s}` must be 1–40 of a-z, 0-9 and '-'") })
+        Err(ContentError::Invalid {
+            field,
+            message: format!("`{s}` must be 1–40 of a-z, 0-9 and '-'"),
+        })
     }
 }
 
@@ -301,9 +310,15 @@ pub(crate) fn check_slug(field: &'static str, s: &str) -> Result<(), ContentErro
 pub(crate) fn check_text(field: &'static str, s: &str, max: usize) -> Result<(), ContentError> {
     let n = s.trim().chars().count();
     if n == 0 {
-        Err(ContentError::Invalid { field, message: "is required".into() })
+        Err(ContentError::Invalid {
+            field,
+            message: "is required".into(),
+        })
     } else if n > max {
-        Err(ContentError::Invalid { field, message: format!("is {n} characters; at most {max}") })
+        Err(ContentError::Invalid {
+            field,
+            message: format!("is {n} characters; at most {max}"),
+        })
     } else {
         Ok(())
     }

@@ -24,16 +24,21 @@ pub(crate) struct Row<'a> {
 
 /// Reserves `n` change sequence numbers; returns the last one.
 pub(crate) async fn bump_change_seq(conn: &mut AnyConnection, n: i64) -> Result<i64, ContentError> {
-    let row = sqlx::query("UPDATE counters SET value = value + $1 WHERE name = 'published_change' RETURNING value")
-        .bind(n)
-        .fetch_one(conn)
-        .await?;
+    let row = sqlx::query(
+        "UPDATE counters SET value = value + $1 WHERE name = 'published_change' RETURNING value",
+    )
+    .bind(n)
+    .fetch_one(conn)
+    .await?;
     Ok(row.try_get("value")?)
 }
 
 /// Whether an article has a live (published, not withdrawn) copy.
 pub(crate) async fn is_live(conn: &mut AnyConnection, id: i64) -> Result<bool, ContentError> {
-    let row = sqlx::query("SELECT withdrawn FROM published WHERE article_id = $1").bind(id).fetch_optional(conn).await?;
+    let row = sqlx::query("SELECT withdrawn FROM published WHERE article_id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
     Ok(match row {
         Some(r) => r.try_get::<i64, _>("withdrawn")? == 0,
         None => false,
@@ -81,7 +86,11 @@ fn from_row(r: &AnyRow) -> Result<Published, ContentError> {
         published_ms: r.try_get("published_ms")?,
         updated_ms: r.try_get("updated_ms")?,
         withdrawn: if withdrawn {
-            Some((r.try_get("withdraw_reason")?, r.try_get::<Option<i64>, _>("withdrawn_ms")?.unwrap_or_default()))
+            Some((
+                r.try_get("withdraw_reason")?,
+                r.try_get::<Option<i64>, _>("withdrawn_ms")?
+                    .unwrap_or_default(),
+            ))
         } else {
             None
         },
@@ -100,24 +109,101 @@ pub struct TitleEntry {
     pub title: String,
 }
 
+/// Copies the working revision into the published table, assigning the index number on
+/// first publication.
+pub(crate) async fn publish_in(
+    conn: &mut AnyConnection,
+    id: i64,
+    revision: i64,
+    site: &str,
+    now: i64,
+) -> Result<(), ContentError> {
+    let row = sqlx::query(
+        "SELECT a.column_id, a.parent_id, r.doc_json, s.body_code FROM articles a \
+         JOIN revisions r ON r.article_id = a.id AND r.revision = $2 JOIN sites s ON s.id = a.site_id WHERE a.id = $1",
+    )
+    .bind(id)
+    .bind(revision)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut doc = parse_doc(&row.try_get::<String, _>("doc_json")?)?;
+    // Lists are ordered by the document's own date when the author gave one (a backdated
+    // policy document sorts where it belongs), else by the moment of first publication.
+    let dated = crate::import::date_ms(&doc.date);
+    if doc.date.is_empty() {
+        doc.date = chrono::DateTime::from_timestamp_millis(now + 8 * 3_600_000)
+            .unwrap_or_default()
+            .format("%Y-%m-%d")
+            .to_string();
+    }
+    let previous =
+        sqlx::query("SELECT index_number, published_ms FROM published WHERE article_id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (index_number, published_ms) = match previous {
+        Some(p) => (
+            p.try_get::<String, _>("index_number")?,
+            p.try_get::<i64, _>("published_ms")?,
+        ),
+        None => {
+            let year = doc
+                .date
+                .get(..4)
+                .and_then(|y| y.parse().ok())
+                .unwrap_or(1970);
+            let body_code: String = row.try_get("body_code")?;
+            let n =
+                govnode_library::assign_index_number(conn, &body_code, &doc.theme, year).await?;
+            (n.to_string(), dated.unwrap_or(now))
+        }
+    };
+    let seq = bump_change_seq(conn, 1).await?;
+    upsert(
+        conn,
+        &Row {
+            id,
+            site,
+            column_id: row.try_get("column_id")?,
+            revision,
+            index_number: &index_number,
+            published_ms,
+            updated_ms: now,
+            parent_id: row.try_get("parent_id")?,
+            doc: &doc,
+            change_seq: seq,
+        },
+    )
+    .await
+}
+
 impl Content {
     /// The published (or withdrawn) copy of an article in a site.
     pub async fn published(&self, site: &str, id: i64) -> Result<Option<Published>, ContentError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE article_id = $1 AND site_id = $2")))
-            .bind(id)
-            .bind(site)
-            .fetch_optional(&self.read)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE article_id = $1 AND site_id = $2"
+        )))
+        .bind(id)
+        .bind(site)
+        .fetch_optional(&self.read)
+        .await?;
         row.as_ref().map(from_row).transpose()
     }
 
     /// Live documents of a column, newest first, with the total count.
-    pub async fn published_in_column(&self, column_id: i64, page: i64, per_page: i64) -> Result<(Vec<Published>, i64), ContentError> {
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM published WHERE column_id = $1 AND withdrawn = 0")
-            .bind(column_id)
-            .fetch_one(&self.read)
-            .await?
-            .try_get("n")?;
+    pub async fn published_in_column(
+        &self,
+        column_id: i64,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Vec<Published>, i64), ContentError> {
+        let total: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM published WHERE column_id = $1 AND withdrawn = 0",
+        )
+        .bind(column_id)
+        .fetch_one(&self.read)
+        .await?
+        .try_get("n")?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{SELECT} WHERE column_id = $1 AND withdrawn = 0 ORDER BY published_ms DESC, article_id DESC LIMIT $2 OFFSET $3"
         )))
@@ -130,7 +216,11 @@ impl Content {
     }
 
     /// The newest live documents of a site.
-    pub async fn latest_published(&self, site: &str, limit: i64) -> Result<Vec<Published>, ContentError> {
+    pub async fn latest_published(
+        &self,
+        site: &str,
+        limit: i64,
+    ) -> Result<Vec<Published>, ContentError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{SELECT} WHERE site_id = $1 AND withdrawn = 0 ORDER BY published_ms DESC, article_id DESC LIMIT $2"
         )))
@@ -142,18 +232,33 @@ impl Content {
     }
 
     /// Live clauses of a parent document, in order.
-    pub async fn published_children(&self, parent_id: i64) -> Result<Vec<TitleEntry>, ContentError> {
+    pub async fn published_children(
+        &self,
+        parent_id: i64,
+    ) -> Result<Vec<TitleEntry>, ContentError> {
         let rows = sqlx::query("SELECT article_id, title FROM published WHERE parent_id = $1 AND withdrawn = 0 ORDER BY article_id")
             .bind(parent_id)
             .fetch_all(&self.read)
             .await?;
-        rows.iter().map(|r| Ok(TitleEntry { id: r.try_get("article_id")?, title: r.try_get("title")? })).collect()
+        rows.iter()
+            .map(|r| {
+                Ok(TitleEntry {
+                    id: r.try_get("article_id")?,
+                    title: r.try_get("title")?,
+                })
+            })
+            .collect()
     }
 
     /// Title of a live document (for parent links).
     pub async fn published_title(&self, id: i64) -> Result<Option<String>, ContentError> {
-        let row = sqlx::query("SELECT title FROM published WHERE article_id = $1 AND withdrawn = 0").bind(id).fetch_optional(&self.read).await?;
-        row.map(|r| r.try_get("title").map_err(ContentError::from)).transpose()
+        let row =
+            sqlx::query("SELECT title FROM published WHERE article_id = $1 AND withdrawn = 0")
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?;
+        row.map(|r| r.try_get("title").map_err(ContentError::from))
+            .transpose()
     }
 
     /// Every live document of a site as (id, last update), for the sitemap.
@@ -163,22 +268,32 @@ impl Content {
             .bind(limit)
             .fetch_all(&self.read)
             .await?;
-        rows.iter().map(|r| Ok((r.try_get("article_id")?, r.try_get("updated_ms")?))).collect()
+        rows.iter()
+            .map(|r| Ok((r.try_get("article_id")?, r.try_get("updated_ms")?)))
+            .collect()
     }
 
     /// Published-table changes after `after`, in change order (what the search index applies).
-    pub async fn published_changes(&self, after: i64, limit: i64) -> Result<Vec<Published>, ContentError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE change_seq > $1 ORDER BY change_seq LIMIT $2")))
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&self.read)
-            .await?;
+    pub async fn published_changes(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Published>, ContentError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE change_seq > $1 ORDER BY change_seq LIMIT $2"
+        )))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
         rows.iter().map(from_row).collect()
     }
 
     /// The highest change sequence taken so far.
     pub async fn last_change_seq(&self) -> Result<i64, ContentError> {
-        let row = sqlx::query("SELECT value FROM counters WHERE name = 'published_change'").fetch_one(&self.read).await?;
+        let row = sqlx::query("SELECT value FROM counters WHERE name = 'published_change'")
+            .fetch_one(&self.read)
+            .await?;
         Ok(row.try_get("value")?)
     }
 

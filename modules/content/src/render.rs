@@ -13,8 +13,16 @@ use minijinja::{AutoEscape, Environment, Value};
 use crate::ContentError;
 
 /// Names of the templates a site may override.
-pub const TEMPLATE_NAMES: [&str; 8] =
-    ["layout.html", "home.html", "column.html", "article.html", "search.html", "maintenance.html", "gone.html", "error.html"];
+pub const TEMPLATE_NAMES: [&str; 8] = [
+    "layout.html",
+    "home.html",
+    "column.html",
+    "article.html",
+    "search.html",
+    "maintenance.html",
+    "gone.html",
+    "error.html",
+];
 
 /// The default stylesheet, served at `/static/site.css`.
 pub const SITE_CSS: &str = include_str!("../static/site.css");
@@ -39,9 +47,20 @@ const FUEL: u64 = 5_000_000;
 
 fn environment(overrides: HashMap<String, String>) -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
     env.set_fuel(Some(FUEL));
-    env.set_loader(move |name| Ok(overrides.get(name).cloned().or_else(|| default_template(name).map(str::to_string))));
+    env.set_loader(move |name| {
+        Ok(overrides
+            .get(name)
+            .cloned()
+            .or_else(|| default_template(name).map(str::to_string)))
+    });
     env
 }
 
@@ -50,7 +69,10 @@ fn template_error(name: &str, e: &minijinja::Error) -> ContentError {
     if let Some(line) = e.line() {
         message = format!("line {line}: {message}");
     }
-    ContentError::Template { name: name.to_string(), message }
+    ContentError::Template {
+        name: name.to_string(),
+        message,
+    }
 }
 
 /// Renders pages for every site, each with its overrides.
@@ -67,7 +89,10 @@ impl std::fmt::Debug for Renderer {
 
 impl Default for Renderer {
     fn default() -> Self {
-        Renderer { defaults: environment(HashMap::new()), sites: RwLock::new(HashMap::new()) }
+        Renderer {
+            defaults: environment(HashMap::new()),
+            sites: RwLock::new(HashMap::new()),
+        }
     }
 }
 
@@ -76,18 +101,29 @@ impl Renderer {
     pub fn check(overrides: &HashMap<String, String>) -> Result<(), ContentError> {
         for name in overrides.keys() {
             if !TEMPLATE_NAMES.contains(&name.as_str()) {
-                return Err(ContentError::Invalid { field: "name", message: format!("`{name}` is not a template name ({})", TEMPLATE_NAMES.join(", ")) });
+                return Err(ContentError::Invalid {
+                    field: "name",
+                    message: format!(
+                        "`{name}` is not a template name ({})",
+                        TEMPLATE_NAMES.join(", ")
+                    ),
+                });
             }
         }
         let env = environment(overrides.clone());
         for name in TEMPLATE_NAMES {
-            env.get_template(name).map_err(|e| template_error(name, &e))?;
+            env.get_template(name)
+                .map_err(|e| template_error(name, &e))?;
         }
         Ok(())
     }
 
     /// Installs a site's overrides (an empty map restores the defaults).
-    pub fn set_overrides(&self, site: &str, overrides: HashMap<String, String>) -> Result<(), ContentError> {
+    pub fn set_overrides(
+        &self,
+        site: &str,
+        overrides: HashMap<String, String>,
+    ) -> Result<(), ContentError> {
         Self::check(&overrides)?;
         let mut sites = self.sites.write().unwrap_or_else(|p| p.into_inner());
         if overrides.is_empty() {
@@ -99,10 +135,23 @@ impl Renderer {
     }
 
     /// Renders `name` for `site` (or with the defaults when `site` is none).
-    pub fn render(&self, site: Option<&str>, name: &str, ctx: &Value) -> Result<String, ContentError> {
-        let env = site.and_then(|s| self.sites.read().unwrap_or_else(|p| p.into_inner()).get(s).cloned());
+    pub fn render(
+        &self,
+        site: Option<&str>,
+        name: &str,
+        ctx: &Value,
+    ) -> Result<String, ContentError> {
+        let env = site.and_then(|s| {
+            self.sites
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(s)
+                .cloned()
+        });
         let env: &Environment<'static> = env.as_deref().unwrap_or(&self.defaults);
-        let tmpl = env.get_template(name).map_err(|e| template_error(name, &e))?;
+        let tmpl = env
+            .get_template(name)
+            .map_err(|e| template_error(name, &e))?;
         let html = tmpl.render(ctx).map_err(|e| template_error(name, &e))?;
         // minijinja's HTML escaping also encodes '/', which HTML never requires; undoing it
         // keeps URLs in pages readable and changes nothing a browser sees.
@@ -128,22 +177,42 @@ mod tests {
         assert!(Renderer::check(&unknown).is_err());
         // No loader reaches the file system: including a path fails.
         let r = Renderer::default();
-        let sneaky = HashMap::from([("error.html".to_string(), "{% include '/etc/passwd' %}".to_string())]);
+        let sneaky = HashMap::from([(
+            "error.html".to_string(),
+            "{% include '/etc/passwd' %}".to_string(),
+        )]);
         r.set_overrides("s", sneaky).unwrap();
-        assert!(r.render(Some("s"), "error.html", &Value::UNDEFINED).is_err());
+        assert!(
+            r.render(Some("s"), "error.html", &Value::UNDEFINED)
+                .is_err()
+        );
         // A runaway loop runs out of fuel instead of hanging the node.
-        let spin = HashMap::from([("error.html".to_string(), "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}".to_string())]);
+        let spin = HashMap::from([(
+            "error.html".to_string(),
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+                .to_string(),
+        )]);
         r.set_overrides("s", spin).unwrap();
-        let err = r.render(Some("s"), "error.html", &Value::UNDEFINED).unwrap_err().to_string();
+        let err = r
+            .render(Some("s"), "error.html", &Value::UNDEFINED)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("fuel"), "{err}");
     }
 
     #[test]
     fn overrides_apply_per_site() {
         let r = Renderer::default();
-        r.set_overrides("a", HashMap::from([("error.html".to_string(), "A{{ status }}".to_string())])).unwrap();
+        let one = |src: &str| HashMap::from([("error.html".to_string(), src.to_string())]);
+        r.set_overrides("a", one("A{{ status }}")).unwrap();
+        r.set_overrides("b", one("B{{ status }}")).unwrap();
         let ctx = minijinja::context! { status => 404, message => "x" };
         assert_eq!(r.render(Some("a"), "error.html", &ctx).unwrap(), "A404");
-        assert_ne!(r.render(Some("b"), "error.html", &ctx).unwrap(), "A404");
+        assert_eq!(r.render(Some("b"), "error.html", &ctx).unwrap(), "B404");
+        // Clearing a site's overrides brings its defaults back (the default page needs a site).
+        r.set_overrides("a", HashMap::new()).unwrap();
+        let err = r.render(Some("a"), "error.html", &ctx).unwrap_err();
+        assert!(err.to_string().contains("site"), "{err}");
+        assert_eq!(r.render(Some("b"), "error.html", &ctx).unwrap(), "B404");
     }
 }

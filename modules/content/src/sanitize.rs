@@ -27,7 +27,8 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 pub fn body_to_html(body: &str, format: BodyFormat) -> String {
     match format {
         BodyFormat::Markdown => {
-            let parser = pulldown_cmark::Parser::new_ext(body, pulldown_cmark::Options::ENABLE_TABLES);
+            let parser =
+                pulldown_cmark::Parser::new_ext(body, pulldown_cmark::Options::ENABLE_TABLES);
             let mut html = String::with_capacity(body.len() * 3 / 2);
             pulldown_cmark::html::push_html(&mut html, parser);
             CLEANER.clean(&html).to_string()
@@ -49,9 +50,15 @@ pub fn html_to_text(html: &str) -> String {
             }
             (true, '>') => {
                 in_tag = false;
-                let name = tag.trim_start_matches('/').split([' ', '/']).next().unwrap_or("");
-                if matches!(name, "p" | "br" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr" | "div")
-                    && !out.ends_with('\n')
+                let name = tag
+                    .trim_start_matches('/')
+                    .split([' ', '/'])
+                    .next()
+                    .unwrap_or("");
+                if matches!(
+                    name,
+                    "p" | "br" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr" | "div"
+                ) && !out.ends_with('\n')
                 {
                     out.push('\n');
                 }
@@ -88,14 +95,23 @@ mod tests {
 
     #[test]
     fn scripts_and_handlers_are_removed() {
-        let html = body_to_html("<p onclick=\"x()\">通知</p><script>alert(1)</script><a href=\"javascript:x\">链接</a>", BodyFormat::Html);
+        let html = body_to_html(
+            "<p onclick=\"x()\">通知</p><script>alert(1)</script><a href=\"javascript:x\">链接</a>",
+            BodyFormat::Html,
+        );
         assert!(html.contains("<p>通知</p>"), "{html}");
-        assert!(!html.contains("script") && !html.contains("onclick") && !html.contains("javascript"), "{html}");
+        assert!(
+            !html.contains("script") && !html.contains("onclick") && !html.contains("javascript"),
+            "{html}"
+        );
     }
 
     #[test]
     fn markdown_renders_headings_and_tables() {
-        let html = body_to_html("## 第一章 总则\n\n第一条 为了规范……\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", BodyFormat::Markdown);
+        let html = body_to_html(
+            "## 第一章 总则\n\n第一条 为了规范……\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+            BodyFormat::Markdown,
+        );
         assert!(html.contains("<h2>第一章 总则</h2>"), "{html}");
         assert!(html.contains("<table>"), "{html}");
         let raw = body_to_html("<img src=x onerror=alert(1)>", BodyFormat::Markdown);

@@ -53,7 +53,11 @@ fn site_from_row(r: &AnyRow) -> Result<Site, ContentError> {
     Ok(Site {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
-        hosts: hosts.split(',').filter(|h| !h.is_empty()).map(String::from).collect(),
+        hosts: hosts
+            .split(',')
+            .filter(|h| !h.is_empty())
+            .map(String::from)
+            .collect(),
         owner_body: r.try_get("owner_body")?,
         body_code: r.try_get("body_code")?,
         region: r.try_get("region")?,
@@ -83,8 +87,17 @@ const SITE_SELECT: &str = "SELECT s.id, s.name, s.hosts, s.owner_body, s.body_co
 fn check_host(h: &str) -> Result<(), ContentError> {
     let ok = !h.is_empty()
         && h.len() <= 253
-        && h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-' || b == b':');
-    if ok { Ok(()) } else { Err(ContentError::Invalid { field: "hosts", message: format!("`{h}` is not a lowercase host name") }) }
+        && h.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-' || b == b':'
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(ContentError::Invalid {
+            field: "hosts",
+            message: format!("`{h}` is not a lowercase host name"),
+        })
+    }
 }
 
 impl Content {
@@ -95,14 +108,25 @@ impl Content {
         check_text("owner_body", &input.owner_body, 100)?;
         check_text("body_code", &input.body_code, 40)?;
         if input.region.len() != 6 || !input.region.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ContentError::Invalid { field: "region", message: format!("`{}` is not a six-digit region code", input.region) });
+            return Err(ContentError::Invalid {
+                field: "region",
+                message: format!("`{}` is not a six-digit region code", input.region),
+            });
         }
         for h in &input.hosts {
             check_host(h)?;
         }
         let mut tx = self.write.begin().await?;
-        if sqlx::query("SELECT id FROM sites WHERE id = $1").bind(&input.id).fetch_optional(&mut *tx).await?.is_some() {
-            return Err(ContentError::Conflict(format!("site `{}` already exists", input.id)));
+        if sqlx::query("SELECT id FROM sites WHERE id = $1")
+            .bind(&input.id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some()
+        {
+            return Err(ContentError::Conflict(format!(
+                "site `{}` already exists",
+                input.id
+            )));
         }
         sqlx::query("INSERT INTO sites (id, name, hosts, owner_body, body_code, region, shutdown, shutdown_message, created_ms) VALUES ($1, $2, $3, $4, $5, $6, 0, '', $7)")
             .bind(&input.id)
@@ -115,31 +139,65 @@ impl Content {
             .execute(&mut *tx)
             .await?;
         for h in &input.hosts {
-            if sqlx::query("SELECT site_id FROM site_hosts WHERE host = $1").bind(h).fetch_optional(&mut *tx).await?.is_some() {
-                return Err(ContentError::Conflict(format!("host `{h}` already belongs to another site")));
+            if sqlx::query("SELECT site_id FROM site_hosts WHERE host = $1")
+                .bind(h)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some()
+            {
+                return Err(ContentError::Conflict(format!(
+                    "host `{h}` already belongs to another site"
+                )));
             }
-            sqlx::query("INSERT INTO site_hosts (host, site_id) VALUES ($1, $2)").bind(h).bind(&input.id).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO site_hosts (host, site_id) VALUES ($1, $2)")
+                .bind(h)
+                .bind(&input.id)
+                .execute(&mut *tx)
+                .await?;
         }
-        record(&mut tx, actor, "create", Some(&input.id), ("site", &input.id), &input.name).await?;
+        record(
+            &mut tx,
+            actor,
+            "create",
+            Some(&input.id),
+            ("site", &input.id),
+            &input.name,
+        )
+        .await?;
         tx.commit().await?;
         self.site(&input.id).await
     }
 
     /// All sites.
     pub async fn sites(&self) -> Result<Vec<Site>, ContentError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SITE_SELECT} ORDER BY s.created_ms, s.id"))).fetch_all(&self.read).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SITE_SELECT} ORDER BY s.created_ms, s.id"
+        )))
+        .fetch_all(&self.read)
+        .await?;
         rows.iter().map(site_from_row).collect()
     }
 
     /// One site.
     pub async fn site(&self, id: &str) -> Result<Site, ContentError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SITE_SELECT} WHERE s.id = $1"))).bind(id).fetch_optional(&self.read).await?;
-        row.as_ref().map(site_from_row).transpose()?.ok_or_else(|| ContentError::NotFound(format!("site `{id}`")))
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SITE_SELECT} WHERE s.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref()
+            .map(site_from_row)
+            .transpose()?
+            .ok_or_else(|| ContentError::NotFound(format!("site `{id}`")))
     }
 
     /// The site serving a host name, if any.
     pub async fn site_by_host(&self, host: &str) -> Result<Option<Site>, ContentError> {
-        let row = sqlx::query("SELECT site_id FROM site_hosts WHERE host = $1").bind(host).fetch_optional(&self.read).await?;
+        let row = sqlx::query("SELECT site_id FROM site_hosts WHERE host = $1")
+            .bind(host)
+            .fetch_optional(&self.read)
+            .await?;
         match row {
             Some(r) => Ok(Some(self.site(&r.try_get::<String, _>("site_id")?).await?)),
             None => Ok(None),
@@ -147,67 +205,129 @@ impl Content {
     }
 
     /// One-key shutdown (or resumption) of a site.
-    pub async fn set_shutdown(&self, actor: &str, site: &str, shutdown: bool, message: &str) -> Result<Site, ContentError> {
+    pub async fn set_shutdown(
+        &self,
+        actor: &str,
+        site: &str,
+        shutdown: bool,
+        message: &str,
+    ) -> Result<Site, ContentError> {
         if message.chars().count() > 500 {
-            return Err(ContentError::Invalid { field: "message", message: "at most 500 characters".into() });
+            return Err(ContentError::Invalid {
+                field: "message",
+                message: "at most 500 characters".into(),
+            });
         }
         let mut tx = self.write.begin().await?;
-        let done = sqlx::query("UPDATE sites SET shutdown = $1, shutdown_message = $2 WHERE id = $3")
-            .bind(i64::from(shutdown))
-            .bind(message)
-            .bind(site)
-            .execute(&mut *tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE sites SET shutdown = $1, shutdown_message = $2 WHERE id = $3")
+                .bind(i64::from(shutdown))
+                .bind(message)
+                .bind(site)
+                .execute(&mut *tx)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(ContentError::NotFound(format!("site `{site}`")));
         }
-        record(&mut tx, actor, if shutdown { "shutdown" } else { "resume" }, Some(site), ("site", site), message).await?;
+        record(
+            &mut tx,
+            actor,
+            if shutdown { "shutdown" } else { "resume" },
+            Some(site),
+            ("site", site),
+            message,
+        )
+        .await?;
         tx.commit().await?;
         self.site(site).await
     }
 
     /// Creates a column in a site.
-    pub async fn create_column(&self, actor: &str, site: &str, input: &ColumnInput) -> Result<Column, ContentError> {
+    pub async fn create_column(
+        &self,
+        actor: &str,
+        site: &str,
+        input: &ColumnInput,
+    ) -> Result<Column, ContentError> {
         self.site(site).await?;
         let mut tx = self.write.begin().await?;
         let id = insert_column(&mut tx, site, input, None).await?;
-        record(&mut tx, actor, "create", Some(site), ("column", &id.to_string()), &input.name).await?;
+        record(
+            &mut tx,
+            actor,
+            "create",
+            Some(site),
+            ("column", &id.to_string()),
+            &input.name,
+        )
+        .await?;
         tx.commit().await?;
         self.column_by_id(id).await
     }
 
     /// A site's columns, parents before children, by position.
     pub async fn columns(&self, site: &str) -> Result<Vec<Column>, ContentError> {
-        let rows = sqlx::query("SELECT * FROM columns WHERE site_id = $1 ORDER BY position, id").bind(site).fetch_all(&self.read).await?;
+        let rows = sqlx::query("SELECT * FROM columns WHERE site_id = $1 ORDER BY position, id")
+            .bind(site)
+            .fetch_all(&self.read)
+            .await?;
         rows.iter().map(column_from_row).collect()
     }
 
     /// A column by its slug.
     pub async fn column(&self, site: &str, slug: &str) -> Result<Column, ContentError> {
-        let row = sqlx::query("SELECT * FROM columns WHERE site_id = $1 AND slug = $2").bind(site).bind(slug).fetch_optional(&self.read).await?;
-        row.as_ref().map(column_from_row).transpose()?.ok_or_else(|| ContentError::NotFound(format!("column `{slug}` in site `{site}`")))
+        let row = sqlx::query("SELECT * FROM columns WHERE site_id = $1 AND slug = $2")
+            .bind(site)
+            .bind(slug)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref()
+            .map(column_from_row)
+            .transpose()?
+            .ok_or_else(|| ContentError::NotFound(format!("column `{slug}` in site `{site}`")))
     }
 
     /// A column by id.
     pub async fn column_by_id(&self, id: i64) -> Result<Column, ContentError> {
-        let row = sqlx::query("SELECT * FROM columns WHERE id = $1").bind(id).fetch_optional(&self.read).await?;
-        row.as_ref().map(column_from_row).transpose()?.ok_or_else(|| ContentError::NotFound(format!("column {id}")))
+        let row = sqlx::query("SELECT * FROM columns WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref()
+            .map(column_from_row)
+            .transpose()?
+            .ok_or_else(|| ContentError::NotFound(format!("column {id}")))
     }
 
     /// Saves a column template set: columns every site stamped with it gets.
-    pub async fn put_template_set(&self, actor: &str, id: &str, name: &str, columns: &[ColumnInput]) -> Result<(), ContentError> {
+    pub async fn put_template_set(
+        &self,
+        actor: &str,
+        id: &str,
+        name: &str,
+        columns: &[ColumnInput],
+    ) -> Result<(), ContentError> {
         check_slug("id", id)?;
         check_text("name", name, 100)?;
         if columns.is_empty() {
-            return Err(ContentError::Invalid { field: "columns", message: "a template set needs at least one column".into() });
+            return Err(ContentError::Invalid {
+                field: "columns",
+                message: "a template set needs at least one column".into(),
+            });
         }
         for (i, c) in columns.iter().enumerate() {
             validate_column(c).map_err(|e| match e {
-                ContentError::Invalid { field, message } => ContentError::Invalid { field: "columns", message: format!("column {}: {field}: {message}", i + 1) },
+                ContentError::Invalid { field, message } => ContentError::Invalid {
+                    field: "columns",
+                    message: format!("column {}: {field}: {message}", i + 1),
+                },
                 other => other,
             })?;
         }
-        let json = serde_json::to_string(columns).map_err(|e| ContentError::Invalid { field: "columns", message: e.to_string() })?;
+        let json = serde_json::to_string(columns).map_err(|e| ContentError::Invalid {
+            field: "columns",
+            message: e.to_string(),
+        })?;
         let mut tx = self.write.begin().await?;
         sqlx::query("INSERT INTO column_template_sets (id, name, columns_json, updated_ms) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, columns_json = excluded.columns_json, updated_ms = excluded.updated_ms")
@@ -217,28 +337,59 @@ impl Content {
             .bind(now_ms())
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, actor, "put", None, ("column-template-set", id), name).await?;
+        record(
+            &mut tx,
+            actor,
+            "put",
+            None,
+            ("column-template-set", id),
+            name,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Stamps a template set onto a site: creates the set's columns the site lacks (by slug).
     /// Returns the columns created; stamping twice creates nothing the second time.
-    pub async fn apply_template_set(&self, actor: &str, set: &str, site: &str) -> Result<Vec<Column>, ContentError> {
+    pub async fn apply_template_set(
+        &self,
+        actor: &str,
+        set: &str,
+        site: &str,
+    ) -> Result<Vec<Column>, ContentError> {
         self.site(site).await?;
-        let row = sqlx::query("SELECT columns_json FROM column_template_sets WHERE id = $1").bind(set).fetch_optional(&self.read).await?;
-        let row = row.ok_or_else(|| ContentError::NotFound(format!("column template set `{set}`")))?;
-        let columns: Vec<ColumnInput> = serde_json::from_str(&row.try_get::<String, _>("columns_json")?)
-            .map_err(|e| ContentError::Conflict(format!("template set `{set}` is unreadable: {e}")))?;
+        let row = sqlx::query("SELECT columns_json FROM column_template_sets WHERE id = $1")
+            .bind(set)
+            .fetch_optional(&self.read)
+            .await?;
+        let row =
+            row.ok_or_else(|| ContentError::NotFound(format!("column template set `{set}`")))?;
+        let columns: Vec<ColumnInput> =
+            serde_json::from_str(&row.try_get::<String, _>("columns_json")?).map_err(|e| {
+                ContentError::Conflict(format!("template set `{set}` is unreadable: {e}"))
+            })?;
         let mut tx = self.write.begin().await?;
         let mut created = Vec::new();
         for c in &columns {
-            let exists = sqlx::query("SELECT id FROM columns WHERE site_id = $1 AND slug = $2").bind(site).bind(&c.slug).fetch_optional(&mut *tx).await?;
+            let exists = sqlx::query("SELECT id FROM columns WHERE site_id = $1 AND slug = $2")
+                .bind(site)
+                .bind(&c.slug)
+                .fetch_optional(&mut *tx)
+                .await?;
             if exists.is_none() {
                 created.push(insert_column(&mut tx, site, c, Some(set)).await?);
             }
         }
-        record(&mut tx, actor, "apply", Some(site), ("column-template-set", set), &format!("{} columns created", created.len())).await?;
+        record(
+            &mut tx,
+            actor,
+            "apply",
+            Some(site),
+            ("column-template-set", set),
+            &format!("{} columns created", created.len()),
+        )
+        .await?;
         tx.commit().await?;
         let mut out = Vec::with_capacity(created.len());
         for id in created {
@@ -254,23 +405,47 @@ fn validate_column(input: &ColumnInput) -> Result<ColumnKind, ContentError> {
     if let Some(d) = input.update_interval_days
         && !(1..=3650).contains(&d)
     {
-        return Err(ContentError::Invalid { field: "update_interval_days", message: "must be 1 to 3650".into() });
+        return Err(ContentError::Invalid {
+            field: "update_interval_days",
+            message: "must be 1 to 3650".into(),
+        });
     }
     ColumnKind::parse(&input.kind)
 }
 
-async fn insert_column(conn: &mut sqlx::AnyConnection, site: &str, input: &ColumnInput, set: Option<&str>) -> Result<i64, ContentError> {
+async fn insert_column(
+    conn: &mut sqlx::AnyConnection,
+    site: &str,
+    input: &ColumnInput,
+    set: Option<&str>,
+) -> Result<i64, ContentError> {
     let kind = validate_column(input)?;
     let parent = match &input.parent {
         Some(p) => {
-            let row = sqlx::query("SELECT id FROM columns WHERE site_id = $1 AND slug = $2").bind(site).bind(p).fetch_optional(&mut *conn).await?;
-            let row = row.ok_or_else(|| ContentError::Invalid { field: "parent", message: format!("no column `{p}` in site `{site}`") })?;
+            let row = sqlx::query("SELECT id FROM columns WHERE site_id = $1 AND slug = $2")
+                .bind(site)
+                .bind(p)
+                .fetch_optional(&mut *conn)
+                .await?;
+            let row = row.ok_or_else(|| ContentError::Invalid {
+                field: "parent",
+                message: format!("no column `{p}` in site `{site}`"),
+            })?;
             Some(row.try_get::<i64, _>("id")?)
         }
         None => None,
     };
-    if sqlx::query("SELECT id FROM columns WHERE site_id = $1 AND slug = $2").bind(site).bind(&input.slug).fetch_optional(&mut *conn).await?.is_some() {
-        return Err(ContentError::Conflict(format!("column `{}` already exists in site `{site}`", input.slug)));
+    if sqlx::query("SELECT id FROM columns WHERE site_id = $1 AND slug = $2")
+        .bind(site)
+        .bind(&input.slug)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some()
+    {
+        return Err(ContentError::Conflict(format!(
+            "column `{}` already exists in site `{site}`",
+            input.slug
+        )));
     }
     let row = sqlx::query(
         "INSERT INTO columns (site_id, parent_id, slug, name, kind, update_interval_days, position, template_set, created_ms) \

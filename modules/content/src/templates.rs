@@ -10,22 +10,45 @@ use crate::{Content, ContentError, now_ms};
 
 impl Content {
     /// A site's overrides.
-    pub async fn template_overrides(&self, site: &str) -> Result<HashMap<String, String>, ContentError> {
-        let rows = sqlx::query("SELECT name, source FROM templates WHERE site_id = $1").bind(site).fetch_all(&self.read).await?;
-        rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("source")?))).collect()
+    pub async fn template_overrides(
+        &self,
+        site: &str,
+    ) -> Result<HashMap<String, String>, ContentError> {
+        let rows = sqlx::query("SELECT name, source FROM templates WHERE site_id = $1")
+            .bind(site)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("name")?, r.try_get("source")?)))
+            .collect()
     }
 
     /// Saves (or with `None`, removes) one override after checking the whole set compiles.
     /// Returns the site's overrides as they now stand, for the renderer.
-    pub async fn put_template(&self, actor: &str, site: &str, name: &str, source: Option<&str>) -> Result<HashMap<String, String>, ContentError> {
+    pub async fn put_template(
+        &self,
+        actor: &str,
+        site: &str,
+        name: &str,
+        source: Option<&str>,
+    ) -> Result<HashMap<String, String>, ContentError> {
         if !crate::render::TEMPLATE_NAMES.contains(&name) {
-            return Err(ContentError::Invalid { field: "name", message: format!("`{name}` is not a template name ({})", crate::render::TEMPLATE_NAMES.join(", ")) });
+            return Err(ContentError::Invalid {
+                field: "name",
+                message: format!(
+                    "`{name}` is not a template name ({})",
+                    crate::render::TEMPLATE_NAMES.join(", ")
+                ),
+            });
         }
         self.site(site).await?;
         let mut set = self.template_overrides(site).await?;
         match source {
             Some(s) if s.len() > 256 * 1024 => {
-                return Err(ContentError::Invalid { field: "source", message: "at most 256 KiB".into() });
+                return Err(ContentError::Invalid {
+                    field: "source",
+                    message: "at most 256 KiB".into(),
+                });
             }
             Some(s) => {
                 set.insert(name.to_string(), s.to_string());
@@ -51,10 +74,22 @@ impl Content {
                 .await?;
             }
             None => {
-                sqlx::query("DELETE FROM templates WHERE site_id = $1 AND name = $2").bind(site).bind(name).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM templates WHERE site_id = $1 AND name = $2")
+                    .bind(site)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
-        record(&mut tx, actor, if source.is_some() { "put" } else { "reset" }, Some(site), ("template", name), "").await?;
+        record(
+            &mut tx,
+            actor,
+            if source.is_some() { "put" } else { "reset" },
+            Some(site),
+            ("template", name),
+            "",
+        )
+        .await?;
         tx.commit().await?;
         Ok(set)
     }

@@ -131,7 +131,10 @@ mod tests {
             s = next_state(s, false, t).unwrap();
         }
         assert_eq!(s, State::Published);
-        assert_eq!(next_state(s, true, Transition::Withdraw), Some(State::Withdrawn));
+        assert_eq!(
+            next_state(s, true, Transition::Withdraw),
+            Some(State::Withdrawn)
+        );
     }
 
     #[test]
@@ -139,12 +142,21 @@ mod tests {
         for s in STATES {
             let via_publish = next_state(s, false, Transition::Publish);
             if via_publish == Some(State::Published) {
-                assert!(matches!(s, State::Approved | State::Scheduled), "{s:?} published without approval");
+                assert!(
+                    matches!(s, State::Approved | State::Scheduled),
+                    "{s:?} published without approval"
+                );
             }
         }
         assert_eq!(next_state(State::Draft, false, Transition::Publish), None);
-        assert_eq!(next_state(State::Submitted, false, Transition::Publish), None);
-        assert_eq!(next_state(State::Rejected, false, Transition::Publish), None);
+        assert_eq!(
+            next_state(State::Submitted, false, Transition::Publish),
+            None
+        );
+        assert_eq!(
+            next_state(State::Rejected, false, Transition::Publish),
+            None
+        );
     }
 
     #[test]
@@ -153,7 +165,10 @@ mod tests {
             assert_eq!(next_state(s, false, Transition::Withdraw), None);
         }
         // A live article being revised can still be taken down.
-        assert_eq!(next_state(State::Draft, true, Transition::Withdraw), Some(State::Withdrawn));
+        assert_eq!(
+            next_state(State::Draft, true, Transition::Withdraw),
+            Some(State::Withdrawn)
+        );
     }
 
     #[test]

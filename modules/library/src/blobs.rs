@@ -29,7 +29,11 @@ pub struct BlobStore {
 
 /// Checks a hash's shape (so it can never escape the blob directory).
 pub fn check_hash(hash: &str) -> Result<(), LibraryError> {
-    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+    if hash.len() == 64
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
         Ok(())
     } else {
         Err(LibraryError::BadHash(hash.to_string()))
@@ -39,7 +43,12 @@ pub fn check_hash(hash: &str) -> Result<(), LibraryError> {
 impl BlobStore {
     /// A store rooted at `root`, accepting blobs up to `max_bytes`.
     pub fn new(root: &Path, read: AnyPool, write: AnyPool, max_bytes: u64) -> Self {
-        BlobStore { root: root.to_path_buf(), read, write, max_bytes }
+        BlobStore {
+            root: root.to_path_buf(),
+            read,
+            write,
+            max_bytes,
+        }
     }
 
     /// The largest blob accepted.
@@ -55,23 +64,36 @@ impl BlobStore {
     /// Storing the same bytes twice is a no-op returning the same hash.
     pub async fn put(&self, bytes: &[u8], mime: &str) -> Result<BlobInfo, LibraryError> {
         if bytes.len() as u64 > self.max_bytes {
-            return Err(LibraryError::TooLarge { size: bytes.len() as u64, limit: self.max_bytes });
+            return Err(LibraryError::TooLarge {
+                size: bytes.len() as u64,
+                limit: self.max_bytes,
+            });
         }
         let mime = mime.trim();
         if mime.is_empty() || mime.len() > 127 || !mime.contains('/') {
-            return Err(LibraryError::Invalid { field: "content-type", message: format!("`{mime}` is not a MIME type") });
+            return Err(LibraryError::Invalid {
+                field: "content-type",
+                message: format!("`{mime}` is not a MIME type"),
+            });
         }
         let hash = blake3::hash(bytes).to_hex().to_string();
         let path = self.path_of(&hash);
         if tokio::fs::metadata(&path).await.is_err() {
-            let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+            let dir = path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| self.root.clone());
             let owned = bytes.to_vec();
             let target = path.clone();
             tokio::task::spawn_blocking(move || write_durably(&dir, &target, &owned))
                 .await
                 .map_err(|e| std::io::Error::other(e.to_string()))??;
         }
-        let info = BlobInfo { hash, size: bytes.len() as i64, mime: mime.to_string() };
+        let info = BlobInfo {
+            hash,
+            size: bytes.len() as i64,
+            mime: mime.to_string(),
+        };
         sqlx::query("INSERT INTO blobs (hash, size, mime, created_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING")
             .bind(&info.hash)
             .bind(info.size)
@@ -85,14 +107,25 @@ impl BlobStore {
     /// Looks a blob's row up.
     pub async fn info(&self, hash: &str) -> Result<Option<BlobInfo>, LibraryError> {
         check_hash(hash)?;
-        let row = sqlx::query("SELECT hash, size, mime FROM blobs WHERE hash = $1").bind(hash).fetch_optional(&self.read).await?;
-        row.map(|r| Ok(BlobInfo { hash: r.try_get("hash")?, size: r.try_get("size")?, mime: r.try_get("mime")? }))
-            .transpose()
+        let row = sqlx::query("SELECT hash, size, mime FROM blobs WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| {
+            Ok(BlobInfo {
+                hash: r.try_get("hash")?,
+                size: r.try_get("size")?,
+                mime: r.try_get("mime")?,
+            })
+        })
+        .transpose()
     }
 
     /// Reads a blob's bytes, verifying them against the hash.
     pub async fn get(&self, hash: &str) -> Result<Option<(BlobInfo, Vec<u8>)>, LibraryError> {
-        let Some(info) = self.info(hash).await? else { return Ok(None) };
+        let Some(info) = self.info(hash).await? else {
+            return Ok(None);
+        };
         let bytes = match tokio::fs::read(self.path_of(hash)).await {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -100,7 +133,9 @@ impl BlobStore {
         };
         if blake3::hash(&bytes).to_hex().as_str() != hash {
             tracing::error!(%hash, "blob on disk does not match its hash");
-            return Err(LibraryError::Io(std::io::Error::other(format!("blob {hash} is corrupt on disk"))));
+            return Err(LibraryError::Io(std::io::Error::other(format!(
+                "blob {hash} is corrupt on disk"
+            ))));
         }
         Ok(Some((info, bytes)))
     }

@@ -21,7 +21,11 @@ pub struct IndexNumber {
 
 impl std::fmt::Display for IndexNumber {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}-{}-{:05}", self.body_code, self.theme_code, self.year, self.seq)
+        write!(
+            f,
+            "{}/{}-{}-{:05}",
+            self.body_code, self.theme_code, self.year, self.seq
+        )
     }
 }
 
@@ -33,7 +37,10 @@ pub async fn assign_index_number(
     year: i32,
 ) -> Result<IndexNumber, LibraryError> {
     if body_code.is_empty() {
-        return Err(LibraryError::Invalid { field: "body_code", message: "the site has no body code".into() });
+        return Err(LibraryError::Invalid {
+            field: "body_code",
+            message: "the site has no body code".into(),
+        });
     }
     let row = sqlx::query(
         "INSERT INTO index_sequences (body_code, year, last_seq) VALUES ($1, $2, 1) \
@@ -44,7 +51,12 @@ pub async fn assign_index_number(
     .bind(i64::from(year))
     .fetch_one(&mut *conn)
     .await?;
-    Ok(IndexNumber { body_code: body_code.into(), theme_code: theme_code.into(), year, seq: row.try_get("last_seq")? })
+    Ok(IndexNumber {
+        body_code: body_code.into(),
+        theme_code: theme_code.into(),
+        year,
+        seq: row.try_get("last_seq")?,
+    })
 }
 
 #[cfg(test)]
@@ -53,7 +65,12 @@ mod tests {
 
     #[test]
     fn formats_like_a_disclosure_catalogue() {
-        let n = IndexNumber { body_code: "006939748".into(), theme_code: "01".into(), year: 2024, seq: 12 };
+        let n = IndexNumber {
+            body_code: "006939748".into(),
+            theme_code: "01".into(),
+            year: 2024,
+            seq: 12,
+        };
         assert_eq!(n.to_string(), "006939748/01-2024-00012");
     }
 }

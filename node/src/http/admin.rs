@@ -8,7 +8,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use govnode_accounts::Action;
-use govnode_content::{Article, ArticleInput, ColumnInput, SiteInput, State as ArticleState, Transition};
+use govnode_content::{
+    Article, ArticleInput, ColumnInput, SiteInput, State as ArticleState, Transition,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -19,7 +21,11 @@ use crate::Node;
 type Node_ = State<Arc<Node>>;
 
 /// `POST /api/admin/sites`
-pub async fn create_site(State(node): Node_, caller: Caller, ApiJson(input): ApiJson<SiteInput>) -> Result<impl IntoResponse, ApiError> {
+pub async fn create_site(
+    State(node): Node_,
+    caller: Caller,
+    ApiJson(input): ApiJson<SiteInput>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::ManagePlatform, None)?;
     let site = node.content.create_site(&caller.0.name, &input).await?;
     Ok((StatusCode::CREATED, Json(site)))
@@ -28,7 +34,10 @@ pub async fn create_site(State(node): Node_, caller: Caller, ApiJson(input): Api
 /// `GET /api/admin/sites`: the sites the caller can see.
 pub async fn list_sites(State(node): Node_, caller: Caller) -> Result<impl IntoResponse, ApiError> {
     let sites = node.content.sites().await?;
-    let visible: Vec<_> = sites.into_iter().filter(|s| caller.require_site(&s.id).is_ok()).collect();
+    let visible: Vec<_> = sites
+        .into_iter()
+        .filter(|s| caller.require_site(&s.id).is_ok())
+        .collect();
     Ok(Json(visible))
 }
 
@@ -40,26 +49,61 @@ pub struct ShutdownBody {
 }
 
 /// `POST /api/admin/sites/{site}/shutdown`: one-key shutdown.
-pub async fn shutdown_site(State(node): Node_, caller: Caller, Path(site): Path<String>, OptionalJson(body): OptionalJson<ShutdownBody>) -> Result<impl IntoResponse, ApiError> {
+pub async fn shutdown_site(
+    State(node): Node_,
+    caller: Caller,
+    Path(site): Path<String>,
+    OptionalJson(body): OptionalJson<ShutdownBody>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::ManageSite, Some(&site))?;
-    let body = body.unwrap_or(ShutdownBody { message: String::new() });
-    Ok(Json(node.content.set_shutdown(&caller.0.name, &site, true, &body.message).await?))
+    let body = body.unwrap_or(ShutdownBody {
+        message: String::new(),
+    });
+    Ok(Json(
+        node.content
+            .set_shutdown(&caller.0.name, &site, true, &body.message)
+            .await?,
+    ))
 }
 
 /// `POST /api/admin/sites/{site}/resume`
-pub async fn resume_site(State(node): Node_, caller: Caller, Path(site): Path<String>) -> Result<impl IntoResponse, ApiError> {
+pub async fn resume_site(
+    State(node): Node_,
+    caller: Caller,
+    Path(site): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::ManageSite, Some(&site))?;
-    Ok(Json(node.content.set_shutdown(&caller.0.name, &site, false, "").await?))
+    Ok(Json(
+        node.content
+            .set_shutdown(&caller.0.name, &site, false, "")
+            .await?,
+    ))
 }
 
 /// `POST /api/admin/sites/{site}/columns`
-pub async fn create_column(State(node): Node_, caller: Caller, Path(site): Path<String>, ApiJson(input): ApiJson<ColumnInput>) -> Result<impl IntoResponse, ApiError> {
+pub async fn create_column(
+    State(node): Node_,
+    caller: Caller,
+    Path(site): Path<String>,
+    ApiJson(input): ApiJson<ColumnInput>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::ManageSite, Some(&site))?;
-    Ok((StatusCode::CREATED, Json(node.content.create_column(&caller.0.name, &site, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            node.content
+                .create_column(&caller.0.name, &site, &input)
+                .await?,
+        ),
+    ))
 }
 
 /// `GET /api/admin/sites/{site}/columns`
-pub async fn list_columns(State(node): Node_, caller: Caller, Path(site): Path<String>) -> Result<impl IntoResponse, ApiError> {
+pub async fn list_columns(
+    State(node): Node_,
+    caller: Caller,
+    Path(site): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require_site(&site)?;
     node.content.site(&site).await?;
     Ok(Json(node.content.columns(&site).await?))
@@ -73,10 +117,19 @@ pub struct TemplateSetBody {
 }
 
 /// `PUT /api/admin/column-templates/{set}`
-pub async fn put_template_set(State(node): Node_, caller: Caller, Path(set): Path<String>, ApiJson(body): ApiJson<TemplateSetBody>) -> Result<impl IntoResponse, ApiError> {
+pub async fn put_template_set(
+    State(node): Node_,
+    caller: Caller,
+    Path(set): Path<String>,
+    ApiJson(body): ApiJson<TemplateSetBody>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::ManagePlatform, None)?;
-    node.content.put_template_set(&caller.0.name, &set, &body.name, &body.columns).await?;
-    Ok(Json(json!({ "id": set, "name": body.name, "columns": body.columns })))
+    node.content
+        .put_template_set(&caller.0.name, &set, &body.name, &body.columns)
+        .await?;
+    Ok(Json(
+        json!({ "id": set, "name": body.name, "columns": body.columns }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -86,9 +139,17 @@ pub struct ApplyBody {
 }
 
 /// `POST /api/admin/column-templates/{set}/apply`: stamps the set's columns onto a site.
-pub async fn apply_template_set(State(node): Node_, caller: Caller, Path(set): Path<String>, ApiJson(body): ApiJson<ApplyBody>) -> Result<impl IntoResponse, ApiError> {
+pub async fn apply_template_set(
+    State(node): Node_,
+    caller: Caller,
+    Path(set): Path<String>,
+    ApiJson(body): ApiJson<ApplyBody>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::ManagePlatform, None)?;
-    let created = node.content.apply_template_set(&caller.0.name, &set, &body.site).await?;
+    let created = node
+        .content
+        .apply_template_set(&caller.0.name, &set, &body.site)
+        .await?;
     Ok(Json(json!({ "created": created })))
 }
 
@@ -99,9 +160,17 @@ fn article_json(a: &Article) -> Value {
 }
 
 /// `POST /api/admin/sites/{site}/articles`
-pub async fn create_article(State(node): Node_, caller: Caller, Path(site): Path<String>, ApiJson(input): ApiJson<ArticleInput>) -> Result<impl IntoResponse, ApiError> {
+pub async fn create_article(
+    State(node): Node_,
+    caller: Caller,
+    Path(site): Path<String>,
+    ApiJson(input): ApiJson<ArticleInput>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::Edit, Some(&site))?;
-    let a = node.content.create_article(&caller.0.name, &site, &input).await?;
+    let a = node
+        .content
+        .create_article(&caller.0.name, &site, &input)
+        .await?;
     Ok((StatusCode::CREATED, Json(article_json(&a))))
 }
 
@@ -113,40 +182,70 @@ pub struct ListQuery {
 }
 
 /// `GET /api/admin/sites/{site}/articles?state=&page=`
-pub async fn list_articles(State(node): Node_, caller: Caller, Path(site): Path<String>, Query(q): Query<ListQuery>) -> Result<impl IntoResponse, ApiError> {
+pub async fn list_articles(
+    State(node): Node_,
+    caller: Caller,
+    Path(site): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require_site(&site)?;
     node.content.site(&site).await?;
     let state = match q.state.as_deref() {
-        Some(s) => Some(ArticleState::parse(s).ok_or_else(|| ApiError::bad_request(format!("state: `{s}` is not a workflow state")))?),
+        Some(s) => Some(ArticleState::parse(s).ok_or_else(|| {
+            ApiError::bad_request(format!("state: `{s}` is not a workflow state"))
+        })?),
         None => None,
     };
     let page = q.page.unwrap_or(1).max(1);
-    let list = node.content.articles(&site, state, 50, (page - 1) * 50).await?;
+    let list = node
+        .content
+        .articles(&site, state, 50, (page - 1) * 50)
+        .await?;
     Ok(Json(list.iter().map(article_json).collect::<Vec<_>>()))
 }
 
 async fn article_for(node: &Node, caller: &Caller, id: i64) -> Result<Article, ApiError> {
     let a = node.content.article(id).await?;
     if caller.require_site(&a.site).is_err() {
-        return Err(ApiError::forbidden(format!("article {id} belongs to another site")));
+        return Err(ApiError::forbidden(format!(
+            "article {id} belongs to another site"
+        )));
     }
     Ok(a)
 }
 
 /// `GET /api/admin/articles/{id}`
-pub async fn get_article(State(node): Node_, caller: Caller, Path(id): Path<i64>) -> Result<impl IntoResponse, ApiError> {
+pub async fn get_article(
+    State(node): Node_,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, ApiError> {
     Ok(Json(article_json(&article_for(&node, &caller, id).await?)))
 }
 
 /// `PUT /api/admin/articles/{id}`: saves a new revision.
-pub async fn revise_article(State(node): Node_, caller: Caller, Path(id): Path<i64>, ApiJson(input): ApiJson<ArticleInput>) -> Result<impl IntoResponse, ApiError> {
+pub async fn revise_article(
+    State(node): Node_,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ArticleInput>,
+) -> Result<impl IntoResponse, ApiError> {
     let a = article_for(&node, &caller, id).await?;
     caller.require(Action::Edit, Some(&a.site))?;
-    Ok(Json(article_json(&node.content.revise_article(&caller.0.name, id, &input).await?)))
+    Ok(Json(article_json(
+        &node
+            .content
+            .revise_article(&caller.0.name, id, &input)
+            .await?,
+    )))
 }
 
 /// `GET /api/admin/articles/{id}/revisions`
-pub async fn revisions(State(node): Node_, caller: Caller, Path(id): Path<i64>) -> Result<impl IntoResponse, ApiError> {
+pub async fn revisions(
+    State(node): Node_,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, ApiError> {
     article_for(&node, &caller, id).await?;
     Ok(Json(node.content.revisions(id).await?))
 }
@@ -174,20 +273,34 @@ pub async fn transition(
         "reject" => (Transition::Reject, Action::Review),
         "publish" => (Transition::Publish, Action::Publish),
         "withdraw" => (Transition::Withdraw, Action::Withdraw),
-        other => return Err(ApiError::not_found(format!("no workflow action `{other}` (submit, approve, reject, publish, withdraw)"))),
+        other => {
+            return Err(ApiError::not_found(format!(
+                "no workflow action `{other}` (submit, approve, reject, publish, withdraw)"
+            )));
+        }
     };
     let body = body.unwrap_or_default();
     let a = article_for(&node, &caller, id).await?;
     caller.require(needed, Some(&a.site))?;
     let at_ms = match body.at.as_deref() {
         Some(s) if t == Transition::Publish => Some(
-            chrono::DateTime::parse_from_rfc3339(s).map_err(|_| ApiError::bad_request(format!("at: `{s}` is not an RFC 3339 time")))?.timestamp_millis(),
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map_err(|_| ApiError::bad_request(format!("at: `{s}` is not an RFC 3339 time")))?
+                .timestamp_millis(),
         ),
         Some(_) => return Err(ApiError::bad_request("at: only publish takes a time")),
         None => None,
     };
-    let after = node.content.transition(&caller.0.name, id, t, body.reason.as_deref(), at_ms).await?;
-    node.metrics.transitions.get_or_create(&crate::metrics::TransitionLabels { transition: action.clone() }).inc();
+    let after = node
+        .content
+        .transition(&caller.0.name, id, t, body.reason.as_deref(), at_ms)
+        .await?;
+    node.metrics
+        .transitions
+        .get_or_create(&crate::metrics::TransitionLabels {
+            transition: action.clone(),
+        })
+        .inc();
     if matches!(t, Transition::Publish | Transition::Withdraw) {
         // Public state changed: make search agree before answering.
         node.sync_search().await?;
@@ -203,14 +316,22 @@ pub struct AuditQuery {
 }
 
 /// `GET /api/admin/audit?site=&before=&limit=`
-pub async fn audit(State(node): Node_, caller: Caller, Query(q): Query<AuditQuery>) -> Result<impl IntoResponse, ApiError> {
+pub async fn audit(
+    State(node): Node_,
+    caller: Caller,
+    Query(q): Query<AuditQuery>,
+) -> Result<impl IntoResponse, ApiError> {
     let site = match (&caller.0.site, q.site) {
         (None, s) => s,
         (Some(mine), None) => Some(mine.clone()),
         (Some(_), Some(s)) => Some(s),
     };
     caller.require(Action::ReadAudit, site.as_deref())?;
-    Ok(Json(node.content.audit(site.as_deref(), q.before, q.limit.unwrap_or(100)).await?))
+    Ok(Json(
+        node.content
+            .audit(site.as_deref(), q.before, q.limit.unwrap_or(100))
+            .await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -219,20 +340,38 @@ pub struct BlobQuery {
 }
 
 /// `POST /api/admin/blobs?site=`: uploads an attachment or image (raw body, its Content-Type).
-pub async fn upload_blob(State(node): Node_, caller: Caller, Query(q): Query<BlobQuery>, headers: HeaderMap, ApiBytes(body): ApiBytes) -> Result<impl IntoResponse, ApiError> {
-    let site = q.site.ok_or_else(|| ApiError::bad_request("site: query parameter `site` is required"))?;
+pub async fn upload_blob(
+    State(node): Node_,
+    caller: Caller,
+    Query(q): Query<BlobQuery>,
+    headers: HeaderMap,
+    ApiBytes(body): ApiBytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let site = q
+        .site
+        .ok_or_else(|| ApiError::bad_request("site: query parameter `site` is required"))?;
     caller.require(Action::Edit, Some(&site))?;
     if body.is_empty() {
         return Err(ApiError::bad_request("body: empty upload"));
     }
-    let mime = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/octet-stream");
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream");
     let info = node.blobs.put(&body, mime).await?;
     let url = format!("/blobs/{}", info.hash);
-    Ok((StatusCode::CREATED, Json(json!({ "hash": info.hash, "size": info.size, "mime": info.mime, "url": url }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "hash": info.hash, "size": info.size, "mime": info.mime, "url": url })),
+    ))
 }
 
 /// `GET /api/admin/sites/{site}/templates`: the site's overrides.
-pub async fn list_templates(State(node): Node_, caller: Caller, Path(site): Path<String>) -> Result<impl IntoResponse, ApiError> {
+pub async fn list_templates(
+    State(node): Node_,
+    caller: Caller,
+    Path(site): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::EditTemplates, Some(&site))?;
     node.content.site(&site).await?;
     Ok(Json(node.content.template_overrides(&site).await?))
@@ -245,17 +384,34 @@ pub struct TemplateBody {
 }
 
 /// `PUT /api/admin/sites/{site}/templates/{name}`: compiles, stores and installs an override.
-pub async fn put_template(State(node): Node_, caller: Caller, Path((site, name)): Path<(String, String)>, ApiJson(body): ApiJson<TemplateBody>) -> Result<impl IntoResponse, ApiError> {
+pub async fn put_template(
+    State(node): Node_,
+    caller: Caller,
+    Path((site, name)): Path<(String, String)>,
+    ApiJson(body): ApiJson<TemplateBody>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::EditTemplates, Some(&site))?;
-    let set = node.content.put_template(&caller.0.name, &site, &name, Some(&body.source)).await?;
+    let set = node
+        .content
+        .put_template(&caller.0.name, &site, &name, Some(&body.source))
+        .await?;
     node.renderer.set_overrides(&site, set)?;
-    Ok(Json(json!({ "site": site, "name": name, "bytes": body.source.len() })))
+    Ok(Json(
+        json!({ "site": site, "name": name, "bytes": body.source.len() }),
+    ))
 }
 
 /// `DELETE /api/admin/sites/{site}/templates/{name}`: back to the default.
-pub async fn delete_template(State(node): Node_, caller: Caller, Path((site, name)): Path<(String, String)>) -> Result<impl IntoResponse, ApiError> {
+pub async fn delete_template(
+    State(node): Node_,
+    caller: Caller,
+    Path((site, name)): Path<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::EditTemplates, Some(&site))?;
-    let set = node.content.put_template(&caller.0.name, &site, &name, None).await?;
+    let set = node
+        .content
+        .put_template(&caller.0.name, &site, &name, None)
+        .await?;
     node.renderer.set_overrides(&site, set)?;
     Ok(StatusCode::NO_CONTENT)
 }

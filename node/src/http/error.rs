@@ -25,43 +25,77 @@ pub struct ApiError {
 impl ApiError {
     /// 400 with a message.
     pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::BAD_REQUEST, code: "bad_request", message: message.into() }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "bad_request",
+            message: message.into(),
+        }
     }
     /// 401.
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::UNAUTHORIZED, code: "unauthorized", message: message.into() }
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: message.into(),
+        }
     }
     /// 403.
     pub fn forbidden(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::FORBIDDEN, code: "forbidden", message: message.into() }
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "forbidden",
+            message: message.into(),
+        }
     }
     /// 404.
     pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: message.into() }
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found",
+            message: message.into(),
+        }
     }
     /// 413.
     pub fn too_large(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::PAYLOAD_TOO_LARGE, code: "payload_too_large", message: message.into() }
+        ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "payload_too_large",
+            message: message.into(),
+        }
     }
     /// 500; the detail goes to the log, not to the client.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(error = %detail, "internal error");
-        ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, code: "internal", message: "internal error; see the node's log".into() }
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: "internal error; see the node's log".into(),
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "error": self.code, "message": self.message }))).into_response()
+        (
+            self.status,
+            Json(json!({ "error": self.code, "message": self.message })),
+        )
+            .into_response()
     }
 }
 
 impl From<ContentError> for ApiError {
     fn from(e: ContentError) -> Self {
         match e {
-            ContentError::Invalid { .. } | ContentError::Template { .. } => ApiError::bad_request(e.to_string()),
+            ContentError::Invalid { .. } | ContentError::Template { .. } => {
+                ApiError::bad_request(e.to_string())
+            }
             ContentError::NotFound(_) => ApiError::not_found(e.to_string()),
-            ContentError::Conflict(_) => ApiError { status: StatusCode::CONFLICT, code: "conflict", message: e.to_string() },
+            ContentError::Conflict(_) => ApiError {
+                status: StatusCode::CONFLICT,
+                code: "conflict",
+                message: e.to_string(),
+            },
             ContentError::Refused(_) => ApiError::forbidden(e.to_string()),
             ContentError::Library(l) => l.into(),
             ContentError::Db(_) => ApiError::internal(e),
@@ -73,7 +107,9 @@ impl From<LibraryError> for ApiError {
     fn from(e: LibraryError) -> Self {
         match e {
             LibraryError::TooLarge { .. } => ApiError::too_large(e.to_string()),
-            LibraryError::BadHash(_) | LibraryError::Invalid { .. } => ApiError::bad_request(e.to_string()),
+            LibraryError::BadHash(_) | LibraryError::Invalid { .. } => {
+                ApiError::bad_request(e.to_string())
+            }
             LibraryError::Io(_) | LibraryError::Db(_) => ApiError::internal(e),
         }
     }
@@ -91,7 +127,9 @@ impl From<AccountsError> for ApiError {
 impl From<SearchError> for ApiError {
     fn from(e: SearchError) -> Self {
         match e {
-            SearchError::EmptyQuery | SearchError::QueryTooLong { .. } => ApiError::bad_request(format!("q: {e}")),
+            SearchError::EmptyQuery | SearchError::QueryTooLong { .. } => {
+                ApiError::bad_request(format!("q: {e}"))
+            }
             _ => ApiError::internal(e),
         }
     }

@@ -25,7 +25,15 @@ impl Caller {
             Ok(())
         } else {
             let scope = site.map(|s| format!(" on site `{s}`")).unwrap_or_default();
-            Err(ApiError::forbidden(format!("a {} token{} may not do this{scope}", self.0.role, self.0.site.as_ref().map(|s| format!(" for site `{s}`")).unwrap_or_default())))
+            Err(ApiError::forbidden(format!(
+                "a {} token{} may not do this{scope}",
+                self.0.role,
+                self.0
+                    .site
+                    .as_ref()
+                    .map(|s| format!(" for site `{s}`"))
+                    .unwrap_or_default()
+            )))
         }
     }
 
@@ -34,7 +42,10 @@ impl Caller {
         if self.0.site.is_none() || self.0.site.as_deref() == Some(site) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(format!("this token is for site `{}`, not `{site}`", self.0.site.as_deref().unwrap_or(""))))
+            Err(ApiError::forbidden(format!(
+                "this token is for site `{}`, not `{site}`",
+                self.0.site.as_deref().unwrap_or("")
+            )))
         }
     }
 }
@@ -42,16 +53,23 @@ impl Caller {
 impl FromRequestParts<Arc<Node>> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, node: &Arc<Node>) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        node: &Arc<Node>,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer <token>` header"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("missing `Authorization: Bearer <token>` header")
+            })?;
         let token = header
             .to_str()
             .ok()
             .and_then(|h| h.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
+            })?;
         match node.tokens.resolve(token.trim()).await? {
             Some(p) => Ok(Caller(p)),
             None => Err(ApiError::unauthorized("unknown or revoked token")),
@@ -81,14 +99,20 @@ fn json_error(r: JsonRejection) -> ApiError {
     match r {
         JsonRejection::JsonDataError(e) => {
             // serde's message names the field: "missing field `title`", "unknown field `x`".
-            let detail = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.body_text());
+            let detail = std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.body_text());
             ApiError::bad_request(detail)
         }
         JsonRejection::JsonSyntaxError(e) => {
-            let detail = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.body_text());
+            let detail = std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.body_text());
             ApiError::bad_request(format!("body is not valid JSON: {detail}"))
         }
-        JsonRejection::MissingJsonContentType(_) => ApiError::bad_request("expected `Content-Type: application/json`"),
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::bad_request("expected `Content-Type: application/json`")
+        }
         other => ApiError::bad_request(other.body_text()),
     }
 }
@@ -110,7 +134,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
         if text[0] != b'{' {
             return Err(ApiError::bad_request("body must be a JSON object"));
         }
-        axum::Json::<T>::from_bytes(text).map(|axum::Json(v)| OptionalJson(Some(v))).map_err(json_error)
+        axum::Json::<T>::from_bytes(text)
+            .map(|axum::Json(v)| OptionalJson(Some(v)))
+            .map_err(json_error)
     }
 }
 
@@ -124,7 +150,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(v)) => Ok(ApiPath(v)),
-            Err(r) => Err(ApiError::bad_request(format!("path: {}", r.body_text().trim_start_matches("Invalid URL: ")))),
+            Err(r) => Err(ApiError::bad_request(format!(
+                "path: {}",
+                r.body_text().trim_start_matches("Invalid URL: ")
+            ))),
         }
     }
 }
@@ -139,7 +168,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
-            Err(r) => Err(ApiError::bad_request(format!("query: {}", r.body_text().trim_start_matches("Failed to deserialize query string: ")))),
+            Err(r) => Err(ApiError::bad_request(format!(
+                "query: {}",
+                r.body_text()
+                    .trim_start_matches("Failed to deserialize query string: ")
+            ))),
         }
     }
 }
@@ -152,12 +185,15 @@ impl<S: Send + Sync> FromRequest<S> for ApiBytes {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Bytes::from_request(req, state).await.map(ApiBytes).map_err(|r| {
-            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::too_large("request body is larger than the limit for this route")
-            } else {
-                ApiError::bad_request(r.body_text())
-            }
-        })
+        Bytes::from_request(req, state)
+            .await
+            .map(ApiBytes)
+            .map_err(|r| {
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::too_large("request body is larger than the limit for this route")
+                } else {
+                    ApiError::bad_request(r.body_text())
+                }
+            })
     }
 }

@@ -4,9 +4,11 @@ mod admin;
 pub(crate) mod api;
 mod error;
 mod extract;
+mod fallback;
 pub(crate) mod openapi;
 mod pages;
 mod site;
+mod syndication;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,8 +23,6 @@ use axum::routing::{get, post, put};
 use crate::Node;
 use crate::metrics::RequestLabels;
 
-
-
 /// Builds the node's router.
 pub fn router(node: Arc<Node>) -> Router {
     let upload_limit = usize::try_from(node.config.library.max_upload_bytes).unwrap_or(usize::MAX);
@@ -30,18 +30,36 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/sites", post(admin::create_site).get(admin::list_sites))
         .route("/sites/{site}/shutdown", post(admin::shutdown_site))
         .route("/sites/{site}/resume", post(admin::resume_site))
-        .route("/sites/{site}/columns", post(admin::create_column).get(admin::list_columns))
-        .route("/sites/{site}/articles", post(admin::create_article).get(admin::list_articles))
+        .route(
+            "/sites/{site}/columns",
+            post(admin::create_column).get(admin::list_columns),
+        )
+        .route(
+            "/sites/{site}/articles",
+            post(admin::create_article).get(admin::list_articles),
+        )
         .route("/sites/{site}/templates", get(admin::list_templates))
-        .route("/sites/{site}/templates/{name}", put(admin::put_template).delete(admin::delete_template))
+        .route(
+            "/sites/{site}/templates/{name}",
+            put(admin::put_template).delete(admin::delete_template),
+        )
         .route("/column-templates/{set}", put(admin::put_template_set))
-        .route("/column-templates/{set}/apply", post(admin::apply_template_set))
-        .route("/articles/{id}", get(admin::get_article).put(admin::revise_article))
+        .route(
+            "/column-templates/{set}/apply",
+            post(admin::apply_template_set),
+        )
+        .route(
+            "/articles/{id}",
+            get(admin::get_article).put(admin::revise_article),
+        )
         .route("/articles/{id}/revisions", get(admin::revisions))
         .route("/articles/{id}/{action}", post(admin::transition))
         .route("/audit", get(admin::audit))
         // Uploads get the library's limit; everything else the JSON limit below.
-        .route("/blobs", post(admin::upload_blob).layer(DefaultBodyLimit::max(upload_limit)));
+        .route(
+            "/blobs",
+            post(admin::upload_blob).layer(DefaultBodyLimit::max(upload_limit)),
+        );
     Router::new()
         .nest("/api/admin", admin)
         .route("/api/search", get(api::search))
@@ -64,14 +82,36 @@ pub fn router(node: Arc<Node>) -> Router {
 async fn observe(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().to_string();
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "site".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "site".into());
     let mut resp = next.run(req).await;
     let status = resp.status().as_u16();
-    node.metrics.requests.get_or_create(&RequestLabels { method, route, status }).inc();
-    node.metrics.request_seconds.observe(started.elapsed().as_secs_f64());
+    node.metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            method,
+            route,
+            status,
+        })
+        .inc();
+    node.metrics
+        .request_seconds
+        .observe(started.elapsed().as_secs_f64());
     let h = resp.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
     resp
 }

@@ -12,9 +12,21 @@ mod tests {
         let paths = doc["paths"].as_object().unwrap();
         // Every API route the router declares (node/src/http/mod.rs) is documented.
         let router_src = include_str!("mod.rs");
-        for line in router_src.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
-            let path = line.trim_start_matches(".route(\"").split('"').next().unwrap();
-            let full = if line.contains("admin::") { format!("/api/admin{path}") } else { path.to_string() };
+        for line in router_src
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with(".route(\""))
+        {
+            let path = line
+                .trim_start_matches(".route(\"")
+                .split('"')
+                .next()
+                .unwrap();
+            let full = if line.contains("admin::") {
+                format!("/api/admin{path}")
+            } else {
+                path.to_string()
+            };
             if full.starts_with("/api") || full == "/healthz" || full == "/metrics" {
                 assert!(paths.contains_key(&full), "{full} is not in openapi.json");
             }

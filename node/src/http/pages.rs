@@ -2,27 +2,28 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use govnode_content::feeds::{self, Channel, Item};
+use axum::http::StatusCode;
+use axum::response::Response;
 use govnode_content::{Column, Published};
 use govnode_search::SearchQuery;
 use minijinja::Value;
 
 use super::site::{PageError, PageRequest, html};
-use crate::Node;
 
 const PER_PAGE: i64 = 20;
 
 type Ctx = BTreeMap<&'static str, Value>;
 
-fn v<T: serde::Serialize>(x: T) -> Value {
+pub(super) fn v<T: serde::Serialize>(x: T) -> Value {
     Value::from(minijinja::value::Serde(x))
 }
 
-fn date(ms: i64) -> String {
+pub(super) fn date(ms: i64) -> String {
     // Dates are shown in China time.
-    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000).unwrap_or_default().format("%Y-%m-%d").to_string()
+    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
+        .unwrap_or_default()
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn enc(s: &str) -> String {
@@ -43,20 +44,26 @@ fn url_escape(s: &str) -> String {
 }
 
 impl PageRequest {
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 
-    fn absolute(&self, path: &str) -> String {
+    pub(super) fn absolute(&self, path: &str) -> String {
         format!("{}{}{}", self.origin, self.base, path)
     }
 
-    fn article_url(&self, id: i64) -> String {
+    pub(super) fn article_url(&self, id: i64) -> String {
         self.url(&format!("/articles/{id}"))
     }
 
     /// The context every page shares.
-    async fn common(&self, title: &str, current_column: Option<i64>, feeds: Vec<(String, &str, String)>, breadcrumbs: Vec<(String, String)>) -> Result<(Ctx, Vec<Column>), PageError> {
+    pub(super) async fn common(
+        &self,
+        title: &str,
+        current_column: Option<i64>,
+        feeds: Vec<(String, &str, String)>,
+        breadcrumbs: Vec<(String, String)>,
+    ) -> Result<(Ctx, Vec<Column>), PageError> {
         let columns = self.node.content.columns(&self.site.id).await?;
         let mut ctx = Ctx::new();
         let s = &self.site;
@@ -75,28 +82,79 @@ impl PageRequest {
             .collect();
         ctx.insert("nav", v(nav));
         ctx.insert("elder", Value::from(self.elder));
-        ctx.insert("elder_toggle_url", Value::from(format!("/elder?on={}&back={}", if self.elder { 0 } else { 1 }, enc(&self.path))));
+        ctx.insert(
+            "elder_toggle_url",
+            Value::from(format!(
+                "/elder?on={}&back={}",
+                if self.elder { 0 } else { 1 },
+                enc(&self.path)
+            )),
+        );
         ctx.insert("page_title", Value::from(title));
-        ctx.insert("canonical_url", Value::from(format!("/sites/{}{}", s.id, self.path.strip_prefix(&self.base).unwrap_or(&self.path))));
+        ctx.insert(
+            "canonical_url",
+            Value::from(format!(
+                "/sites/{}{}",
+                s.id,
+                self.path.strip_prefix(&self.base).unwrap_or(&self.path)
+            )),
+        );
         let mut alternates = vec![
-            (format!("{} RSS", s.name), "application/rss+xml", self.url("/feed.rss")),
-            (format!("{} Atom", s.name), "application/atom+xml", self.url("/feed.atom")),
-            (format!("{} JSON Feed", s.name), "application/feed+json", self.url("/feed.json")),
+            (
+                format!("{} RSS", s.name),
+                "application/rss+xml",
+                self.url("/feed.rss"),
+            ),
+            (
+                format!("{} Atom", s.name),
+                "application/atom+xml",
+                self.url("/feed.atom"),
+            ),
+            (
+                format!("{} JSON Feed", s.name),
+                "application/feed+json",
+                self.url("/feed.json"),
+            ),
         ];
         alternates.extend(feeds);
-        ctx.insert("feeds", v(alternates.iter().map(|(t, ty, u)| serde_json::json!({ "title": t, "type": ty, "url": u })).collect::<Vec<_>>()));
+        ctx.insert(
+            "feeds",
+            v(alternates
+                .iter()
+                .map(|(t, ty, u)| serde_json::json!({ "title": t, "type": ty, "url": u }))
+                .collect::<Vec<_>>()),
+        );
         let mut crumbs = vec![("首页".to_string(), self.url("/"))];
         crumbs.extend(breadcrumbs);
-        ctx.insert("breadcrumbs", v(if crumbs.len() > 1 { crumbs.iter().map(|(n, u)| serde_json::json!({ "name": n, "url": u })).collect() } else { Vec::new() }));
+        ctx.insert(
+            "breadcrumbs",
+            v(if crumbs.len() > 1 {
+                crumbs
+                    .iter()
+                    .map(|(n, u)| serde_json::json!({ "name": n, "url": u }))
+                    .collect()
+            } else {
+                Vec::new()
+            }),
+        );
         Ok((ctx, columns))
     }
 
-    fn render(&self, status: StatusCode, name: &str, ctx: Ctx) -> Result<Response, PageError> {
-        let body = self.node.renderer.render(Some(&self.site.id), name, &Value::from(ctx)).map_err(|e| PageError::Internal(e.to_string()))?;
+    pub(super) fn render(
+        &self,
+        status: StatusCode,
+        name: &str,
+        ctx: Ctx,
+    ) -> Result<Response, PageError> {
+        let body = self
+            .node
+            .renderer
+            .render(Some(&self.site.id), name, &Value::from(ctx))
+            .map_err(|e| PageError::Internal(e.to_string()))?;
         Ok(html(status, body))
     }
 
-    fn list_item(&self, p: &Published) -> serde_json::Value {
+    pub(super) fn list_item(&self, p: &Published) -> serde_json::Value {
         serde_json::json!({
             "title": p.doc.title, "url": self.article_url(p.id), "published": p.doc.date.clone(),
             "summary": p.doc.summary, "doc_number": p.doc.doc_number,
@@ -109,7 +167,9 @@ fn pagination(page: i64, total: i64, per_page: i64, url: impl Fn(i64) -> String)
     let page = page.clamp(1, pages);
     let lo = (page - 4).max(1);
     let hi = (lo + 8).min(pages);
-    let links: Vec<_> = (lo..=hi).map(|n| serde_json::json!({ "n": n, "url": url(n), "current": n == page })).collect();
+    let links: Vec<_> = (lo..=hi)
+        .map(|n| serde_json::json!({ "n": n, "url": url(n), "current": n == page }))
+        .collect();
     v(serde_json::json!({
         "page": page, "pages": pages, "total": total, "links": links,
         "prev_url": (page > 1).then(|| url(page - 1)), "next_url": (page < pages).then(|| url(page + 1)),
@@ -117,14 +177,23 @@ fn pagination(page: i64, total: i64, per_page: i64, url: impl Fn(i64) -> String)
 }
 
 fn page_param(req: &PageRequest) -> i64 {
-    req.query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1)
+    req.query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1)
 }
 
 /// Site home: the newest documents, then the latest per column.
 pub async fn home(req: &PageRequest) -> Result<Response, PageError> {
-    let (mut ctx, columns) = req.common(&req.site.name, None, Vec::new(), Vec::new()).await?;
+    let (mut ctx, columns) = req
+        .common(&req.site.name, None, Vec::new(), Vec::new())
+        .await?;
     let latest = req.node.content.latest_published(&req.site.id, 8).await?;
-    ctx.insert("latest", v(latest.iter().map(|p| req.list_item(p)).collect::<Vec<_>>()));
+    ctx.insert(
+        "latest",
+        v(latest.iter().map(|p| req.list_item(p)).collect::<Vec<_>>()),
+    );
     let mut sections = Vec::new();
     for c in columns.iter().filter(|c| c.parent.is_none()) {
         let (items, _) = req.node.content.published_in_column(c.id, 1, 6).await?;
@@ -142,13 +211,36 @@ pub async fn column(req: &PageRequest, slug: &str) -> Result<Response, PageError
     let column = req.node.content.column(&req.site.id, slug).await?;
     let curl = req.url(&format!("/columns/{slug}"));
     let feeds = vec![
-        (format!("{} RSS", column.name), "application/rss+xml", format!("{curl}/feed.rss")),
-        (format!("{} Atom", column.name), "application/atom+xml", format!("{curl}/feed.atom")),
-        (format!("{} JSON Feed", column.name), "application/feed+json", format!("{curl}/feed.json")),
+        (
+            format!("{} RSS", column.name),
+            "application/rss+xml",
+            format!("{curl}/feed.rss"),
+        ),
+        (
+            format!("{} Atom", column.name),
+            "application/atom+xml",
+            format!("{curl}/feed.atom"),
+        ),
+        (
+            format!("{} JSON Feed", column.name),
+            "application/feed+json",
+            format!("{curl}/feed.json"),
+        ),
     ];
-    let (mut ctx, columns) = req.common(&column.name, Some(column.parent.unwrap_or(column.id)), feeds, vec![(column.name.clone(), curl.clone())]).await?;
+    let (mut ctx, columns) = req
+        .common(
+            &column.name,
+            Some(column.parent.unwrap_or(column.id)),
+            feeds,
+            vec![(column.name.clone(), curl.clone())],
+        )
+        .await?;
     let page = page_param(req);
-    let (items, total) = req.node.content.published_in_column(column.id, page, PER_PAGE).await?;
+    let (items, total) = req
+        .node
+        .content
+        .published_in_column(column.id, page, PER_PAGE)
+        .await?;
     ctx.insert(
         "column",
         v(serde_json::json!({ "name": column.name, "url": curl, "kind": column.kind.as_str(), "kind_label": column.kind.label(), "update_interval_days": column.update_interval_days })),
@@ -159,8 +251,14 @@ pub async fn column(req: &PageRequest, slug: &str) -> Result<Response, PageError
         .map(|c| serde_json::json!({ "name": c.name, "url": req.url(&format!("/columns/{}", c.slug)) }))
         .collect();
     ctx.insert("children", v(children));
-    ctx.insert("articles", v(items.iter().map(|p| req.list_item(p)).collect::<Vec<_>>()));
-    ctx.insert("pagination", pagination(page, total, PER_PAGE, |n| format!("{curl}?page={n}")));
+    ctx.insert(
+        "articles",
+        v(items.iter().map(|p| req.list_item(p)).collect::<Vec<_>>()),
+    );
+    ctx.insert(
+        "pagination",
+        pagination(page, total, PER_PAGE, |n| format!("{curl}?page={n}")),
+    );
     ctx.insert("column_feeds", v(serde_json::json!({ "rss": format!("{curl}/feed.rss"), "atom": format!("{curl}/feed.atom"), "json": format!("{curl}/feed.json") })));
     req.render(StatusCode::OK, "column.html", ctx)
 }
@@ -185,9 +283,16 @@ fn validity(from: &str, to: &str) -> &'static str {
 
 /// An article page (410 with the reason once withdrawn).
 pub async fn article(req: &PageRequest, id: i64) -> Result<Response, PageError> {
-    let p = req.node.content.published(&req.site.id, id).await?.ok_or_else(|| PageError::NotFound(format!("article {id}")))?;
+    let p = req
+        .node
+        .content
+        .published(&req.site.id, id)
+        .await?
+        .ok_or_else(|| PageError::NotFound(format!("article {id}")))?;
     if let Some((reason, at)) = &p.withdrawn {
-        let (mut ctx, _) = req.common(&p.doc.title, None, Vec::new(), Vec::new()).await?;
+        let (mut ctx, _) = req
+            .common(&p.doc.title, None, Vec::new(), Vec::new())
+            .await?;
         ctx.insert("title", Value::from(p.doc.title.clone()));
         ctx.insert("reason", Value::from(reason.clone()));
         ctx.insert("withdrawn_at", Value::from(date(*at)));
@@ -195,11 +300,26 @@ pub async fn article(req: &PageRequest, id: i64) -> Result<Response, PageError> 
     }
     let column = req.node.content.column_by_id(p.column_id).await?;
     let curl = req.url(&format!("/columns/{}", column.slug));
-    let (mut ctx, _) = req.common(&p.doc.title, Some(column.parent.unwrap_or(column.id)), Vec::new(), vec![(column.name.clone(), curl.clone()), (p.doc.title.clone(), req.article_url(id))]).await?;
+    let (mut ctx, _) = req
+        .common(
+            &p.doc.title,
+            Some(column.parent.unwrap_or(column.id)),
+            Vec::new(),
+            vec![
+                (column.name.clone(), curl.clone()),
+                (p.doc.title.clone(), req.article_url(id)),
+            ],
+        )
+        .await?;
     let d = &p.doc;
     let doc_type = govnode_library::doc_type(&d.doc_type);
     let parent = match p.parent_id {
-        Some(pid) => req.node.content.published_title(pid).await?.map(|t| serde_json::json!({ "title": t, "url": req.article_url(pid) })),
+        Some(pid) => req
+            .node
+            .content
+            .published_title(pid)
+            .await?
+            .map(|t| serde_json::json!({ "title": t, "url": req.article_url(pid) })),
         None => None,
     };
     let children = req.node.content.published_children(id).await?;
@@ -219,19 +339,49 @@ pub async fn article(req: &PageRequest, id: i64) -> Result<Response, PageError> 
     ] {
         article.insert(k, Value::from(val.clone()));
     }
-    article.insert("theme", Value::from(govnode_library::theme(&d.theme).map(|t| t.label).unwrap_or("")));
-    article.insert("doc_type_label", Value::from(doc_type.map(|t| t.label).unwrap_or("")));
-    article.insert("is_policy", Value::from(doc_type.is_some_and(|t| t.is_policy)));
-    article.insert("validity_label", Value::from(validity(&d.valid_from, &d.valid_to)));
+    article.insert(
+        "theme",
+        Value::from(
+            govnode_library::theme(&d.theme)
+                .map(|t| t.label)
+                .unwrap_or(""),
+        ),
+    );
+    article.insert(
+        "doc_type_label",
+        Value::from(doc_type.map(|t| t.label).unwrap_or("")),
+    );
+    article.insert(
+        "is_policy",
+        Value::from(doc_type.is_some_and(|t| t.is_policy)),
+    );
+    article.insert(
+        "validity_label",
+        Value::from(validity(&d.valid_from, &d.valid_to)),
+    );
     article.insert("tags", v(&d.tags));
     article.insert(
         "attachments",
         v(d.attachments.iter().map(|a| serde_json::json!({ "name": a.name, "url": format!("/blobs/{}", a.hash), "size_label": size_label(a.size), "mime": a.mime })).collect::<Vec<_>>()),
     );
     article.insert("parent", v(parent));
-    article.insert("children", v(children.iter().map(|c| serde_json::json!({ "title": c.title, "url": req.article_url(c.id) })).collect::<Vec<_>>()));
+    article.insert(
+        "children",
+        v(children
+            .iter()
+            .map(|c| serde_json::json!({ "title": c.title, "url": req.article_url(c.id) }))
+            .collect::<Vec<_>>()),
+    );
     article.insert("revision", Value::from(p.revision));
-    article.insert("updated", Value::from(chrono::DateTime::from_timestamp_millis(p.updated_ms + 8 * 3_600_000).unwrap_or_default().format("%Y-%m-%d %H:%M").to_string()));
+    article.insert(
+        "updated",
+        Value::from(
+            chrono::DateTime::from_timestamp_millis(p.updated_ms + 8 * 3_600_000)
+                .unwrap_or_default()
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        ),
+    );
     ctx.insert("article", Value::from(article));
     ctx.insert("column", v(serde_json::json!({ "name": column.name, "url": curl, "kind_label": column.kind.label() })));
     req.render(StatusCode::OK, "article.html", ctx)
@@ -239,8 +389,19 @@ pub async fn article(req: &PageRequest, id: i64) -> Result<Response, PageError> 
 
 /// The site's search page.
 pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
-    let (mut ctx, _) = req.common("站内搜索", None, Vec::new(), vec![("站内搜索".into(), req.url("/search"))]).await?;
-    let q = req.query.get("q").map(|s| s.trim().to_string()).unwrap_or_default();
+    let (mut ctx, _) = req
+        .common(
+            "站内搜索",
+            None,
+            Vec::new(),
+            vec![("站内搜索".into(), req.url("/search"))],
+        )
+        .await?;
+    let q = req
+        .query
+        .get("q")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     let doc_type = req.query.get("type").filter(|t| !t.is_empty()).cloned();
     let page = page_param(req);
     ctx.insert("query", Value::from(q.clone()));
@@ -253,21 +414,47 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
         }
         return req.render(StatusCode::OK, "search.html", ctx);
     }
-    let query = SearchQuery { text: q.clone(), site: Some(req.site.id.clone()), doc_type: doc_type.clone(), origin: None, page: page as usize, per_page: 10 };
+    let query = SearchQuery {
+        text: q.clone(),
+        site: Some(req.site.id.clone()),
+        doc_type: doc_type.clone(),
+        origin: None,
+        page: page as usize,
+        per_page: 10,
+    };
     match super::api::run_search(&req.node, query).await {
         Ok(r) => {
             let base = format!("{}?q={}", req.url("/search"), enc(&q));
-            let type_param = doc_type.as_ref().map(|t| format!("&type={}", enc(t))).unwrap_or_default();
+            let type_param = doc_type
+                .as_ref()
+                .map(|t| format!("&type={}", enc(t)))
+                .unwrap_or_default();
             let hits: Vec<Value> = r
                 .hits
                 .iter()
                 .map(|h| {
                     let mut m = BTreeMap::<&str, Value>::new();
                     m.insert("title", Value::from(h.title.clone()));
-                    m.insert("url", Value::from(req.url(h.url.strip_prefix(&format!("/sites/{}", req.site.id)).unwrap_or(&h.url))));
+                    m.insert(
+                        "url",
+                        Value::from(
+                            req.url(
+                                h.url
+                                    .strip_prefix(&format!("/sites/{}", req.site.id))
+                                    .unwrap_or(&h.url),
+                            ),
+                        ),
+                    );
                     m.insert("snippet_html", Value::from_safe_string(h.snippet.clone()));
                     m.insert("site_name", Value::from(h.site_name.clone()));
-                    m.insert("type_label", Value::from(govnode_library::doc_type(&h.doc_type).map(|t| t.label).unwrap_or("")));
+                    m.insert(
+                        "type_label",
+                        Value::from(
+                            govnode_library::doc_type(&h.doc_type)
+                                .map(|t| t.label)
+                                .unwrap_or(""),
+                        ),
+                    );
                     m.insert("published", Value::from(date(h.published * 1000)));
                     Value::from(m)
                 })
@@ -286,7 +473,12 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
             results.insert("hits", Value::from(hits));
             results.insert("type_counts", v(counts));
             ctx.insert("results", Value::from(results));
-            ctx.insert("pagination", pagination(page, r.total as i64, 10, |n| format!("{base}{type_param}&page={n}")));
+            ctx.insert(
+                "pagination",
+                pagination(page, r.total as i64, 10, |n| {
+                    format!("{base}{type_param}&page={n}")
+                }),
+            );
         }
         Err(e) if e.status == StatusCode::BAD_REQUEST => {
             ctx.insert("error", Value::from(format!("无法搜索：{}", e.message)));
@@ -294,153 +486,4 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
         Err(e) => return Err(PageError::Internal(e.message)),
     }
     req.render(StatusCode::OK, "search.html", ctx)
-}
-
-fn feed_response(kind: &str, ch: &Channel, items: &[Item]) -> Result<Response, PageError> {
-    Ok(match kind {
-        "rss" => ([(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")], feeds::rss(ch, items)).into_response(),
-        "atom" => ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feeds::atom(ch, items)).into_response(),
-        "json" => ([(header::CONTENT_TYPE, "application/feed+json; charset=utf-8")], feeds::json_feed(ch, items).to_string()).into_response(),
-        other => return Err(PageError::NotFound(format!("feed format `{other}` (rss, atom, json)"))),
-    })
-}
-
-fn items(req: &PageRequest, list: &[Published]) -> Vec<Item> {
-    list.iter()
-        .map(|p| Item {
-            url: req.absolute(&format!("/articles/{}", p.id)),
-            title: p.doc.title.clone(),
-            summary: p.doc.summary.clone(),
-            content_html: p.doc.body_html.clone(),
-            author: p.doc.issuing_body.clone(),
-            published_ms: p.published_ms,
-            updated_ms: p.updated_ms,
-        })
-        .collect()
-}
-
-/// A site's feed.
-pub async fn site_feed(req: &PageRequest, kind: &str) -> Result<Response, PageError> {
-    let list = req.node.content.latest_published(&req.site.id, 20).await?;
-    let ch = Channel {
-        title: req.site.name.clone(),
-        link: req.absolute("/"),
-        self_url: req.absolute(&format!("/feed.{kind}")),
-        description: format!("{}发布的最新信息", req.site.owner_body),
-        updated_ms: list.iter().map(|p| p.updated_ms).max().unwrap_or(0),
-    };
-    feed_response(kind, &ch, &items(req, &list))
-}
-
-/// A column's feed.
-pub async fn column_feed(req: &PageRequest, slug: &str, kind: &str) -> Result<Response, PageError> {
-    let column = req.node.content.column(&req.site.id, slug).await?;
-    let (list, _) = req.node.content.published_in_column(column.id, 1, 20).await?;
-    let ch = Channel {
-        title: format!("{} - {}", column.name, req.site.name),
-        link: req.absolute(&format!("/columns/{slug}")),
-        self_url: req.absolute(&format!("/columns/{slug}/feed.{kind}")),
-        description: format!("{}「{}」栏目", req.site.name, column.name),
-        updated_ms: list.iter().map(|p| p.updated_ms).max().unwrap_or(0),
-    };
-    feed_response(kind, &ch, &items(req, &list))
-}
-
-/// The sitemap (sitemaps.org; at most 50,000 URLs).
-pub async fn sitemap(req: &PageRequest) -> Result<Response, PageError> {
-    let esc = |s: String| s.replace('&', "&amp;").replace('<', "&lt;");
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    x.push_str(&format!("<url><loc>{}</loc></url>\n", esc(req.absolute("/"))));
-    let columns = req.node.content.columns(&req.site.id).await?;
-    for c in &columns {
-        x.push_str(&format!("<url><loc>{}</loc></url>\n", esc(req.absolute(&format!("/columns/{}", c.slug)))));
-    }
-    for (id, updated) in req.node.content.sitemap(&req.site.id, 50_000 - 1 - columns.len() as i64).await? {
-        x.push_str(&format!("<url><loc>{}</loc><lastmod>{}</lastmod></url>\n", esc(req.absolute(&format!("/articles/{id}"))), date(updated)));
-    }
-    x.push_str("</urlset>\n");
-    Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], x).into_response())
-}
-
-/// The one-key-shutdown page (503).
-pub async fn maintenance(req: &PageRequest) -> Response {
-    let ctx = match req.common("网站维护中", None, Vec::new(), Vec::new()).await {
-        Ok((mut ctx, _)) => {
-            ctx.insert("nav", v(Vec::<()>::new()));
-            let msg = if req.site.shutdown_message.is_empty() { "网站正在维护，请稍后访问。".to_string() } else { req.site.shutdown_message.clone() };
-            ctx.insert("message", Value::from(msg));
-            ctx
-        }
-        Err(_) => return plain_error(&req.node, StatusCode::SERVICE_UNAVAILABLE, "网站维护中"),
-    };
-    match req.render(StatusCode::SERVICE_UNAVAILABLE, "maintenance.html", ctx) {
-        Ok(mut r) => {
-            r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("3600"));
-            r
-        }
-        Err(_) => plain_error(&req.node, StatusCode::SERVICE_UNAVAILABLE, "网站维护中"),
-    }
-}
-
-/// A page error, rendered in the site's look when possible.
-pub async fn error_page(req: &PageRequest, e: PageError) -> Response {
-    let (status, message) = match e {
-        PageError::NotFound(m) => (StatusCode::NOT_FOUND, format!("页面不存在：{m}")),
-        PageError::Internal(m) => {
-            tracing::error!(site = %req.site.id, error = %m, "page failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误，请稍后再试。".to_string())
-        }
-    };
-    if let Ok((mut ctx, _)) = req.common(&message, None, Vec::new(), Vec::new()).await {
-        ctx.insert("status", Value::from(status.as_u16()));
-        ctx.insert("message", Value::from(message.clone()));
-        if let Ok(r) = req.render(status, "error.html", ctx) {
-            return r;
-        }
-    }
-    plain_error(&req.node, status, &message)
-}
-
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// A minimal page for errors outside any site.
-pub fn plain_error(node: &Node, status: StatusCode, message: &str) -> Response {
-    let body = format!(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{code} - {name}</title><link rel=\"stylesheet\" href=\"/static/site.css\"></head>\
-         <body><main id=\"main\" class=\"wrap\"><h1>{code}</h1><p>{msg}</p><p><a href=\"/\">返回首页</a></p></main></body></html>\n",
-        code = status.as_u16(),
-        name = escape_html(&node.config.node.name),
-        msg = escape_html(message)
-    );
-    html(status, body)
-}
-
-/// The node's portal on a host that names no site: the sites it hosts.
-pub async fn portal(node: &Node) -> Response {
-    let sites = match node.content.sites().await {
-        Ok(s) => s,
-        Err(e) => return plain_error(node, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-    };
-    let name = escape_html(&node.config.node.name);
-    let mut list = String::new();
-    for s in &sites {
-        list.push_str(&format!("<li><a href=\"/sites/{}/\">{}</a> <span>{}</span></li>", escape_html(&s.id), escape_html(&s.name), escape_html(&s.owner_body)));
-    }
-    if sites.is_empty() {
-        list.push_str("<li>本节点尚未创建站点。</li>");
-    }
-    html(
-        StatusCode::OK,
-        format!(
-            "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{name}政府网站集约化平台</title><link rel=\"stylesheet\" href=\"/static/site.css\"></head><body>\
-             <a class=\"skip-link\" href=\"#main\">跳到主要内容</a><header role=\"banner\" class=\"site-header\"><div class=\"wrap\"><p class=\"site-name\">{name}政府网站集约化平台</p></div></header>\
-             <main id=\"main\" tabindex=\"-1\" class=\"wrap\"><h1>本平台承载的网站</h1><ul>{list}</ul></main>\
-             <footer role=\"contentinfo\" class=\"site-footer\"><div class=\"wrap\"><p>节点 {id}</p></div></footer></body></html>\n",
-            id = node.config.node.id
-        ),
-    )
 }

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use govnode_content::{ContentError, Site};
 
-use super::pages;
+use super::{fallback, pages, syndication};
 use crate::Node;
 
 /// Everything a page handler needs to know about the request.
@@ -42,7 +42,7 @@ pub enum PageError {
 impl From<ContentError> for PageError {
     fn from(e: ContentError) -> Self {
         match e {
-            ContentError::NotFound(m) => PageError::NotFound(format!("{m}")),
+            ContentError::NotFound(m) => PageError::NotFound(m),
             other => PageError::Internal(other.to_string()),
         }
     }
@@ -58,7 +58,10 @@ fn origin_of(node: &Node, headers: &HeaderMap) -> String {
     if let Some(u) = &node.config.http.public_url {
         return u.trim_end_matches('/').to_string();
     }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
     format!("http://{host}")
 }
 
@@ -71,32 +74,53 @@ fn elder_cookie(headers: &HeaderMap) -> bool {
         .any(|c| c.trim() == "elder=1")
 }
 
-async fn serve(node: Arc<Node>, site: Site, base: String, rest: &str, uri: &Uri, headers: &HeaderMap, query: HashMap<String, String>) -> Response {
+async fn serve(
+    node: Arc<Node>,
+    site: Site,
+    base: String,
+    rest: &str,
+    uri: &Uri,
+    headers: &HeaderMap,
+    query: HashMap<String, String>,
+) -> Response {
     let req = PageRequest {
         origin: origin_of(&node, headers),
         elder: elder_cookie(headers),
-        path: uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
+        path: uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into()),
         node,
         site,
         base,
         query,
     };
-    let result = if req.site.shutdown { Ok(pages::maintenance(&req).await) } else { dispatch(&req, rest.trim_matches('/')).await };
+    let result = if req.site.shutdown {
+        Ok(fallback::maintenance(&req).await)
+    } else {
+        dispatch(&req, rest.trim_matches('/')).await
+    };
     match result {
         Ok(resp) => resp,
-        Err(e) => pages::error_page(&req, e).await,
+        Err(e) => fallback::error_page(&req, e).await,
     }
 }
 
 async fn dispatch(req: &PageRequest, rest: &str) -> Result<Response, PageError> {
-    let parts: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('/').collect() };
+    let parts: Vec<&str> = if rest.is_empty() {
+        Vec::new()
+    } else {
+        rest.split('/').collect()
+    };
     match parts.as_slice() {
         [] => pages::home(req).await,
         ["search"] => pages::search(req).await,
-        ["sitemap.xml"] => pages::sitemap(req).await,
-        [feed] if feed.starts_with("feed.") => pages::site_feed(req, &feed[5..]).await,
+        ["sitemap.xml"] => syndication::sitemap(req).await,
+        [feed] if feed.starts_with("feed.") => syndication::site_feed(req, &feed[5..]).await,
         ["columns", slug] => pages::column(req, slug).await,
-        ["columns", slug, feed] if feed.starts_with("feed.") => pages::column_feed(req, slug, &feed[5..]).await,
+        ["columns", slug, feed] if feed.starts_with("feed.") => {
+            syndication::column_feed(req, slug, &feed[5..]).await
+        }
         ["articles", id] => match id.parse::<i64>() {
             Ok(id) => pages::article(req, id).await,
             Err(_) => Err(PageError::NotFound(format!("article `{id}`"))),
@@ -106,7 +130,13 @@ async fn dispatch(req: &PageRequest, rest: &str) -> Result<Response, PageError> 
 }
 
 /// `/sites/{site}`: a site by path, home page.
-pub async fn by_path(State(node): State<Arc<Node>>, Path(site): Path<String>, uri: Uri, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn by_path(
+    State(node): State<Arc<Node>>,
+    Path(site): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     by_path_inner(node, site, String::new(), uri, headers, q).await
 }
 
@@ -121,27 +151,47 @@ pub async fn by_path_rest(
     by_path_inner(node, site, rest, uri, headers, q).await
 }
 
-async fn by_path_inner(node: Arc<Node>, site: String, rest: String, uri: Uri, headers: HeaderMap, q: HashMap<String, String>) -> Response {
+async fn by_path_inner(
+    node: Arc<Node>,
+    site: String,
+    rest: String,
+    uri: Uri,
+    headers: HeaderMap,
+    q: HashMap<String, String>,
+) -> Response {
     match node.content.site(&site).await {
         Ok(s) => serve(node, s, format!("/sites/{site}"), &rest, &uri, &headers, q).await,
-        Err(ContentError::NotFound(_)) => pages::plain_error(&node, StatusCode::NOT_FOUND, &format!("没有站点 `{site}`")),
-        Err(e) => pages::plain_error(&node, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(ContentError::NotFound(_)) => {
+            fallback::plain_error(&node, StatusCode::NOT_FOUND, &format!("没有站点 `{site}`"))
+        }
+        Err(e) => fallback::plain_error(&node, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 
 /// Everything else: a site by its host name, or the node's portal listing its sites.
-pub async fn by_host(State(node): State<Arc<Node>>, uri: Uri, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+pub async fn by_host(
+    State(node): State<Arc<Node>>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let bare = host.split(':').next().unwrap_or("");
     let site = match node.content.site_by_host(&host).await {
         Ok(Some(s)) => Some(s),
         Ok(None) => node.content.site_by_host(bare).await.ok().flatten(),
-        Err(e) => return pages::plain_error(&node, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => {
+            return fallback::plain_error(&node, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+        }
     };
     match site {
         Some(s) => serve(node, s, String::new(), uri.path(), &uri, &headers, q).await,
-        None if uri.path() == "/" => pages::portal(&node).await,
-        None => pages::plain_error(&node, StatusCode::NOT_FOUND, "页面不存在"),
+        None if uri.path() == "/" => fallback::portal(&node).await,
+        None => fallback::plain_error(&node, StatusCode::NOT_FOUND, "页面不存在"),
     }
 }
 
@@ -150,8 +200,16 @@ pub async fn elder_toggle(Query(q): Query<HashMap<String, String>>) -> Response 
     let on = q.get("on").map(String::as_str) == Some("1");
     let back = q.get("back").map(String::as_str).unwrap_or("/");
     // Only same-site paths: never an open redirect.
-    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') { back } else { "/" };
-    let cookie = if on { "elder=1; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly" } else { "elder=0; Path=/; Max-Age=0; SameSite=Lax; HttpOnly" };
+    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back
+    } else {
+        "/"
+    };
+    let cookie = if on {
+        "elder=1; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
+    } else {
+        "elder=0; Path=/; Max-Age=0; SameSite=Lax; HttpOnly"
+    };
     ([(header::SET_COOKIE, cookie)], Redirect::to(back)).into_response()
 }
 

@@ -13,11 +13,46 @@ use govnode_tests::TestNode;
 
 /// What a citizen or an official types into the search box.
 const QUERIES: &[&str] = &[
-    "个人信息保护", "行政许可", "社会保险", "环境保护 法律责任", "食品安全", "安全生产", "未成年人", "消费者权益",
-    "知识产权", "城乡规划", "税收征收管理", "行政处罚", "劳动合同", "工伤保险", "最低工资", "住房公积金",
-    "道路交通安全", "机动车", "土地管理", "征收补偿", "物业管理", "养老服务", "医疗保障", "药品管理",
-    "传染病防治", "义务教育", "学前教育", "数据安全", "网络安全", "政府信息公开", "行政复议", "信访",
-    "优化营商环境", "中小企业", "招标投标", "政府采购", "水污染防治", "大气污染", "野生动物保护", "残疾人 权益保障",
+    "个人信息保护",
+    "行政许可",
+    "社会保险",
+    "环境保护 法律责任",
+    "食品安全",
+    "安全生产",
+    "未成年人",
+    "消费者权益",
+    "知识产权",
+    "城乡规划",
+    "税收征收管理",
+    "行政处罚",
+    "劳动合同",
+    "工伤保险",
+    "最低工资",
+    "住房公积金",
+    "道路交通安全",
+    "机动车",
+    "土地管理",
+    "征收补偿",
+    "物业管理",
+    "养老服务",
+    "医疗保障",
+    "药品管理",
+    "传染病防治",
+    "义务教育",
+    "学前教育",
+    "数据安全",
+    "网络安全",
+    "政府信息公开",
+    "行政复议",
+    "信访",
+    "优化营商环境",
+    "中小企业",
+    "招标投标",
+    "政府采购",
+    "水污染防治",
+    "大气污染",
+    "野生动物保护",
+    "残疾人 权益保障",
 ];
 
 /// Command-line options.
@@ -29,19 +64,29 @@ struct Args {
 
 /// Parses `--corpus`, `--out` and `--wrk-seconds`; defaults are relative to the workspace root.
 fn parse_args(root: &Path) -> Result<Args> {
-    let mut a = Args { corpus: root.join("../shared/corpus/laws.jsonl"), out: root.join("BENCHMARKS.md"), wrk_seconds: 10 };
+    let mut a = Args {
+        corpus: root.join("../shared/corpus/laws.jsonl"),
+        out: root.join("BENCHMARKS.md"),
+        wrk_seconds: 10,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().with_context(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--corpus" => a.corpus = PathBuf::from(value()?),
             "--out" => a.out = PathBuf::from(value()?),
-            "--wrk-seconds" => a.wrk_seconds = value()?.parse().context("--wrk-seconds takes a whole number of seconds")?,
+            "--wrk-seconds" => {
+                a.wrk_seconds = value()?
+                    .parse()
+                    .context("--wrk-seconds takes a whole number of seconds")?
+            }
             "-h" | "--help" => {
                 println!("usage: bench [--corpus PATH] [--out PATH] [--wrk-seconds N]");
                 std::process::exit(0);
             }
-            other => bail!("unknown argument `{other}` (expected --corpus, --out or --wrk-seconds)"),
+            other => {
+                bail!("unknown argument `{other}` (expected --corpus, --out or --wrk-seconds)")
+            }
         }
     }
     Ok(a)
@@ -49,8 +94,15 @@ fn parse_args(root: &Path) -> Result<Args> {
 
 /// Runs a command and returns its trimmed stdout (stderr when stdout is empty, as `nginx -v` does).
 fn cmd_output(prog: &str, args: &[&str]) -> Result<String> {
-    let out = std::process::Command::new(prog).args(args).output().with_context(|| format!("running {prog}"))?;
-    let text = if out.stdout.is_empty() { out.stderr } else { out.stdout };
+    let out = std::process::Command::new(prog)
+        .args(args)
+        .output()
+        .with_context(|| format!("running {prog}"))?;
+    let text = if out.stdout.is_empty() {
+        out.stderr
+    } else {
+        out.stdout
+    };
     Ok(String::from_utf8_lossy(&text).trim().to_string())
 }
 
@@ -58,14 +110,22 @@ fn cmd_output(prog: &str, args: &[&str]) -> Result<String> {
 fn proc_field(file: &str, key: &str) -> Result<String> {
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
     text.lines()
-        .find_map(|l| l.split_once(':').filter(|(k, _)| k.trim() == key).map(|(_, v)| v.trim().to_string()))
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(k, _)| k.trim() == key)
+                .map(|(_, v)| v.trim().to_string())
+        })
         .with_context(|| format!("{key} not found in {file}"))
 }
 
 /// A `NNN kB` figure from /proc, in MiB.
 fn kb_field_mib(file: &str, key: &str) -> Result<f64> {
     let v = proc_field(file, key)?;
-    let kb: f64 = v.trim_end_matches("kB").trim().parse().with_context(|| format!("{key} in {file}: `{v}`"))?;
+    let kb: f64 = v
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .with_context(|| format!("{key} in {file}: `{v}`"))?;
     Ok(kb / 1024.0)
 }
 
@@ -75,7 +135,11 @@ fn dir_size(dir: &Path) -> Result<u64> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
         let entry = entry?;
         let meta = entry.metadata()?;
-        total += if meta.is_dir() { dir_size(&entry.path())? } else { meta.len() };
+        total += if meta.is_dir() {
+            dir_size(&entry.path())?
+        } else {
+            meta.len()
+        };
     }
     Ok(total)
 }
@@ -99,8 +163,19 @@ struct Stats {
 fn stats(mut ms: Vec<f64>) -> Stats {
     ms.sort_by(f64::total_cmp);
     let n = ms.len().max(1);
-    let pct = |p: f64| ms.get(((p / 100.0 * n as f64).ceil() as usize).clamp(1, n) - 1).copied().unwrap_or(0.0);
-    Stats { p50: pct(50.0), p95: pct(95.0), p99: pct(99.0), mean: ms.iter().sum::<f64>() / n as f64, max: ms.last().copied().unwrap_or(0.0), n: ms.len() }
+    let pct = |p: f64| {
+        ms.get(((p / 100.0 * n as f64).ceil() as usize).clamp(1, n) - 1)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    Stats {
+        p50: pct(50.0),
+        p95: pct(95.0),
+        p99: pct(99.0),
+        mean: ms.iter().sum::<f64>() / n as f64,
+        max: ms.last().copied().unwrap_or(0.0),
+        n: ms.len(),
+    }
 }
 
 /// A default value of the argument type `run` takes: this is how the bench builds a
@@ -110,7 +185,10 @@ fn default_arg<A: Default, R>(_run: &impl Fn(&A) -> R) -> A {
 }
 
 /// Direct `SearchIndex::search` latencies (ms) over `rounds` rounds, and each query's hit total.
-fn search_direct(t: &TestNode, rounds: usize) -> Result<(Vec<f64>, Vec<(f64, usize, &'static str)>)> {
+fn search_direct(
+    t: &TestNode,
+    rounds: usize,
+) -> Result<(Vec<f64>, Vec<(f64, usize, &'static str)>)> {
     let run = |q: &_| t.node.search.search(q);
     let mut all = Vec::new();
     let mut per_query = Vec::new();
@@ -136,7 +214,13 @@ async fn search_http(t: &TestNode, rounds: usize) -> Result<Vec<f64>> {
     for round in 0..=rounds {
         for text in QUERIES {
             let started = Instant::now();
-            let r = t.http.get(t.url("/api/search")).query(&[("q", text)]).send().await.context("search request")?;
+            let r = t
+                .http
+                .get(t.url("/api/search"))
+                .query(&[("q", text)])
+                .send()
+                .await
+                .context("search request")?;
             let status = r.status();
             r.bytes().await.context("search body")?;
             if !status.is_success() {
@@ -168,14 +252,27 @@ async fn wrk(url: &str, secs: u32) -> Result<Wrk> {
         .context("running wrk")?;
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     if !out.status.success() {
-        bail!("wrk failed on {url}: {}{}", text, String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "wrk failed on {url}: {}{}",
+            text,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let field = |prefix: &str, nth: usize| {
-        text.lines().find(|l| l.trim_start().starts_with(prefix)).and_then(|l| l.split_whitespace().nth(nth)).map(str::to_string)
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(nth))
+            .map(str::to_string)
     };
-    let rps = field("Requests/sec:", 1).and_then(|s| s.parse().ok()).with_context(|| format!("no Requests/sec in wrk output:\n{text}"))?;
+    let rps = field("Requests/sec:", 1)
+        .and_then(|s| s.parse().ok())
+        .with_context(|| format!("no Requests/sec in wrk output:\n{text}"))?;
     let non2xx = field("Non-2xx", 4).unwrap_or_else(|| "0".into());
-    let socket = text.lines().find(|l| l.contains("Socket errors")).map(|l| format!(" ({})", l.trim())).unwrap_or_default();
+    let socket = text
+        .lines()
+        .find(|l| l.contains("Socket errors"))
+        .map(|l| format!(" ({})", l.trim()))
+        .unwrap_or_default();
     Ok(Wrk {
         rps,
         p50: field("50%", 1).unwrap_or_default(),
@@ -196,8 +293,12 @@ impl Nginx {
     fn start(dir: &Path) -> Result<Nginx> {
         use std::os::unix::fs::PermissionsExt;
         // Workers run as `nobody` when started as root: they must be able to read the file.
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).context("chmod nginx dir")?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).context("finding a free port")?.port();
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755))
+            .context("chmod nginx dir")?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .context("finding a free port")?
+            .port();
         let d = dir.display();
         let conf = format!(
             "daemon off;\nworker_processes 2;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{ worker_connections 1024; }}\n\
@@ -209,7 +310,14 @@ impl Nginx {
         let conf_path = dir.join("nginx.conf");
         std::fs::write(&conf_path, conf).context("writing nginx.conf")?;
         let child = std::process::Command::new("nginx")
-            .args(["-p", &d.to_string(), "-e", &format!("{d}/error.log"), "-c", &conf_path.display().to_string()])
+            .args([
+                "-p",
+                &d.to_string(),
+                "-e",
+                &format!("{d}/error.log"),
+                "-c",
+                &conf_path.display().to_string(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -224,7 +332,10 @@ impl Nginx {
                 let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
                 bail!("nginx exited ({status}): {log}");
             }
-            if let Ok(r) = http.get(format!("http://127.0.0.1:{}{path}", self.port)).send().await
+            if let Ok(r) = http
+                .get(format!("http://127.0.0.1:{}{path}", self.port))
+                .send()
+                .await
                 && r.status().is_success()
             {
                 return Ok(());
@@ -238,7 +349,9 @@ impl Nginx {
 impl Drop for Nginx {
     fn drop(&mut self) {
         // SIGTERM lets the master take its workers down with it; SIGKILL would orphan them.
-        let _ = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         for _ in 0..100 {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
                 return;
@@ -254,13 +367,24 @@ impl Drop for Nginx {
 #[tokio::main]
 async fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let root = root.canonicalize().with_context(|| format!("workspace root {}", root.display()))?;
+    let root = root
+        .canonicalize()
+        .with_context(|| format!("workspace root {}", root.display()))?;
     let args = parse_args(&root)?;
     if !args.corpus.is_file() {
-        bail!("corpus not found: {} (pass --corpus PATH to a laws.jsonl)", args.corpus.display());
+        bail!(
+            "corpus not found: {} (pass --corpus PATH to a laws.jsonl)",
+            args.corpus.display()
+        );
     }
     for tool in ["nginx", "wrk"] {
-        if std::process::Command::new("which").arg(tool).stdout(Stdio::null()).status().map(|s| !s.success()).unwrap_or(true) {
+        if std::process::Command::new("which")
+            .arg(tool)
+            .stdout(Stdio::null())
+            .status()
+            .map(|s| !s.success())
+            .unwrap_or(true)
+        {
             bail!("`{tool}` is not installed: apt-get update && apt-get install -y nginx wrk");
         }
     }
@@ -271,48 +395,122 @@ async fn main() -> Result<()> {
     let t = TestNode::start().await;
     t.site("gd", "广东省人民政府").await;
     t.column("gd", "fg", "法律法规", "policy").await;
-    let opts = ImportOptions { site: "gd", column: "fg", split: true, batch_size: 2000, progress: false };
+    let opts = ImportOptions {
+        site: "gd",
+        column: "fg",
+        split: true,
+        batch_size: 2000,
+        progress: false,
+    };
     let started = Instant::now();
     let mut bad = 0u64;
-    let report = import_file(&t.node, &args.corpus, &opts, |_, _| bad += 1).await.context("import")?;
+    let report = import_file(&t.node, &args.corpus, &opts, |_, _| bad += 1)
+        .await
+        .context("import")?;
     let import_s = started.elapsed().as_secs_f64();
     let hwm = kb_field_mib("/proc/self/status", "VmHWM")?;
     let dir = &t.node.data_dir;
-    let file_size = |name: &str| std::fs::metadata(dir.join(name)).map(|m| m.len()).unwrap_or(0);
-    let (db, wal, index) = (file_size("govnode.db"), file_size("govnode.db-wal"), dir_size(&dir.join("search"))?);
+    let file_size = |name: &str| {
+        std::fs::metadata(dir.join(name))
+            .map(|m| m.len())
+            .unwrap_or(0)
+    };
+    let (db, wal, index) = (
+        file_size("govnode.db"),
+        file_size("govnode.db-wal"),
+        dir_size(&dir.join("search"))?,
+    );
     let total = dir_size(dir)?;
     // Parsing and splitting alone, to tell them apart from storage and indexing.
     let parse_started = Instant::now();
-    let text = std::fs::read_to_string(&args.corpus).with_context(|| format!("reading {}", args.corpus.display()))?;
-    let parsed: usize = text.lines().filter_map(|l| govnode_content::import::parse_line(l).ok()).map(|r| govnode_content::import::to_docs(&r, true).len()).sum();
+    let text = std::fs::read_to_string(&args.corpus)
+        .with_context(|| format!("reading {}", args.corpus.display()))?;
+    let parsed: usize = text
+        .lines()
+        .filter_map(|l| govnode_content::import::parse_line(l).ok())
+        .map(|r| govnode_content::import::to_docs(&r, true).len())
+        .sum();
     let parse_s = parse_started.elapsed().as_secs_f64();
     drop(text);
     eprintln!("imported {} documents in {import_s:.1} s", report.imported);
     let corpus_mib = mib(std::fs::metadata(&args.corpus)?.len());
-    writeln!(md, "## Import\n\n`{}` ({corpus_mib:.1} MiB, {} lines), `split: true`, batch size 2000, into a fresh node.\n", args.corpus.display(), report.lines)?;
+    writeln!(
+        md,
+        "## Import\n\n`{}` ({corpus_mib:.1} MiB, {} lines), `split: true`, batch size 2000, into a fresh node.\n",
+        args.corpus.display(),
+        report.lines
+    )?;
     writeln!(md, "| measure | value |\n| --- | --- |")?;
-    writeln!(md, "| documents imported | {} (bad lines {}, skipped {}) |", report.imported, report.bad_lines, report.skipped)?;
-    writeln!(md, "| wall time | {import_s:.1} s |\n| throughput | {:.0} docs/s ({:.2} MiB/s of JSONL) |", report.imported as f64 / import_s, corpus_mib / import_s)?;
-    writeln!(md, "| of which parsing + splitting alone (measured separately) | {parse_s:.2} s ({parsed} docs) |")?;
+    writeln!(
+        md,
+        "| documents imported | {} (bad lines {}, skipped {}) |",
+        report.imported, report.bad_lines, report.skipped
+    )?;
+    writeln!(
+        md,
+        "| wall time | {import_s:.1} s |\n| throughput | {:.0} docs/s ({:.2} MiB/s of JSONL) |",
+        report.imported as f64 / import_s,
+        corpus_mib / import_s
+    )?;
+    writeln!(
+        md,
+        "| of which parsing + splitting alone (measured separately) | {parse_s:.2} s ({parsed} docs) |"
+    )?;
     writeln!(md, "| peak RSS of the process (VmHWM) | {hwm:.0} MiB |")?;
-    writeln!(md, "| data dir afterwards | {:.0} MiB: database {:.0} MiB + WAL {:.0} MiB, search index {:.0} MiB |\n", mib(total), mib(db), mib(wal), mib(index))?;
+    writeln!(
+        md,
+        "| data dir afterwards | {:.0} MiB: database {:.0} MiB + WAL {:.0} MiB, search index {:.0} MiB |\n",
+        mib(total),
+        mib(db),
+        mib(wal),
+        mib(index)
+    )?;
 
     // 2. Search.
     eprintln!("searching …");
     let rounds = 10;
     let (direct, mut per_query) = search_direct(&t, rounds)?;
     let http = search_http(&t, rounds).await?;
-    writeln!(md, "## Search latency\n\n{} queries (below), one warm-up round then {rounds} rounds, run one after another over the {} documents.", QUERIES.len(), t.node.search.num_docs())?;
-    writeln!(md, "*Direct* calls `SearchIndex::search` on the node's index in-process (top 10 hits with snippets, total, type counts);")?;
-    writeln!(md, "*HTTP* is `GET /api/search?q=` timed by a reqwest client in the same process, over loopback.\n")?;
-    writeln!(md, "| path | samples | p50 | p95 | p99 | mean | max |\n| --- | --- | --- | --- | --- | --- | --- |")?;
+    writeln!(
+        md,
+        "## Search latency\n\n{} queries (below), one warm-up round then {rounds} rounds, run one after another over the {} documents.",
+        QUERIES.len(),
+        t.node.search.num_docs()
+    )?;
+    writeln!(
+        md,
+        "*Direct* calls `SearchIndex::search` on the node's index in-process (top 10 hits with snippets, total, type counts);"
+    )?;
+    writeln!(
+        md,
+        "*HTTP* is `GET /api/search?q=` timed by a reqwest client in the same process, over loopback.\n"
+    )?;
+    writeln!(
+        md,
+        "| path | samples | p50 | p95 | p99 | mean | max |\n| --- | --- | --- | --- | --- | --- | --- |"
+    )?;
     let (direct, http) = (stats(direct), stats(http));
-    for (name, s) in [("direct `SearchIndex::search`", &direct), ("HTTP `/api/search`", &http)] {
-        writeln!(md, "| {name} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |", s.n, s.p50, s.p95, s.p99, s.mean, s.max)?;
+    for (name, s) in [
+        ("direct `SearchIndex::search`", &direct),
+        ("HTTP `/api/search`", &http),
+    ] {
+        writeln!(
+            md,
+            "| {name} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
+            s.n, s.p50, s.p95, s.p99, s.mean, s.max
+        )?;
     }
     per_query.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let slow: Vec<String> = per_query.iter().take(3).map(|(ms, n, q)| format!("{q} ({ms:.1} ms, {n} hits)")).collect();
-    writeln!(md, "\nSlowest in the first measured round: {}.", slow.join(", "))?;
+    let slow: Vec<String> = per_query
+        .iter()
+        .take(3)
+        .map(|(ms, n, q)| format!("{q} ({ms:.1} ms, {n} hits)"))
+        .collect();
+    writeln!(
+        md,
+        "\nSlowest in the first measured round: {}.",
+        slow.join(", ")
+    )?;
     writeln!(md, "Queries: {}.\n", QUERIES.join("、"))?;
 
     // 3. Article page against nginx.
@@ -330,25 +528,63 @@ async fn main() -> Result<()> {
     if !page.status.is_success() {
         bail!("GET {path} answered {}", page.status);
     }
-    let title = page.text.split("<title>").nth(1).and_then(|s| s.split("</title>").next()).unwrap_or("").to_string();
+    let title = page
+        .text
+        .split("<title>")
+        .nth(1)
+        .and_then(|s| s.split("</title>").next())
+        .unwrap_or("")
+        .to_string();
     let tmp = tempfile::tempdir().context("temp dir for nginx")?;
     std::fs::create_dir_all(tmp.path().join("www")).context("creating www dir")?;
-    std::fs::write(tmp.path().join("www/article.html"), &page.text).context("saving the article page")?;
+    std::fs::write(tmp.path().join("www/article.html"), &page.text)
+        .context("saving the article page")?;
     let node_wrk = wrk(&t.url(&path), args.wrk_seconds).await?;
     let nginx_wrk = {
         let mut nginx = Nginx::start(tmp.path())?;
-        nginx.wait_ready(&t.http, "/article.html", tmp.path()).await?;
-        let r = wrk(&format!("http://127.0.0.1:{}/article.html", nginx.port), args.wrk_seconds).await;
+        nginx
+            .wait_ready(&t.http, "/article.html", tmp.path())
+            .await?;
+        let r = wrk(
+            &format!("http://127.0.0.1:{}/article.html", nginx.port),
+            args.wrk_seconds,
+        )
+        .await;
         drop(nginx);
         r?
     };
-    writeln!(md, "## Article page\n\n`{path}` ({title}; a median-sized clause: {doc_chars} characters of stored JSON), {} bytes of HTML.", page.text.len())?;
-    writeln!(md, "nginx serves the same bytes saved as a static file (`worker_processes 2`, sendfile, no access log).")?;
-    writeln!(md, "`wrk -t2 -c32 -d{}s --latency`, one after the other, on loopback, on the same {} cores as the server.\n", args.wrk_seconds, cmd_output("nproc", &[])?)?;
-    writeln!(md, "| server | requests/s | latency avg | p50 | p99 | non-2xx / socket errors |\n| --- | --- | --- | --- | --- | --- |")?;
-    let nginx_name = format!("{} (static copy)", cmd_output("nginx", &["-v"])?.replace("nginx version: ", ""));
-    for (name, w) in [("govnode (dynamic)", &node_wrk), (nginx_name.as_str(), &nginx_wrk)] {
-        writeln!(md, "| {name} | {:.0} | {} | {} | {} | {} |", w.rps, w.avg, w.p50, w.p99, w.errors)?;
+    writeln!(
+        md,
+        "## Article page\n\n`{path}` ({title}; a median-sized clause: {doc_chars} characters of stored JSON), {} bytes of HTML.",
+        page.text.len()
+    )?;
+    writeln!(
+        md,
+        "nginx serves the same bytes saved as a static file (`worker_processes 2`, sendfile, no access log)."
+    )?;
+    writeln!(
+        md,
+        "`wrk -t2 -c32 -d{}s --latency`, one after the other, on loopback, on the same {} cores as the server.\n",
+        args.wrk_seconds,
+        cmd_output("nproc", &[])?
+    )?;
+    writeln!(
+        md,
+        "| server | requests/s | latency avg | p50 | p99 | non-2xx / socket errors |\n| --- | --- | --- | --- | --- | --- |"
+    )?;
+    let nginx_name = format!(
+        "{} (static copy)",
+        cmd_output("nginx", &["-v"])?.replace("nginx version: ", "")
+    );
+    for (name, w) in [
+        ("govnode (dynamic)", &node_wrk),
+        (nginx_name.as_str(), &nginx_wrk),
+    ] {
+        writeln!(
+            md,
+            "| {name} | {:.0} | {} | {} | {} | {} |",
+            w.rps, w.avg, w.p50, w.p99, w.errors
+        )?;
     }
     let ratio = nginx_wrk.rps / node_wrk.rps.max(1e-9);
     writeln!(
@@ -379,13 +615,39 @@ async fn main() -> Result<()> {
 fn machine_header(args: &Args) -> Result<String> {
     let cpu = proc_field("/proc/cpuinfo", "model name")?;
     let mem = kb_field_mib("/proc/meminfo", "MemTotal")? / 1024.0;
-    let commit = cmd_output("git", &["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "--short", "HEAD"]).unwrap_or_else(|_| "unknown".into());
-    let profile = if cfg!(debug_assertions) { "debug (numbers not representative)" } else { "release" };
+    let commit = cmd_output(
+        "git",
+        &[
+            "-C",
+            env!("CARGO_MANIFEST_DIR"),
+            "rev-parse",
+            "--short",
+            "HEAD",
+        ],
+    )
+    .unwrap_or_else(|_| "unknown".into());
+    let profile = if cfg!(debug_assertions) {
+        "debug (numbers not representative)"
+    } else {
+        "release"
+    };
     let mut h = String::new();
-    writeln!(h, "# Benchmarks\n\nGenerated by `tests/src/bin/bench.rs`; rerun to replace this file.\n")?;
+    writeln!(
+        h,
+        "# Benchmarks\n\nGenerated by `tests/src/bin/bench.rs`; rerun to replace this file.\n"
+    )?;
     writeln!(h, "| | |\n| --- | --- |")?;
-    writeln!(h, "| machine | {} × {cpu}, {mem:.1} GiB RAM, Linux {} |", cmd_output("nproc", &[])?, cmd_output("uname", &["-r"])?)?;
-    writeln!(h, "| date | {} |", chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"))?;
+    writeln!(
+        h,
+        "| machine | {} × {cpu}, {mem:.1} GiB RAM, Linux {} |",
+        cmd_output("nproc", &[])?,
+        cmd_output("uname", &["-r"])?
+    )?;
+    writeln!(
+        h,
+        "| date | {} |",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
+    )?;
     writeln!(h, "| commit | `{commit}` |\n| build profile | {profile} |")?;
     writeln!(h, "| corpus | `{}` |", args.corpus.display())?;
     writeln!(
