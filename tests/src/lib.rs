@@ -277,6 +277,63 @@ impl TestNode {
     }
 }
 
+impl TestNode {
+    /// Everything an admin request could create or change on `sites`, as the platform admin
+    /// sees it: sites, columns, templates, articles with all revisions, the audit log, and
+    /// the number of blob files on disk. Equal snapshots before and after a refused request
+    /// prove the refusal changed nothing.
+    pub async fn snapshot(&self, sites: &[&str]) -> Value {
+        let get = |path: String| async move {
+            let r = self.call(Method::GET, &path, Some(&self.admin), None).await;
+            assert_eq!(r.status, StatusCode::OK, "GET {path}: {}", r.text);
+            r.json()
+        };
+        let mut per_site = serde_json::Map::new();
+        for site in sites {
+            let mut articles = serde_json::Map::new();
+            let list = get(format!("/api/admin/sites/{site}/articles")).await;
+            for a in list.as_array().expect("articles") {
+                let id = a["id"].as_i64().expect("id");
+                let revisions = get(format!("/api/admin/articles/{id}/revisions")).await;
+                articles.insert(
+                    id.to_string(),
+                    json!({ "article": a, "revisions": revisions }),
+                );
+            }
+            per_site.insert(
+                site.to_string(),
+                json!({
+                    "columns": get(format!("/api/admin/sites/{site}/columns")).await,
+                    "templates": get(format!("/api/admin/sites/{site}/templates")).await,
+                    "articles": articles,
+                }),
+            );
+        }
+        json!({
+            "sites": get("/api/admin/sites".into()).await,
+            "per_site": per_site,
+            "audit": get("/api/admin/audit?limit=500".into()).await,
+            "blob_files": count_files(&self.node.data_dir.join("blobs")),
+        })
+    }
+}
+
+fn count_files(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            if e.path().is_dir() {
+                count_files(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
 /// An editor and a reviewer of one site.
 #[derive(Debug, Clone)]
 pub struct Staff {

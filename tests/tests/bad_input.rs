@@ -218,60 +218,10 @@ async fn world() -> World {
     }
 }
 
-/// How many blob files the node holds on disk.
-fn blob_files(t: &TestNode) -> usize {
-    fn count(dir: &std::path::Path) -> usize {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return 0;
-        };
-        entries
-            .flatten()
-            .map(|e| {
-                if e.path().is_dir() {
-                    count(&e.path())
-                } else {
-                    1
-                }
-            })
-            .sum()
-    }
-    count(&t.node.data_dir.join("blobs"))
-}
-
 impl World {
     /// Everything a refused request could have created or changed.
     async fn snapshot(&self) -> Value {
-        let t = &self.t;
-        let get = |path: String| async move {
-            let r = t.call(Method::GET, &path, Some(&t.admin), None).await;
-            assert_eq!(r.status, StatusCode::OK, "GET {path}: {}", r.text);
-            r.json()
-        };
-        let mut articles = serde_json::Map::new();
-        for site in ["gd", "gz"] {
-            for a in get(format!("/api/admin/sites/{site}/articles"))
-                .await
-                .as_array()
-                .expect("articles")
-                .clone()
-            {
-                let id = a["id"].as_i64().expect("id");
-                let revisions = get(format!("/api/admin/articles/{id}/revisions")).await;
-                articles.insert(
-                    id.to_string(),
-                    json!({ "article": a, "revisions": revisions }),
-                );
-            }
-        }
-        json!({
-            "sites": get("/api/admin/sites".into()).await,
-            "gd_columns": get("/api/admin/sites/gd/columns".into()).await,
-            "gz_columns": get("/api/admin/sites/gz/columns".into()).await,
-            "gd_templates": get("/api/admin/sites/gd/templates".into()).await,
-            "articles": articles,
-            "audit": get("/api/admin/audit?limit=500".into()).await,
-            "blob_files": blob_files(t),
-        })
+        self.t.snapshot(&["gd", "gz"]).await
     }
 
     /// Sends each case, checks the refusal, and checks that nothing changed after each one.
