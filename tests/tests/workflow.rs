@@ -336,10 +336,10 @@ async fn scheduled_publication_goes_live_when_due() {
         t.get(&format!("/sites/gd/articles/{id}")).await.status,
         StatusCode::NOT_FOUND
     );
-    // Readiness wait: poll until the scheduler has published it (bounded).
-    let mut state = Value::Null;
+    // Readiness wait (bounded): the scheduler publishes, then brings the index up to date.
+    let (mut state, mut hits) = (Value::Null, Value::Null);
     for _ in 0..200 {
-        state = t
+        let a = t
             .call(
                 Method::GET,
                 &format!("/api/admin/articles/{id}"),
@@ -347,22 +347,19 @@ async fn scheduled_publication_goes_live_when_due() {
                 None,
             )
             .await
-            .json()["state"]
-            .clone();
-        if state == "published" {
+            .json();
+        state = a["state"].clone();
+        hits = t.search("定时发布").await["total"].clone();
+        if state == "published" && hits == 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(state, "published");
+    assert_eq!(hits, 1, "scheduled publication is indexed");
     assert_eq!(
         t.get(&format!("/sites/gd/articles/{id}")).await.status,
         StatusCode::OK
-    );
-    assert_eq!(
-        t.search("定时发布").await["total"],
-        1,
-        "scheduled publication is indexed"
     );
     t.stop().await;
 }

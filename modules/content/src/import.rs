@@ -1,6 +1,8 @@
 //! Migration onto the platform: the corpus JSONL format, splitting regulations at their
 //! articles (第N条), and writing a batch of documents as published in one transaction.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -241,28 +243,25 @@ impl Content {
         }
         let mut tx = self.write.begin().await?;
         let now = now_ms();
+        // Pass 1: claim each import key; a key already present means the document is in.
+        let mut ids: HashMap<&str, i64> = HashMap::new();
+        let mut fresh = Vec::with_capacity(valid.len());
         for (d, mut doc) in valid {
-            if sqlx::query("SELECT id FROM articles WHERE import_key = $1")
-                .bind(&d.key)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some()
-            {
-                out.skipped += 1;
-                continue;
-            }
-            let parent_id: Option<i64> = match &d.parent_key {
-                Some(k) => sqlx::query("SELECT id FROM articles WHERE import_key = $1")
-                    .bind(k)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .map(|r| r.try_get("id"))
-                    .transpose()?,
+            let parent_id = match d.parent_key.as_deref() {
+                Some(k) => match ids.get(k) {
+                    Some(id) => Some(*id),
+                    None => sqlx::query("SELECT id FROM articles WHERE import_key = $1")
+                        .bind(k)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .map(|r| r.try_get("id"))
+                        .transpose()?,
+                },
                 None => None,
             };
             let row = sqlx::query(
                 "INSERT INTO articles (site_id, column_id, state, created_by, revision, reason, import_key, parent_id, created_ms, updated_ms) \
-                 VALUES ($1, $2, 'published', $3, 1, '', $4, $5, $6, $6) RETURNING id",
+                 VALUES ($1, $2, 'published', $3, 1, '', $4, $5, $6, $6) ON CONFLICT (import_key) DO NOTHING RETURNING id",
             )
             .bind(site)
             .bind(column.id)
@@ -270,43 +269,71 @@ impl Content {
             .bind(&d.key)
             .bind(parent_id)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+            let Some(row) = row else {
+                out.skipped += 1;
+                continue;
+            };
             let id: i64 = row.try_get("id")?;
-            insert_revision(&mut tx, id, 1, actor, &doc).await?;
+            ids.insert(&d.key, id);
             let published_ms = d.published_ms.unwrap_or(now);
             if doc.date.is_empty() {
-                doc.date = chrono::DateTime::from_timestamp_millis(published_ms)
+                doc.date = chrono::DateTime::from_timestamp_millis(published_ms + 8 * 3_600_000)
                     .unwrap_or_default()
                     .format("%Y-%m-%d")
                     .to_string();
             }
-            let year = doc
+            let year: i32 = doc
                 .date
                 .get(..4)
                 .and_then(|y| y.parse().ok())
                 .unwrap_or(1970);
-            let index = govnode_library::assign_index_number(
-                &mut tx,
-                &site_row.body_code,
-                &doc.theme,
-                year,
-            )
-            .await?;
-            let seq = bump_change_seq(&mut tx, 1).await?;
+            fresh.push((id, parent_id, published_ms, year, doc));
+        }
+        // Pass 2: index numbers in one block per year, change sequences in one block.
+        let mut per_year: HashMap<i32, i64> = HashMap::new();
+        for (_, _, _, year, _) in &fresh {
+            *per_year.entry(*year).or_default() += 1;
+        }
+        let mut next_in_year = HashMap::with_capacity(per_year.len());
+        for (year, count) in per_year {
+            let first =
+                govnode_library::reserve_index_numbers(&mut tx, &site_row.body_code, year, count)
+                    .await?;
+            next_in_year.insert(year, first);
+        }
+        let n = fresh.len() as i64;
+        let first_change = if n > 0 {
+            bump_change_seq(&mut tx, n).await? - n + 1
+        } else {
+            0
+        };
+        for (i, (id, parent_id, published_ms, year, doc)) in fresh.iter().enumerate() {
+            insert_revision(&mut tx, *id, 1, actor, doc).await?;
+            let seq = next_in_year.get_mut(year).map(|s| {
+                *s += 1;
+                *s - 1
+            });
+            let index = govnode_library::IndexNumber {
+                body_code: site_row.body_code.clone(),
+                theme_code: doc.theme.clone(),
+                year: *year,
+                seq: seq.unwrap_or_default(),
+            };
             upsert(
                 &mut tx,
                 &crate::published::Row {
-                    id,
+                    id: *id,
                     site,
                     column_id: column.id,
                     revision: 1,
                     index_number: &index.to_string(),
-                    published_ms,
+                    published_ms: *published_ms,
                     updated_ms: now,
-                    parent_id,
-                    doc: &doc,
-                    change_seq: seq,
+                    parent_id: *parent_id,
+                    doc,
+                    change_seq: first_change + i as i64,
                 },
             )
             .await?;

@@ -36,6 +36,23 @@ pub async fn assign_index_number(
     theme_code: &str,
     year: i32,
 ) -> Result<IndexNumber, LibraryError> {
+    let seq = reserve_index_numbers(conn, body_code, year, 1).await?;
+    Ok(IndexNumber {
+        body_code: body_code.into(),
+        theme_code: theme_code.into(),
+        year,
+        seq,
+    })
+}
+
+/// Reserves `count` consecutive sequences for (body, year) inside the caller's transaction
+/// and returns the first; a bulk import takes one block per year instead of one per document.
+pub async fn reserve_index_numbers(
+    conn: &mut AnyConnection,
+    body_code: &str,
+    year: i32,
+    count: i64,
+) -> Result<i64, LibraryError> {
     if body_code.is_empty() {
         return Err(LibraryError::Invalid {
             field: "body_code",
@@ -43,20 +60,17 @@ pub async fn assign_index_number(
         });
     }
     let row = sqlx::query(
-        "INSERT INTO index_sequences (body_code, year, last_seq) VALUES ($1, $2, 1) \
-         ON CONFLICT (body_code, year) DO UPDATE SET last_seq = index_sequences.last_seq + 1 \
+        "INSERT INTO index_sequences (body_code, year, last_seq) VALUES ($1, $2, $3) \
+         ON CONFLICT (body_code, year) DO UPDATE SET last_seq = index_sequences.last_seq + $3 \
          RETURNING last_seq",
     )
     .bind(body_code)
     .bind(i64::from(year))
+    .bind(count)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(IndexNumber {
-        body_code: body_code.into(),
-        theme_code: theme_code.into(),
-        year,
-        seq: row.try_get("last_seq")?,
-    })
+    let last: i64 = row.try_get("last_seq")?;
+    Ok(last - count + 1)
 }
 
 #[cfg(test)]

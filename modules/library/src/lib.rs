@@ -8,7 +8,7 @@ mod index_number;
 
 pub use blobs::{BlobInfo, BlobStore};
 pub use catalogue::{DOC_TYPES, DocType, THEMES, Theme, doc_type, theme};
-pub use index_number::{IndexNumber, assign_index_number};
+pub use index_number::{IndexNumber, assign_index_number, reserve_index_numbers};
 
 /// Errors of the library module.
 #[derive(Debug, thiserror::Error)]
