@@ -94,9 +94,14 @@ fn cpu_seconds() -> Result<(f64, f64)> {
     Ok((up[0] * cores - up[1], own_ticks / 100.0))
 }
 
-/// Total size in bytes of the files under `path`.
+/// Total size in bytes of the files under `path`. Files that vanish while it walks (the
+/// index merges segments in the background) count as zero.
 fn disk_size(path: &Path) -> Result<u64> {
-    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
     if !meta.is_dir() {
         return Ok(meta.len());
     }
@@ -307,8 +312,14 @@ log). `wrk -t2 -c32 -d{secs}s --latency`, one server after the other, over loopb
 #[tokio::main]
 async fn main() -> Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let args = parse_args(&root.canonicalize().context("workspace root")?)?;
-    let corpus = args.corpus.display().to_string();
+    let root = root.canonicalize().context("workspace root")?;
+    let args = parse_args(&root)?;
+    // Shown relative to the workspace root, so reports do not name this machine's paths.
+    let corpus = args
+        .corpus
+        .display()
+        .to_string()
+        .replace(&format!("{}/", root.display()), "");
     if !args.corpus.is_file() {
         bail!("corpus not found: {corpus} (pass --corpus PATH to a laws.jsonl)");
     }
