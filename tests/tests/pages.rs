@@ -146,6 +146,13 @@ async fn every_page_type_renders() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(t.get("/sites/nosuch/").await.status, StatusCode::NOT_FOUND);
+    let api = t.get("/api/no-such-route").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api.json()["error"],
+        "not_found",
+        "API paths never fall through to a site page"
+    );
     let nf = t.get("/sites/gd/no/such/page").await;
     assert_eq!(nf.status, StatusCode::NOT_FOUND);
     assert!(nf.text.contains("广东省人民政府"), "404 in the site's look");

@@ -193,4 +193,53 @@ mod tests {
             assert_eq!(State::parse(s.as_str()), Some(s));
         }
     }
+
+    use proptest::prelude::*;
+
+    fn any_transition() -> impl Strategy<Value = Transition> {
+        prop::sample::select(vec![
+            Transition::Revise,
+            Transition::Submit,
+            Transition::Approve,
+            Transition::Reject,
+            Transition::Publish,
+            Transition::Schedule,
+            Transition::PublishDue,
+            Transition::Withdraw,
+        ])
+    }
+
+    proptest! {
+        /// The law of 先审后发: along any sequence of requests (illegal ones refused), every
+        /// publication is of a revision that was approved after it was last submitted, and
+        /// nothing is approved unless it was submitted.
+        #[test]
+        fn nothing_goes_live_unreviewed(steps in prop::collection::vec(any_transition(), 0..40)) {
+            let (mut state, mut live) = (State::Draft, false);
+            let (mut submitted, mut approved) = (false, false);
+            for t in steps {
+                let Some(next) = next_state(state, live, t) else { continue };
+                match t {
+                    Transition::Revise => (submitted, approved) = (false, false),
+                    Transition::Submit => (submitted, approved) = (true, false),
+                    Transition::Approve => {
+                        prop_assert!(submitted, "approved without submission");
+                        approved = true;
+                    }
+                    Transition::Reject => (submitted, approved) = (false, false),
+                    Transition::Publish | Transition::PublishDue => {
+                        prop_assert!(approved, "published without approval");
+                        live = true;
+                    }
+                    Transition::Schedule => prop_assert!(approved, "scheduled without approval"),
+                    Transition::Withdraw => {
+                        prop_assert!(live, "withdrew nothing live");
+                        live = false;
+                    }
+                }
+                state = next;
+                prop_assert!(state != State::Published || live);
+            }
+        }
+    }
 }

@@ -175,6 +175,11 @@ pub async fn by_host(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        // API clients get the API's error shape, never a site page.
+        return super::error::ApiError::not_found(format!("no API route {}", uri.path()))
+            .into_response();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
