@@ -265,10 +265,15 @@ impl TestNode {
 
     /// Searches through the JSON API.
     pub async fn search(&self, query: &str) -> Value {
+        self.search_with(&[("q", query)]).await
+    }
+
+    /// Searches through the JSON API with any parameters (q, site, type, origin, page).
+    pub async fn search_with(&self, params: &[(&str, &str)]) -> Value {
         let r = self
             .http
             .get(self.url("/api/search"))
-            .query(&[("q", query)])
+            .query(params)
             .send()
             .await
             .expect("search");

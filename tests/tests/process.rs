@@ -50,6 +50,21 @@ async fn published_count(data: &Path) -> i64 {
     n
 }
 
+/// Runs `govnode init` for a province node in `data`.
+fn init_node(data: &Path) {
+    let mut c = Command::new(govnode_bin());
+    c.args([
+        "init",
+        "--node-id",
+        "440000",
+        "--name",
+        "广东省",
+        "--data-dir",
+    ])
+    .arg(data);
+    run_ok(c);
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -82,19 +97,7 @@ async fn sigkill_during_import_then_resume_and_serve_consistently() {
     let corpus = dir.path().join("corpus.jsonl");
     write_corpus(&corpus);
     let total = (RECORDS * (CLAUSES + 1)) as i64;
-    run_ok({
-        let mut c = Command::new(govnode_bin());
-        c.args([
-            "init",
-            "--node-id",
-            "440000",
-            "--name",
-            "广东省",
-            "--data-dir",
-        ])
-        .arg(&data);
-        c
-    });
+    init_node(&data);
     // Sites and columns come from a running node; create them in-process, then close it.
     {
         let config = govnode::Config::load(&data.join("govnode.toml")).unwrap();
@@ -258,19 +261,7 @@ async fn sigkill_during_import_then_resume_and_serve_consistently() {
 async fn token_cli_creates_scoped_tokens_and_names_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("node");
-    run_ok({
-        let mut c = Command::new(govnode_bin());
-        c.args([
-            "init",
-            "--node-id",
-            "440000",
-            "--name",
-            "广东省",
-            "--data-dir",
-        ])
-        .arg(&data);
-        c
-    });
+    init_node(&data);
     let admin = run_ok(govnode(
         &[
             "token",

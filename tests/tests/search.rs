@@ -40,27 +40,11 @@ async fn published_found_draft_and_withdrawn_not() {
     assert!(res["took_ms"].is_number());
     // By document number, by site filter, by type filter.
     assert_eq!(t.search("粤人社规〔2026〕2号").await["total"], 1);
-    let scoped = t
-        .http
-        .get(t.url("/api/search"))
-        .query(&[("q", "营商环境"), ("site", "hrss")])
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
+    let scoped = t.search_with(&[("q", "营商环境"), ("site", "hrss")]).await;
     assert_eq!(scoped["total"], 0);
     let typed = t
-        .http
-        .get(t.url("/api/search"))
-        .query(&[("q", "营商环境"), ("type", "policy")])
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
+        .search_with(&[("q", "营商环境"), ("type", "policy")])
+        .await;
     assert_eq!(typed["total"], 1);
 
     // Withdrawal removes it from the very next search.

@@ -82,9 +82,7 @@ impl ColumnKind {
 
     /// Chinese label.
     pub fn label(self) -> &'static str {
-        govnode_library::doc_type(self.as_str())
-            .map(|d| d.label)
-            .unwrap_or("")
+        govnode_library::doc_type_label(self.as_str())
     }
 }
 

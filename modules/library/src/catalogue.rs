@@ -168,3 +168,13 @@ pub const DOC_TYPES: &[DocType] = &[
 pub fn doc_type(code: &str) -> Option<&'static DocType> {
     DOC_TYPES.iter().find(|t| t.code == code)
 }
+
+/// The Chinese label of a document type (empty for an unknown code).
+pub fn doc_type_label(code: &str) -> &'static str {
+    doc_type(code).map(|t| t.label).unwrap_or("")
+}
+
+/// The Chinese label of a theme (empty for an unknown code).
+pub fn theme_label(code: &str) -> &'static str {
+    theme(code).map(|t| t.label).unwrap_or("")
+}

@@ -7,7 +7,9 @@ mod catalogue;
 mod index_number;
 
 pub use blobs::{BlobInfo, BlobStore};
-pub use catalogue::{DOC_TYPES, DocType, THEMES, Theme, doc_type, theme};
+pub use catalogue::{
+    DOC_TYPES, DocType, THEMES, Theme, doc_type, doc_type_label, theme, theme_label,
+};
 pub use index_number::{IndexNumber, assign_index_number, reserve_index_numbers};
 
 /// Errors of the library module.

@@ -339,14 +339,7 @@ pub async fn article(req: &PageRequest, id: i64) -> Result<Response, PageError> 
     ] {
         article.insert(k, Value::from(val.clone()));
     }
-    article.insert(
-        "theme",
-        Value::from(
-            govnode_library::theme(&d.theme)
-                .map(|t| t.label)
-                .unwrap_or(""),
-        ),
-    );
+    article.insert("theme", Value::from(govnode_library::theme_label(&d.theme)));
     article.insert(
         "doc_type_label",
         Value::from(doc_type.map(|t| t.label).unwrap_or("")),
@@ -449,11 +442,7 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
                     m.insert("site_name", Value::from(h.site_name.clone()));
                     m.insert(
                         "type_label",
-                        Value::from(
-                            govnode_library::doc_type(&h.doc_type)
-                                .map(|t| t.label)
-                                .unwrap_or(""),
-                        ),
+                        Value::from(govnode_library::doc_type_label(&h.doc_type)),
                     );
                     m.insert("published", Value::from(date(h.published * 1000)));
                     Value::from(m)
