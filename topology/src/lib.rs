@@ -3,13 +3,20 @@
 //! A node's id is its administrative division code. The code alone implies a parent
 //! (440106 → 440100 → 440000); the federation's topology file (a later issue) is the
 //! authority where the two differ, e.g. for directly administered counties.
+//!
+//! [`Topology`] is that authoritative tree: validated, serialisable as a plain list of
+//! [`TopologyNode`]s, with ancestry, subtree and routing queries.
+
+mod tree;
+
+pub use tree::{Topology, TopologyNode};
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// Why a string is not a node id.
+/// Why a string is not a node id, or a list of nodes is not a valid topology.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TopologyError {
     /// Not six ASCII digits.
@@ -21,6 +28,77 @@ pub enum TopologyError {
     /// A county-level code whose city part is 00, or similar impossible shapes.
     #[error("node id `{0}` names a county under city 00, which does not exist")]
     CountyWithoutCity(String),
+    /// A topology must have at least the province.
+    #[error("the topology has no nodes; it needs at least the province")]
+    EmptyTopology,
+    /// A node's name is empty or blank.
+    #[error("node {0} has an empty name")]
+    EmptyName(NodeId),
+    /// The same id is listed more than once.
+    #[error("node {0} appears twice in the topology")]
+    DuplicateNode(NodeId),
+    /// A node names itself as its parent.
+    #[error("node {0} names itself as its parent")]
+    OwnParent(NodeId),
+    /// A node's parent is not listed.
+    #[error("node {node} names parent {parent}, which is not in the topology")]
+    UnknownParent {
+        /// The node naming the parent.
+        node: NodeId,
+        /// The missing parent.
+        parent: NodeId,
+    },
+    /// Every node names a parent, so none can be the root.
+    #[error("the topology has no root: every node names a parent, but the province must have none")]
+    NoRoot,
+    /// More than one node lacks a parent (sorted ids).
+    #[error(
+        "the topology has several roots ({}): only the province may omit its parent",
+        id_list(.0)
+    )]
+    SeveralRoots(Vec<NodeId>),
+    /// The root's tier is not `province`.
+    #[error("the root {root} is a {tier}, but the root of a topology must be a province")]
+    RootNotProvince {
+        /// The node without a parent.
+        root: NodeId,
+        /// Its declared tier.
+        tier: Tier,
+    },
+    /// Nodes whose parents lead round in a circle; each names the next as its parent.
+    #[error("the topology has a cycle: {}", cycle_text(.0))]
+    Cycle(Vec<NodeId>),
+    /// A node's tier is not strictly below its parent's (province > city > county).
+    #[error(
+        "node {node} is a {tier} under {parent}, a {parent_tier}; a node's tier must be below its parent's"
+    )]
+    TierOrder {
+        /// The misplaced node.
+        node: NodeId,
+        /// Its declared tier.
+        tier: Tier,
+        /// Its parent.
+        parent: NodeId,
+        /// The parent's declared tier.
+        parent_tier: Tier,
+    },
+}
+
+/// `440000, 440100` for error messages.
+fn id_list(ids: &[NodeId]) -> String {
+    ids.iter()
+        .map(NodeId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `440100 → 440106 → 440100` for error messages: the cycle closed on its first node.
+fn cycle_text(ids: &[NodeId]) -> String {
+    ids.iter()
+        .chain(ids.first())
+        .map(NodeId::as_str)
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 /// A node's administrative tier.
