@@ -32,6 +32,7 @@ pub enum IdentityError {
 }
 
 /// The node's signing identity.
+#[derive(Clone)]
 pub struct NodeKey {
     signing: SigningKey,
 }
@@ -155,4 +156,34 @@ mod tests {
         let err = NodeKey::load(dir.path()).unwrap_err();
         assert!(err.to_string().contains("node.key"), "{err}");
     }
+}
+
+impl NodeKey {
+    /// The libp2p identity made from the same secret, so PeerId and signing key are one.
+    pub fn libp2p_keypair(&self) -> libp2p::identity::Keypair {
+        // ed25519_from_bytes zeroizes its argument: hand it a copy.
+        let mut secret = self.signing.to_bytes();
+        libp2p::identity::Keypair::ed25519_from_bytes(&mut secret)
+            .expect("a 32-byte ed25519 secret is always valid")
+    }
+
+    /// The public key as raw bytes.
+    pub fn public_bytes(&self) -> [u8; 32] {
+        self.signing.verifying_key().to_bytes()
+    }
+
+    /// Rebuilds a key from its 32-byte secret (tests and in-process trees).
+    pub fn from_secret(secret: [u8; 32]) -> Self {
+        NodeKey {
+            signing: SigningKey::from_bytes(&secret),
+        }
+    }
+}
+
+/// The libp2p PeerId that belongs to an ed25519 public key.
+pub fn peer_id_of(public: &[u8; 32]) -> Option<libp2p::PeerId> {
+    let key = libp2p::identity::ed25519::PublicKey::try_from_bytes(public).ok()?;
+    Some(libp2p::PeerId::from_public_key(
+        &libp2p::identity::PublicKey::from(key),
+    ))
 }

@@ -1,7 +1,29 @@
-//! Federation: node identity now; signed entries, logs and sync come next.
+//! Federation: keys and the trust chain, signed entries, per-origin logs, version vectors
+//! and sync between nodes.
 //!
-//! This crate knows keys, entries, logs and peers, never articles or tickets.
+//! This crate knows entries, keys, logs and peers, never articles or tickets: modules
+//! hand it an entry kind, an object id, an audience and payload bytes, and register an
+//! [`Applier`] for the kinds they own.
 
+mod cert;
+mod entry;
+mod hlc;
 mod identity;
 
-pub use identity::{IdentityError, NodeKey};
+pub use cert::{Certificate, Trust, TrustError, chain_from_file, chain_from_text, chain_to_text};
+pub use entry::{Audience, ENTRY_FORMAT, Entry, EntryDraft, decode_payload, encode_payload};
+pub use hlc::{Hlc, millis_of};
+pub use identity::{IdentityError, NodeKey, peer_id_of};
+mod error;
+mod log;
+pub mod net;
+mod replica;
+mod sync;
+
+pub use error::FederationError;
+pub use log::{Head, Log, Rejection, Status, VersionVector};
+pub use replica::{
+    Applier, ApplyError, Batch, BoxFuture, Federation, FederationSettings, IngestReport,
+    TOPOLOGY_KIND,
+};
+pub use sync::{BlobSource, PeerStatus, SyncRequest, SyncResponse, SyncService, SyncSettings};

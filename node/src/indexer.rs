@@ -75,14 +75,21 @@ fn key(p: &Published) -> String {
 struct Names {
     /// This node's id: the origin of everything it publishes.
     origin: String,
-    sites: HashMap<String, String>,
+    /// Site id → (name, owning node).
+    sites: HashMap<String, (String, String)>,
     columns: HashMap<i64, String>,
 }
 
 impl Names {
     async fn document(&mut self, content: &Content, p: &Published) -> Result<Document, NodeError> {
         if let Entry::Vacant(e) = self.sites.entry(p.site.clone()) {
-            e.insert(content.site(&p.site).await?.name);
+            let site = content.site(&p.site).await?;
+            let owner = if site.origin.is_empty() {
+                self.origin.clone()
+            } else {
+                site.origin
+            };
+            e.insert((site.name, owner));
         }
         if let Entry::Vacant(e) = self.columns.entry(p.column_id) {
             e.insert(content.column_by_id(p.column_id).await?.name);
@@ -94,8 +101,8 @@ impl Names {
             body_text: html_to_text(&p.doc.body_html),
             summary: p.doc.summary.clone(),
             site: p.site.clone(),
-            site_name: self.sites[&p.site].clone(),
-            origin: self.origin.clone(),
+            site_name: self.sites[&p.site].0.clone(),
+            origin: self.sites[&p.site].1.clone(),
             doc_type: p.doc.doc_type.clone(),
             column: self.columns[&p.column_id].clone(),
             issuing_body: p.doc.issuing_body.clone(),

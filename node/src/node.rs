@@ -2,13 +2,13 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use govnode_accounts::TokenStore;
 use govnode_content::Content;
 use govnode_content::render::Renderer;
-use govnode_federation::NodeKey;
+use govnode_federation::{Federation, NodeKey, SyncService};
 use govnode_library::BlobStore;
 use govnode_search::SearchIndex;
 use tokio::net::TcpListener;
@@ -44,6 +44,10 @@ pub struct Node {
     pub(crate) metrics: Metrics,
     /// The node's signing identity.
     pub key: NodeKey,
+    /// Signed logs, trust and replication.
+    pub federation: Arc<Federation>,
+    /// The running sync service (set by `run` when the config has `[federation]`).
+    pub sync: OnceLock<SyncService>,
 }
 
 impl std::fmt::Debug for Node {
@@ -68,7 +72,16 @@ impl Node {
             db.write.clone(),
             config.library.max_upload_bytes,
         );
-        let content = Content::new(db.read.clone(), db.write.clone(), blobs.clone());
+        let federation = crate::federation::open(&config, data_dir, &key, &db).await?;
+        let content = Content::new(db.read.clone(), db.write.clone(), blobs.clone())
+            .with_federation(federation.clone());
+        federation.register(
+            govnode_content::KIND_PREFIX,
+            Arc::new(govnode_content::ContentApplier::new(
+                &federation,
+                db.write.clone(),
+            )),
+        );
         let tokens = TokenStore::new(db.read.clone(), db.write.clone());
         let index_dir = data_dir.join("search");
         let search = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
@@ -94,7 +107,18 @@ impl Node {
             indexer: Indexer::default(),
             metrics: Metrics::default(),
             key,
+            federation,
+            sync: OnceLock::new(),
         });
+        // Entries stored but not applied when the process last stopped.
+        node.federation
+            .apply_pending()
+            .await
+            .map_err(crate::federation::fed_err)?;
+        node.federation
+            .publish_topology(&node.db.write)
+            .await
+            .map_err(crate::federation::fed_err)?;
         let applied = node.sync_search().await?;
         info!(node = %node.config.node.id, public_key = %node.key.public_hex(), indexed = applied, "node open");
         Ok(node)
@@ -121,6 +145,15 @@ impl Node {
         self.sync_search().await
     }
 
+    /// When this node's copy of `origin`'s log last moved (unix ms).
+    pub async fn replica_synced_ms(&self, origin: &str) -> Option<i64> {
+        let heads = self.federation.heads().await.ok()?;
+        heads
+            .into_iter()
+            .find(|h| h.origin.as_str() == origin)
+            .map(|h| govnode_federation::millis_of(h.hlc))
+    }
+
     /// Closes the database pools.
     pub async fn close(&self) {
         self.db.close().await;
@@ -135,13 +168,18 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), NodeError> {
     let (stop_tx, stop_rx) = watch::channel(false);
+    let federation_tasks = crate::federation::start(&node, stop_rx.clone()).await?;
     let scheduler = tokio::spawn(publish_scheduled(node.clone(), stop_rx));
     let app = crate::http::router(node.clone());
     info!(addr = %listener.local_addr()?, node = %node.config.node.id, "serving");
     axum::serve(listener, app.into_make_service())
         .with_graceful_shutdown(shutdown)
         .await?;
+    // Shutdown order: HTTP (above), then sync and followers, then the scheduler, then storage.
     let _ = stop_tx.send(true);
+    for task in federation_tasks {
+        let _ = task.await;
+    }
     let _ = scheduler.await;
     node.close().await;
     info!("stopped");

@@ -15,6 +15,9 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub mod tree;
+pub use tree::TestTree;
+
 /// A node running in this process.
 pub struct TestNode {
     /// The node's state (for direct inspection).
@@ -28,7 +31,7 @@ pub struct TestNode {
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
     // Dropped last: the data dir outlives the server.
-    _dir: TempDir,
+    dir: Option<TempDir>,
 }
 
 /// A response, read whole.
@@ -64,6 +67,11 @@ impl TestNode {
     pub async fn start_as(id: &str, name: &str) -> TestNode {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = Config::new(id.parse().expect("node id"), name);
+        Self::start_in(config, dir).await
+    }
+
+    /// Starts a node from a config in an existing data dir (which it keeps).
+    pub async fn start_in(config: Config, dir: TempDir) -> TestNode {
         let node = Node::open(config, dir.path()).await.expect("node opens");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -94,7 +102,7 @@ impl TestNode {
             http,
             stop: Some(stop),
             task: Some(task),
-            _dir: dir,
+            dir: Some(dir),
         };
         t.wait_ready().await;
         t
@@ -113,13 +121,19 @@ impl TestNode {
     }
 
     /// Stops the server and waits for it to finish.
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
+        self.stop_keeping_data().await;
+    }
+
+    /// Stops the server and hands back its data dir (for a restart).
+    pub async fn stop_keeping_data(mut self) -> TempDir {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
         if let Some(t) = self.task.take() {
             t.await.expect("server task");
         }
+        self.dir.take().expect("data dir")
     }
 
     /// An absolute URL on this node.

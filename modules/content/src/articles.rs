@@ -300,11 +300,12 @@ impl Content {
             }
             Transition::Withdraw => {
                 let seq = bump_change_seq(&mut tx, 1).await?;
-                sqlx::query("UPDATE published SET withdrawn = 1, withdraw_reason = $1, withdrawn_ms = $2, change_seq = $3 WHERE article_id = $4")
+                sqlx::query("UPDATE published SET withdrawn = 1, withdraw_reason = $1, withdrawn_ms = $2, change_seq = $3 WHERE article_id = $4 AND site_id = $5")
                     .bind(reason)
                     .bind(now)
                     .bind(seq)
                     .bind(id)
+                    .bind(&site)
                     .execute(&mut *tx)
                     .await?;
             }
@@ -332,7 +333,17 @@ impl Content {
             &detail,
         )
         .await?;
+        let went_public = matches!(
+            t,
+            Transition::Publish | Transition::PublishDue | Transition::Withdraw
+        );
+        if went_public {
+            self.emit_article(&mut tx, &site, id).await?;
+        }
         tx.commit().await?;
+        if went_public {
+            self.announce();
+        }
         self.article(id).await
     }
 
@@ -413,7 +424,7 @@ const ARTICLE_SELECT: &str = "SELECT a.id, a.site_id, a.column_id, c.slug AS col
      a.scheduled_ms, a.reason, a.parent_id, r.doc_json, p.index_number, p.withdrawn \
      FROM articles a JOIN columns c ON c.id = a.column_id \
      JOIN revisions r ON r.article_id = a.id AND r.revision = a.revision \
-     LEFT JOIN published p ON p.article_id = a.id WHERE a.id = $1";
+     LEFT JOIN published p ON p.article_id = a.id AND p.site_id = a.site_id WHERE a.id = $1";
 
 fn article_from_row(r: &AnyRow) -> Result<Article, ContentError> {
     let state: String = r.try_get("state")?;

@@ -321,22 +321,21 @@ impl Content {
                 year: *year,
                 seq: seq.unwrap_or_default(),
             };
-            upsert(
-                &mut tx,
-                &crate::published::Row {
-                    id: *id,
-                    site,
-                    column_id: column.id,
-                    revision: 1,
-                    index_number: &index.to_string(),
-                    published_ms: *published_ms,
-                    updated_ms: now,
-                    parent_id: *parent_id,
-                    doc,
-                    change_seq: first_change + i as i64,
-                },
-            )
-            .await?;
+            let index_number = index.to_string();
+            let row = crate::published::Row {
+                id: *id,
+                site,
+                column_id: column.id,
+                revision: 1,
+                index_number: &index_number,
+                published_ms: *published_ms,
+                updated_ms: now,
+                parent_id: *parent_id,
+                doc,
+                change_seq: first_change + i as i64,
+            };
+            upsert(&mut tx, &row).await?;
+            self.emit_new_article(&mut tx, &row, &column.slug).await?;
             out.imported += 1;
         }
         if out.imported > 0 {
@@ -351,6 +350,9 @@ impl Content {
             .await?;
         }
         tx.commit().await?;
+        if out.imported > 0 {
+            self.announce();
+        }
         Ok(out)
     }
 }

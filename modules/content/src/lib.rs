@@ -12,6 +12,7 @@ pub mod import;
 mod model;
 pub mod published;
 pub mod render;
+mod replica;
 pub mod sanitize;
 mod sites;
 mod templates;
@@ -22,9 +23,13 @@ pub use import::{ImportDoc, ImportOutcome};
 pub use model::{
     Article, ArticleDoc, ArticleInput, Attachment, Column, ColumnKind, Published, Site,
 };
+pub use replica::{ContentApplier, KIND_PREFIX};
 pub use sites::{ColumnInput, SiteInput};
 pub use workflow::{State, Transition};
 
+use std::sync::Arc;
+
+use govnode_federation::Federation;
 use govnode_library::BlobStore;
 use sqlx::AnyPool;
 
@@ -59,6 +64,9 @@ pub enum ContentError {
     /// The library refused (bad attachment hash, …).
     #[error(transparent)]
     Library(#[from] govnode_library::LibraryError),
+    /// The federation log refused an entry (500).
+    #[error("federation: {0}")]
+    Federation(String),
     /// Database failure (500).
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
@@ -70,12 +78,24 @@ pub struct Content {
     read: AnyPool,
     write: AnyPool,
     blobs: BlobStore,
+    federation: Option<Arc<Federation>>,
 }
 
 impl Content {
     /// A handle over the read pool, the (single-connection) write pool and the blob store.
     pub fn new(read: AnyPool, write: AnyPool, blobs: BlobStore) -> Self {
-        Content { read, write, blobs }
+        Content {
+            read,
+            write,
+            blobs,
+            federation: None,
+        }
+    }
+
+    /// Records every public change as a signed entry in the node's log.
+    pub fn with_federation(mut self, federation: Arc<Federation>) -> Self {
+        self.federation = Some(federation);
+        self
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Site {
     pub shutdown: bool,
     /// The message shown while shut down.
     pub shutdown_message: String,
+    /// The node that owns the site (its origin); another node's id means this is a replica.
+    pub origin: String,
 }
 
 /// What a column publishes.

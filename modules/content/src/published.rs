@@ -35,7 +35,7 @@ pub(crate) async fn bump_change_seq(conn: &mut AnyConnection, n: i64) -> Result<
 
 /// Whether an article has a live (published, not withdrawn) copy.
 pub(crate) async fn is_live(conn: &mut AnyConnection, id: i64) -> Result<bool, ContentError> {
-    let row = sqlx::query("SELECT withdrawn FROM published WHERE article_id = $1")
+    let row = sqlx::query("SELECT p.withdrawn FROM published p JOIN articles a ON a.id = p.article_id AND a.site_id = p.site_id WHERE a.id = $1")
         .bind(id)
         .fetch_optional(conn)
         .await?;
@@ -51,7 +51,7 @@ pub(crate) async fn upsert(conn: &mut AnyConnection, r: &Row<'_>) -> Result<(), 
         "INSERT INTO published (article_id, site_id, column_id, revision, title, doc_type, index_number, published_ms, updated_ms, \
            withdrawn, withdraw_reason, withdrawn_ms, parent_id, doc_json, change_seq) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, '', NULL, $10, $11, $12) \
-         ON CONFLICT (article_id) DO UPDATE SET column_id = excluded.column_id, revision = excluded.revision, title = excluded.title, \
+         ON CONFLICT (site_id, article_id) DO UPDATE SET column_id = excluded.column_id, revision = excluded.revision, title = excluded.title, \
            doc_type = excluded.doc_type, updated_ms = excluded.updated_ms, withdrawn = 0, withdraw_reason = '', withdrawn_ms = NULL, \
            doc_json = excluded.doc_json, change_seq = excluded.change_seq",
     )
@@ -136,11 +136,13 @@ pub(crate) async fn publish_in(
             .format("%Y-%m-%d")
             .to_string();
     }
-    let previous =
-        sqlx::query("SELECT index_number, published_ms FROM published WHERE article_id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let previous = sqlx::query(
+        "SELECT index_number, published_ms FROM published WHERE article_id = $1 AND site_id = $2",
+    )
+    .bind(id)
+    .bind(site)
+    .fetch_optional(&mut *conn)
+    .await?;
     let (index_number, published_ms) = match previous {
         Some(p) => (
             p.try_get::<String, _>("index_number")?,
@@ -234,9 +236,11 @@ impl Content {
     /// Live clauses of a parent document, in order.
     pub async fn published_children(
         &self,
+        site: &str,
         parent_id: i64,
     ) -> Result<Vec<TitleEntry>, ContentError> {
-        let rows = sqlx::query("SELECT article_id, title FROM published WHERE parent_id = $1 AND withdrawn = 0 ORDER BY article_id")
+        let rows = sqlx::query("SELECT article_id, title FROM published WHERE site_id = $1 AND parent_id = $2 AND withdrawn = 0 ORDER BY article_id")
+            .bind(site)
             .bind(parent_id)
             .fetch_all(&self.read)
             .await?;
@@ -251,12 +255,18 @@ impl Content {
     }
 
     /// Title of a live document (for parent links).
-    pub async fn published_title(&self, id: i64) -> Result<Option<String>, ContentError> {
-        let row =
-            sqlx::query("SELECT title FROM published WHERE article_id = $1 AND withdrawn = 0")
-                .bind(id)
-                .fetch_optional(&self.read)
-                .await?;
+    pub async fn published_title(
+        &self,
+        site: &str,
+        id: i64,
+    ) -> Result<Option<String>, ContentError> {
+        let row = sqlx::query(
+            "SELECT title FROM published WHERE article_id = $1 AND site_id = $2 AND withdrawn = 0",
+        )
+        .bind(id)
+        .bind(site)
+        .fetch_optional(&self.read)
+        .await?;
         row.map(|r| r.try_get("title").map_err(ContentError::from))
             .transpose()
     }

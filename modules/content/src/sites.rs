@@ -63,6 +63,7 @@ fn site_from_row(r: &AnyRow) -> Result<Site, ContentError> {
         region: r.try_get("region")?,
         shutdown: r.try_get::<i64, _>("shutdown")? != 0,
         shutdown_message: r.try_get("shutdown_message")?,
+        origin: r.try_get("origin")?,
     })
 }
 
@@ -82,7 +83,7 @@ fn column_from_row(r: &AnyRow) -> Result<Column, ContentError> {
 }
 
 // `hosts` is kept comma-joined on the site row for reading; `site_hosts` enforces uniqueness and serves lookups.
-const SITE_SELECT: &str = "SELECT s.id, s.name, s.hosts, s.owner_body, s.body_code, s.region, s.shutdown, s.shutdown_message FROM sites s";
+const SITE_SELECT: &str = "SELECT s.id, s.name, s.hosts, s.owner_body, s.body_code, s.region, s.shutdown, s.shutdown_message, s.origin FROM sites s";
 
 fn check_host(h: &str) -> Result<(), ContentError> {
     let ok = !h.is_empty()
@@ -117,18 +118,23 @@ impl Content {
             check_host(h)?;
         }
         let mut tx = self.write.begin().await?;
-        if sqlx::query("SELECT id FROM sites WHERE id = $1")
+        if let Some(row) = sqlx::query("SELECT origin FROM sites WHERE id = $1")
             .bind(&input.id)
             .fetch_optional(&mut *tx)
             .await?
-            .is_some()
         {
+            let owner: String = row.try_get("origin")?;
+            let whose = if owner.is_empty() || owner == self.origin() {
+                String::new()
+            } else {
+                format!(" (a replica of node {owner}'s site)")
+            };
             return Err(ContentError::Conflict(format!(
-                "site `{}` already exists",
+                "site `{}` already exists{whose}",
                 input.id
             )));
         }
-        sqlx::query("INSERT INTO sites (id, name, hosts, owner_body, body_code, region, shutdown, shutdown_message, created_ms) VALUES ($1, $2, $3, $4, $5, $6, 0, '', $7)")
+        sqlx::query("INSERT INTO sites (id, name, hosts, owner_body, body_code, region, shutdown, shutdown_message, created_ms, origin) VALUES ($1, $2, $3, $4, $5, $6, 0, '', $7, $8)")
             .bind(&input.id)
             .bind(input.name.trim())
             .bind(input.hosts.join(","))
@@ -136,6 +142,7 @@ impl Content {
             .bind(input.body_code.trim())
             .bind(&input.region)
             .bind(now_ms())
+            .bind(self.origin())
             .execute(&mut *tx)
             .await?;
         for h in &input.hosts {
@@ -164,7 +171,9 @@ impl Content {
             &input.name,
         )
         .await?;
+        self.emit_site(&mut tx, &input.id).await?;
         tx.commit().await?;
+        self.announce();
         self.site(&input.id).await
     }
 
@@ -238,7 +247,9 @@ impl Content {
             message,
         )
         .await?;
+        self.emit_site(&mut tx, site).await?;
         tx.commit().await?;
+        self.announce();
         self.site(site).await
     }
 
@@ -261,7 +272,9 @@ impl Content {
             &input.name,
         )
         .await?;
+        self.emit_columns(&mut tx, site, Some(id)).await?;
         tx.commit().await?;
+        self.announce();
         self.column_by_id(id).await
     }
 
@@ -346,7 +359,9 @@ impl Content {
             name,
         )
         .await?;
+        self.emit_template_set(&mut tx, id).await?;
         tx.commit().await?;
+        self.announce();
         Ok(())
     }
 
@@ -390,7 +405,11 @@ impl Content {
             &format!("{} columns created", created.len()),
         )
         .await?;
+        for id in &created {
+            self.emit_columns(&mut tx, site, Some(*id)).await?;
+        }
         tx.commit().await?;
+        self.announce();
         let mut out = Vec::with_capacity(created.len());
         for id in created {
             out.push(self.column_by_id(id).await?);

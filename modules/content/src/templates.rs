@@ -90,7 +90,9 @@ impl Content {
             "",
         )
         .await?;
+        self.emit_template(&mut tx, site, name).await?;
         tx.commit().await?;
+        self.announce();
         Ok(set)
     }
 }

@@ -98,7 +98,7 @@ impl From<ContentError> for ApiError {
             },
             ContentError::Refused(_) => ApiError::forbidden(e.to_string()),
             ContentError::Library(l) => l.into(),
-            ContentError::Db(_) => ApiError::internal(e),
+            ContentError::Db(_) | ContentError::Federation(_) => ApiError::internal(e),
         }
     }
 }

@@ -5,6 +5,7 @@ pub(crate) mod api;
 mod error;
 mod extract;
 mod fallback;
+mod federation;
 pub(crate) mod openapi;
 mod pages;
 mod site;
@@ -63,6 +64,8 @@ pub fn router(node: Arc<Node>) -> Router {
     Router::new()
         .nest("/api/admin", admin)
         .route("/api/search", get(api::search))
+        .route("/api/federation/status", get(federation::status))
+        .route("/api/federation/digests", get(federation::digests))
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))

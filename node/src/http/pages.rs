@@ -81,6 +81,17 @@ impl PageRequest {
             .map(|c| serde_json::json!({ "name": c.name, "url": self.url(&format!("/columns/{}", c.slug)), "current": Some(c.id) == current_column }))
             .collect();
         ctx.insert("nav", v(nav));
+        if self.node.content.is_replica(s) {
+            let synced = self.node.replica_synced_ms(&s.origin).await;
+            ctx.insert(
+                "replica",
+                v(serde_json::json!({
+                    "origin": s.origin,
+                    "served_by": self.node.config.node.name,
+                    "synced": synced.map_or_else(|| "未知".to_string(), beijing_time),
+                })),
+            );
+        }
         ctx.insert("elder", Value::from(self.elder));
         ctx.insert(
             "elder_toggle_url",
@@ -317,12 +328,12 @@ pub async fn article(req: &PageRequest, id: i64) -> Result<Response, PageError> 
         Some(pid) => req
             .node
             .content
-            .published_title(pid)
+            .published_title(&p.site, pid)
             .await?
             .map(|t| serde_json::json!({ "title": t, "url": req.article_url(pid) })),
         None => None,
     };
-    let children = req.node.content.published_children(id).await?;
+    let children = req.node.content.published_children(&p.site, id).await?;
     let mut article = BTreeMap::<&str, Value>::new();
     article.insert("body_html", Value::from_safe_string(d.body_html.clone()));
     for (k, val) in [
@@ -475,4 +486,11 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
         Err(e) => return Err(PageError::Internal(e.message)),
     }
     req.render(StatusCode::OK, "search.html", ctx)
+}
+
+/// A unix-ms time as Beijing local time, minutes precision.
+fn beijing_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
 }

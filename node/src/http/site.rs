@@ -13,6 +13,9 @@ use govnode_content::{ContentError, Site};
 use super::{fallback, pages, syndication};
 use crate::Node;
 
+/// Response header naming the origin node when a page is served from replica.
+pub const REPLICA_HEADER: &str = "x-govnode-replica";
+
 /// Everything a page handler needs to know about the request.
 pub struct PageRequest {
     /// The node.
@@ -100,10 +103,17 @@ async fn serve(
     } else {
         dispatch(&req, rest.trim_matches('/')).await
     };
-    match result {
+    let mut resp = match result {
         Ok(resp) => resp,
         Err(e) => fallback::error_page(&req, e).await,
+    };
+    if req.node.content.is_replica(&req.site) {
+        // Served from this node's replica of another node's site.
+        if let Ok(v) = axum::http::HeaderValue::from_str(&req.site.origin) {
+            resp.headers_mut().insert(REPLICA_HEADER, v);
+        }
     }
+    resp
 }
 
 async fn dispatch(req: &PageRequest, rest: &str) -> Result<Response, PageError> {

@@ -1,0 +1,570 @@
+//! The federation service: local appends, verification and ingestion of remote entries,
+//! application through module appliers, and answering pulls with what a peer lacks and
+//! is entitled to.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, RwLock};
+
+use govnode_topology::{NodeId, Tier, Topology};
+use sqlx::{AnyConnection, AnyPool};
+use tokio::sync::watch;
+use tracing::{debug, warn};
+
+use crate::cert::{Certificate, Trust};
+use crate::entry::{Audience, Entry, EntryDraft, decode_payload, encode_payload};
+use crate::error::FederationError;
+use crate::hlc::Hlc;
+use crate::identity::NodeKey;
+use crate::log::{Head, Log, Status, VersionVector};
+
+/// A boxed future, for dyn-compatible async traits.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Entry kind of the province's tree.
+pub const TOPOLOGY_KIND: &str = "federation.topology";
+
+/// Why a module did not apply an entry.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApplyError {
+    /// Authentic but not allowed (e.g. a site the origin does not own): never retried.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// A local failure (database): retried later.
+    #[error("failed: {0}")]
+    Failed(String),
+}
+
+/// A module's handler for the entry kinds it owns. Must be idempotent and decide per
+/// object by last-writer-wins on (hlc, origin), so order and duplicates do not matter.
+pub trait Applier: Send + Sync {
+    /// Applies one entry whose payload is present and verified.
+    fn apply<'a>(
+        &'a self,
+        entry: &'a Entry,
+        payload: &'a [u8],
+    ) -> BoxFuture<'a, Result<(), ApplyError>>;
+}
+
+/// The federation settings a node starts with.
+#[derive(Debug, Clone)]
+pub struct FederationSettings {
+    /// This node.
+    pub me: NodeId,
+    /// Its tier.
+    pub tier: Tier,
+    /// Its parent (None at the root).
+    pub parent: Option<NodeId>,
+    /// Extra uplinks to higher ancestors.
+    pub aerial_roots: Vec<NodeId>,
+    /// The province root public key.
+    pub root_key: [u8; 32],
+    /// This node's certificate chain, leaf first (empty until enrolled).
+    pub chain: Vec<Certificate>,
+    /// The whole tree (the province's config); others learn it as an entry.
+    pub topology: Option<Topology>,
+    /// Pull batch limit: entries.
+    pub batch_entries: u32,
+    /// Pull batch limit: bytes.
+    pub batch_bytes: u32,
+}
+
+/// What one ingested batch did.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct IngestReport {
+    /// Newly stored.
+    pub stored: usize,
+    /// Already held.
+    pub duplicates: usize,
+    /// Rejected, with reasons.
+    pub rejected: Vec<String>,
+    /// Applied to local state.
+    pub applied: usize,
+}
+
+/// A batch answering a pull.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Entries, per origin in sequence order.
+    pub entries: Vec<Entry>,
+    /// Certificates chaining every origin in the batch to the root.
+    pub certificates: Vec<Certificate>,
+    /// More is waiting beyond the batch limits.
+    pub more: bool,
+}
+
+/// The federation service of one node.
+pub struct Federation {
+    settings: FederationSettings,
+    key: NodeKey,
+    log: Log,
+    trust: Trust,
+    hlc: Hlc,
+    topology: RwLock<Arc<Topology>>,
+    appliers: RwLock<Vec<(String, Arc<dyn Applier>)>>,
+    appended: watch::Sender<u64>,
+    rejected: Mutex<BTreeMap<String, u64>>,
+    apply_lock: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Federation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Federation")
+            .field("me", &self.settings.me)
+            .finish()
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Federation {
+    /// Opens the service over the node's database pools.
+    pub async fn open(
+        settings: FederationSettings,
+        key: NodeKey,
+        read: AnyPool,
+        write: AnyPool,
+    ) -> Result<Arc<Federation>, FederationError> {
+        let log = Log::new(read, write);
+        let trust = Trust::new(settings.root_key);
+        let stored: Vec<Certificate> = log
+            .certificates()
+            .await?
+            .iter()
+            .filter_map(|b| postcard::from_bytes(b).ok())
+            .collect();
+        let mut all = settings.chain.clone();
+        all.extend(stored);
+        trust.admit(&all, now_ms());
+        if let Some(own) = settings.chain.first() {
+            if own.public_key != key.public_bytes() || own.node != settings.me {
+                return Err(FederationError::Config(format!(
+                    "the installed certificate is for node {} with another key, not this node {}",
+                    own.node, settings.me
+                )));
+            }
+            if trust.key_of(settings.me).is_none() {
+                return Err(FederationError::Config(format!(
+                    "the installed certificate chain of {} does not reach the configured root key",
+                    settings.me
+                )));
+            }
+        }
+        let hlc = Hlc::starting_after(log.max_hlc().await?);
+        let mut topology = match &settings.topology {
+            Some(t) => t.clone(),
+            None => Topology::implied(settings.me),
+        };
+        if settings.topology.is_none() {
+            if let Some(entry) = log.latest_of_kind(TOPOLOGY_KIND).await? {
+                if let Some(Ok((_, t))) = entry.payload.as_deref().map(decode_payload::<Topology>) {
+                    topology = t;
+                }
+            }
+        }
+        let fed = Arc::new(Federation {
+            key,
+            log,
+            trust,
+            hlc,
+            topology: RwLock::new(Arc::new(topology)),
+            appliers: RwLock::new(Vec::new()),
+            appended: watch::channel(0).0,
+            rejected: Mutex::new(BTreeMap::new()),
+            apply_lock: tokio::sync::Mutex::new(()),
+            settings,
+        });
+        for cert in fed.trust.chain_of(fed.settings.me) {
+            fed.log
+                .save_certificate(cert.node, &postcard::to_stdvec(&cert).expect("encodes"))
+                .await?;
+        }
+        Ok(fed)
+    }
+
+    /// This node.
+    pub fn me(&self) -> NodeId {
+        self.settings.me
+    }
+
+    /// The settings it started with.
+    pub fn settings(&self) -> &FederationSettings {
+        &self.settings
+    }
+
+    /// The log store.
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+
+    /// Verified certificates.
+    pub fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    /// The node's key.
+    pub fn key(&self) -> &NodeKey {
+        &self.key
+    }
+
+    /// The tree as this node knows it.
+    pub fn topology(&self) -> Arc<Topology> {
+        self.topology.read().expect("topology lock").clone()
+    }
+
+    /// Registers the applier for entry kinds starting with `prefix`.
+    pub fn register(&self, prefix: &str, applier: Arc<dyn Applier>) {
+        self.appliers
+            .write()
+            .expect("appliers lock")
+            .push((prefix.to_string(), applier));
+    }
+
+    /// Appends a local entry inside the caller's transaction; call [`Federation::announce`] after commit.
+    pub async fn append(
+        &self,
+        conn: &mut AnyConnection,
+        draft: EntryDraft,
+    ) -> Result<Entry, FederationError> {
+        Log::append_local(conn, &self.key, self.settings.me, self.hlc.now(), draft).await
+    }
+
+    /// Tells subscribers (the sync task, the search indexer) that the log grew.
+    pub fn announce(&self) {
+        self.appended.send_modify(|n| *n += 1);
+    }
+
+    /// A receiver that changes whenever the log grows.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.appended.subscribe()
+    }
+
+    /// At the root: publishes the configured tree if it differs from the last one published.
+    pub async fn publish_topology(&self, write: &AnyPool) -> Result<(), FederationError> {
+        let Some(topology) = &self.settings.topology else {
+            return Ok(());
+        };
+        let payload = encode_payload(1, topology);
+        if let Some(last) = self.log.latest_of_kind(TOPOLOGY_KIND).await? {
+            if last.origin == self.me() && last.payload.as_deref() == Some(&payload[..]) {
+                return Ok(());
+            }
+        }
+        let mut tx = write.begin().await?;
+        self.append(
+            &mut tx,
+            EntryDraft {
+                kind: TOPOLOGY_KIND.into(),
+                object: "tree".into(),
+                audience: Audience::Public,
+                payload,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.announce();
+        Ok(())
+    }
+
+    fn ancestors(&self, id: NodeId) -> Vec<NodeId> {
+        let topology = self.topology();
+        if topology.contains(id) {
+            topology.ancestors(id)
+        } else {
+            id.implied_ancestors()
+        }
+    }
+
+    /// Whether `a` is a strict ancestor of `b`.
+    pub fn is_ancestor(&self, a: NodeId, b: NodeId) -> bool {
+        self.ancestors(b).contains(&a)
+    }
+
+    /// Whether `node` may receive anything of `origin`'s log: itself, an ancestor or a descendant.
+    pub fn related(&self, node: NodeId, origin: NodeId) -> bool {
+        node == origin || self.is_ancestor(node, origin) || self.is_ancestor(origin, node)
+    }
+
+    fn on_path(&self, node: NodeId, from: NodeId, to: NodeId) -> bool {
+        let mut up = vec![from];
+        up.extend(self.ancestors(from));
+        let mut down = vec![to];
+        down.extend(self.ancestors(to));
+        let Some(lca) = up.iter().find(|n| down.contains(n)).copied() else {
+            return false;
+        };
+        let up_part = up.iter().take_while(|n| **n != lca);
+        let down_part = down.iter().take_while(|n| **n != lca);
+        node == lca || up_part.chain(down_part).any(|n| *n == node)
+    }
+
+    /// Whether `node` is entitled to `entry`'s payload.
+    pub fn is_holder(&self, node: NodeId, entry: &Entry) -> bool {
+        if node == entry.origin || self.is_ancestor(node, entry.origin) {
+            return true;
+        }
+        match &entry.audience {
+            Audience::Public => self.is_ancestor(entry.origin, node),
+            Audience::Up => false,
+            Audience::Nodes(targets) => {
+                targets.iter().any(|t| self.on_path(node, entry.origin, *t))
+            }
+        }
+    }
+
+    async fn reject(&self, entry: &Entry, peer: &str, reason: &str, detail: &str) {
+        warn!(origin = %entry.origin, seq = entry.seq, peer, reason, detail, "entry rejected");
+        *self
+            .rejected
+            .lock()
+            .expect("rejected lock")
+            .entry(reason.to_string())
+            .or_default() += 1;
+        if let Err(e) = self
+            .log
+            .record_rejection(entry.origin.as_str(), entry.seq, peer, reason, detail)
+            .await
+        {
+            warn!(error = %e, "could not record a rejection");
+        }
+    }
+
+    /// Rejected entries since start, by reason (for /metrics).
+    pub fn rejected_counts(&self) -> BTreeMap<String, u64> {
+        self.rejected.lock().expect("rejected lock").clone()
+    }
+
+    /// Verifies, stores and applies a batch from `peer`. Bad entries are rejected one by
+    /// one; the rest of the batch goes on.
+    pub async fn ingest(
+        &self,
+        peer: &str,
+        entries: Vec<Entry>,
+        certificates: Vec<Certificate>,
+    ) -> Result<IngestReport, FederationError> {
+        let (admitted, _) = self.trust.admit(&certificates, now_ms());
+        for cert in &admitted {
+            self.log
+                .save_certificate(cert.node, &postcard::to_stdvec(cert).expect("encodes"))
+                .await?;
+        }
+        let mut report = IngestReport::default();
+        let mut accepted = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let verdict = if !entry.payload_intact() {
+                Err((
+                    "bad-hash",
+                    "the payload does not match its blake3 hash".to_string(),
+                ))
+            } else if let Some(key) = self.trust.key_of(entry.origin) {
+                if entry.signed_by(&key) {
+                    Ok(())
+                } else {
+                    Err((
+                        "bad-signature",
+                        format!("not signed by {}'s certified key", entry.origin),
+                    ))
+                }
+            } else {
+                Err((
+                    "unchained-certificate",
+                    format!("no certificate chain of {} reaches the root", entry.origin),
+                ))
+            };
+            if let Err((reason, detail)) = verdict {
+                self.reject(&entry, peer, reason, &detail).await;
+                report
+                    .rejected
+                    .push(format!("{}#{}: {reason}", entry.origin, entry.seq));
+                continue;
+            }
+            self.hlc.observe(entry.hlc);
+            if entry.payload.is_none() {
+                accepted.push((entry, Status::Elided));
+            } else if self.is_holder(self.me(), &entry) {
+                accepted.push((entry, Status::Pending));
+            } else {
+                accepted.push((entry.elided(), Status::Elided));
+            }
+        }
+        let inserted = self.log.insert(&accepted).await?;
+        report.stored = inserted.stored;
+        report.duplicates = inserted.duplicates;
+        for (origin, seq) in &inserted.conflicts {
+            if let Some((entry, _)) = accepted
+                .iter()
+                .find(|(e, _)| e.origin == *origin && e.seq == *seq)
+            {
+                self.reject(
+                    entry,
+                    peer,
+                    "equivocation",
+                    "a different entry with this sequence is already held",
+                )
+                .await;
+                report
+                    .rejected
+                    .push(format!("{origin}#{seq}: equivocation"));
+            }
+        }
+        report.applied = self.apply_pending().await?;
+        if !inserted.advanced.is_empty() {
+            self.announce();
+        }
+        Ok(report)
+    }
+
+    /// Applies stored entries that are contiguous and not yet applied; returns how many.
+    pub async fn apply_pending(&self) -> Result<usize, FederationError> {
+        let _guard = self.apply_lock.lock().await;
+        let mut applied = 0;
+        loop {
+            let pending = self.log.pending(500).await?;
+            if pending.is_empty() {
+                return Ok(applied);
+            }
+            let mut blocked = BTreeSet::new();
+            for entry in &pending {
+                if blocked.contains(&entry.origin) {
+                    continue;
+                }
+                let payload = entry.payload.as_deref().unwrap_or_default();
+                match self.apply_one(entry, payload).await {
+                    Ok(()) => {
+                        self.log
+                            .set_status(entry.origin, entry.seq, Status::Applied)
+                            .await?;
+                        applied += 1;
+                    }
+                    Err(ApplyError::Refused(why)) => {
+                        self.reject(entry, "-", "refused", &why).await;
+                        self.log
+                            .set_status(entry.origin, entry.seq, Status::Refused)
+                            .await?;
+                    }
+                    Err(ApplyError::Failed(why)) => {
+                        warn!(origin = %entry.origin, seq = entry.seq, error = why, "apply failed; will retry");
+                        blocked.insert(entry.origin);
+                    }
+                }
+            }
+            if !blocked.is_empty() {
+                return Ok(applied);
+            }
+        }
+    }
+
+    async fn apply_one(&self, entry: &Entry, payload: &[u8]) -> Result<(), ApplyError> {
+        if entry.kind == TOPOLOGY_KIND {
+            let root = self.topology().root();
+            let origin_is_root = self
+                .trust
+                .certificate(entry.origin)
+                .is_some_and(|c| c.issuer == c.node);
+            if !origin_is_root {
+                return Err(ApplyError::Refused(format!(
+                    "{} is not the province root; only the root sets the tree",
+                    entry.origin
+                )));
+            }
+            let (_, topology): (u8, Topology) =
+                decode_payload(payload).map_err(ApplyError::Refused)?;
+            if !topology.contains(self.me()) {
+                warn!(root = %root, "the province's tree does not list this node; keeping the implied one");
+                return Ok(());
+            }
+            let newest = self
+                .log
+                .latest_of_kind(TOPOLOGY_KIND)
+                .await
+                .map_err(|e| ApplyError::Failed(e.to_string()))?;
+            if newest.is_none_or(|n| n.hlc <= entry.hlc) {
+                *self.topology.write().expect("topology lock") = Arc::new(topology);
+                debug!("tree updated from the province");
+            }
+            return Ok(());
+        }
+        let applier = {
+            let appliers = self.appliers.read().expect("appliers lock");
+            appliers
+                .iter()
+                .find(|(prefix, _)| entry.kind.starts_with(prefix.as_str()))
+                .map(|(_, a)| a.clone())
+        };
+        match applier {
+            Some(applier) => applier.apply(entry, payload).await,
+            // A kind this version does not know: kept and relayed, nothing to apply.
+            None => Ok(()),
+        }
+    }
+
+    /// The entries `requester` lacks and is entitled to, bounded by count and bytes.
+    pub async fn serve_pull(
+        &self,
+        requester: NodeId,
+        have: &VersionVector,
+        max_entries: u32,
+        max_bytes: u32,
+    ) -> Result<Batch, FederationError> {
+        let max_entries = max_entries.clamp(1, self.settings.batch_entries.max(1));
+        let max_bytes = max_bytes.clamp(1024, self.settings.batch_bytes.max(1024)) as usize;
+        let mut batch = Batch {
+            entries: Vec::new(),
+            certificates: Vec::new(),
+            more: false,
+        };
+        let mut bytes = 0usize;
+        let mut origins = BTreeSet::new();
+        'heads: for head in self.log.heads().await? {
+            let from = have.get(head.origin);
+            if head.seq <= from || !self.related(requester, head.origin) {
+                continue;
+            }
+            let room = max_entries - batch.entries.len() as u32;
+            if room == 0 || bytes >= max_bytes {
+                batch.more = true;
+                break;
+            }
+            let rows = self
+                .log
+                .entries_after(head.origin, from, head.seq, room)
+                .await?;
+            for (entry, status) in rows {
+                let entry = if status == Status::Elided || !self.is_holder(requester, &entry) {
+                    entry.elided()
+                } else {
+                    entry
+                };
+                bytes += entry.wire_size();
+                origins.insert(entry.origin);
+                batch.entries.push(entry);
+                if bytes >= max_bytes || batch.entries.len() as u32 >= max_entries {
+                    batch.more = true;
+                    break 'heads;
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for origin in origins {
+            for cert in self.trust.chain_of(origin) {
+                if seen.insert(cert.node) {
+                    batch.certificates.push(cert);
+                }
+            }
+        }
+        Ok(batch)
+    }
+
+    /// Heads, for status pages and digest comparison.
+    pub async fn heads(&self) -> Result<Vec<Head>, FederationError> {
+        self.log.heads().await
+    }
+
+    /// This node's chain, leaf first.
+    pub fn own_chain(&self) -> Vec<Certificate> {
+        self.trust.chain_of(self.me())
+    }
+}

@@ -1,0 +1,310 @@
+//! Trees of nodes in one process, on real libp2p over loopback: keys and certificates made
+//! up front (as `govnode certify` would), one data dir per node kept across restarts, sync
+//! ports fixed per node so children reconnect to a restarted parent by themselves.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use govnode::Config;
+use govnode::config::{FederationSection, Link, TopologySection};
+use govnode_federation::{Certificate, NodeKey, chain_to_text};
+use govnode_topology::{NodeId, TopologyNode};
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::TestNode;
+
+/// One node of a tree to start.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Node id.
+    pub id: &'static str,
+    /// Name.
+    pub name: &'static str,
+    /// Parent id.
+    pub parent: Option<&'static str>,
+    /// Aerial roots (ids of higher ancestors).
+    pub aerial: Vec<&'static str>,
+}
+
+/// A running tree.
+pub struct TestTree {
+    members: Vec<Member>,
+    configs: BTreeMap<String, Config>,
+    running: BTreeMap<String, TestNode>,
+    stopped: BTreeMap<String, TempDir>,
+}
+
+fn free_port() -> SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr")
+}
+
+fn id(s: &str) -> NodeId {
+    s.parse().expect("node id")
+}
+
+impl TestTree {
+    /// The 1 + 2 + 4 test tree: province 440000; cities 440100, 440300; counties 440103,
+    /// 440106 under 440100 and 440303, 440304 under 440300. Every county has the province
+    /// as an aerial root.
+    pub async fn one_two_four() -> TestTree {
+        let m = |id, name, parent: Option<&'static str>, aerial: Vec<&'static str>| Member {
+            id,
+            name,
+            parent,
+            aerial,
+        };
+        TestTree::start(vec![
+            m("440000", "广东省", None, vec![]),
+            m("440100", "广州市", Some("440000"), vec![]),
+            m("440300", "深圳市", Some("440000"), vec![]),
+            m("440103", "荔湾区", Some("440100"), vec!["440000"]),
+            m("440106", "天河区", Some("440100"), vec!["440000"]),
+            m("440303", "罗湖区", Some("440300"), vec!["440000"]),
+            m("440304", "福田区", Some("440300"), vec!["440000"]),
+        ])
+        .await
+    }
+
+    /// Starts the given members (parents listed before children).
+    pub async fn start(members: Vec<Member>) -> TestTree {
+        if let Ok(filter) = std::env::var("GOVNODE_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
+        let mut keys: BTreeMap<&str, NodeKey> = BTreeMap::new();
+        let mut dirs: BTreeMap<&str, TempDir> = BTreeMap::new();
+        for m in &members {
+            let dir = tempfile::tempdir().expect("temp dir");
+            keys.insert(m.id, NodeKey::create(dir.path()).expect("key"));
+            dirs.insert(m.id, dir);
+        }
+        let root = members[0].id;
+        let root_key = keys[root].public_bytes();
+        let now = chrono::Utc::now().timestamp_millis() - 60_000;
+        let year = 365 * 86_400_000;
+        let mut certs: BTreeMap<&str, Certificate> = BTreeMap::new();
+        for m in &members {
+            let cert = match m.parent {
+                None => Certificate::self_signed_root(&keys[m.id], id(m.id), now, 10),
+                Some(p) => Certificate::issue(
+                    &keys[p],
+                    id(p),
+                    id(m.id),
+                    id(m.id).tier(),
+                    keys[m.id].public_bytes(),
+                    Some(id(p)),
+                    now,
+                    now + year,
+                ),
+            };
+            certs.insert(m.id, cert);
+        }
+        let addrs: BTreeMap<&str, SocketAddr> =
+            members.iter().map(|m| (m.id, free_port())).collect();
+        let topology = TopologySection {
+            nodes: members
+                .iter()
+                .map(|m| TopologyNode {
+                    id: id(m.id),
+                    name: m.name.to_string(),
+                    tier: id(m.id).tier(),
+                    parent: m.parent.map(id),
+                })
+                .collect(),
+        };
+        let mut configs = BTreeMap::new();
+        for m in &members {
+            let mut chain = vec![certs[m.id].clone()];
+            let mut at = m.parent;
+            while let Some(p) = at {
+                chain.push(certs[p].clone());
+                at = members.iter().find(|x| x.id == p).and_then(|x| x.parent);
+            }
+            std::fs::write(dirs[m.id].path().join("node.certs"), chain_to_text(&chain))
+                .expect("chain");
+            let mut config = Config::new(id(m.id), m.name);
+            config.federation = Some(FederationSection {
+                tier: None,
+                listen: addrs[m.id],
+                root_key: hex_of(&root_key),
+                parent: m.parent.map(|p| Link {
+                    id: id(p),
+                    address: addrs[p],
+                }),
+                aerial_roots: m
+                    .aerial
+                    .iter()
+                    .map(|a| Link {
+                        id: id(a),
+                        address: addrs[a],
+                    })
+                    .collect(),
+                certificate: "node.certs".into(),
+                anti_entropy_secs: 2,
+                batch_entries: 500,
+                batch_bytes: 4 << 20,
+            });
+            if m.parent.is_none() {
+                config.topology = Some(topology.clone());
+            }
+            configs.insert(m.id.to_string(), config);
+        }
+        let mut tree = TestTree {
+            members: members.clone(),
+            configs,
+            running: BTreeMap::new(),
+            stopped: dirs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        };
+        for m in &members {
+            tree.restart(m.id).await;
+        }
+        for m in &members {
+            tree.wait_connected(m.id).await;
+        }
+        tree
+    }
+
+    /// A running node.
+    pub fn node(&self, id: &str) -> &TestNode {
+        self.running
+            .get(id)
+            .unwrap_or_else(|| panic!("node {id} is not running"))
+    }
+
+    /// Ids of the members.
+    pub fn ids(&self) -> Vec<&'static str> {
+        self.members.iter().map(|m| m.id).collect()
+    }
+
+    /// Stops a node, keeping its data.
+    pub async fn stop(&mut self, id: &str) {
+        let node = self
+            .running
+            .remove(id)
+            .unwrap_or_else(|| panic!("{id} not running"));
+        let dir = node.stop_keeping_data().await;
+        self.stopped.insert(id.to_string(), dir);
+    }
+
+    /// (Re)starts a stopped node on its data dir and sync port.
+    pub async fn restart(&mut self, id: &str) {
+        let dir = self
+            .stopped
+            .remove(id)
+            .unwrap_or_else(|| panic!("{id} not stopped"));
+        let node = TestNode::start_in(self.configs[id].clone(), dir).await;
+        self.running.insert(id.to_string(), node);
+    }
+
+    /// Waits until a node's uplinks (parent, aerial roots that are running) are identified peers.
+    pub async fn wait_connected(&self, id: &str) {
+        let member = self
+            .members
+            .iter()
+            .find(|m| m.id == id)
+            .expect("member")
+            .clone();
+        let mut want: Vec<&str> = member
+            .parent
+            .into_iter()
+            .chain(member.aerial.iter().copied())
+            .collect();
+        want.retain(|w| self.running.contains_key(*w));
+        self.wait_for(&format!("{id} connected to {want:?}"), || async {
+            let status = self.node(id).get("/api/federation/status").await.json();
+            let peers = status["peers"].as_array().cloned().unwrap_or_default();
+            want.iter().all(|w| {
+                peers
+                    .iter()
+                    .any(|p| p["node"] == *w && p["connected"] == true)
+            })
+        })
+        .await;
+    }
+
+    /// Polls `check` until true, failing with `what` after 60 s.
+    pub async fn wait_for<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            if check().await {
+                return;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("timed out waiting for: {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Per-origin (seq, digest) at a node.
+    pub async fn digests(&self, id: &str) -> BTreeMap<String, (u64, String)> {
+        let v: Value = self.node(id).get("/api/federation/digests").await.json();
+        v["origins"]
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            (
+                                v["seq"].as_u64().unwrap_or(0),
+                                v["digest"].as_str().unwrap_or("").to_string(),
+                            ),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Waits until `a` and `b` hold the same log of `origin` (same head, same digest).
+    pub async fn wait_same_log(&self, a: &str, b: &str, origin: &str) {
+        self.wait_for(&format!("{a} and {b} agree on {origin}'s log"), || async {
+            let (x, y) = (self.digests(a).await, self.digests(b).await);
+            x.get(origin).is_some() && x.get(origin) == y.get(origin)
+        })
+        .await;
+    }
+
+    /// Waits until a page answers 200 at a node; returns it.
+    pub async fn wait_page(&self, id: &str, path: &str) -> crate::Reply {
+        self.wait_for(&format!("{path} at {id}"), || async {
+            self.node(id).get(path).await.status == crate::StatusCode::OK
+        })
+        .await;
+        self.node(id).get(path).await
+    }
+
+    /// Waits until a search at a node finds `n` or more hits.
+    pub async fn wait_search(&self, id: &str, params: &[(&str, &str)], n: u64) -> Value {
+        self.wait_for(&format!("search {params:?} at {id}"), || async {
+            self.node(id).search_with(params).await["total"]
+                .as_u64()
+                .unwrap_or(0)
+                >= n
+        })
+        .await;
+        self.node(id).search_with(params).await
+    }
+
+    /// Stops every node.
+    pub async fn shutdown(mut self) {
+        let ids: Vec<String> = self.running.keys().cloned().collect();
+        for id in ids.iter().rev() {
+            self.stop(id).await;
+        }
+    }
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

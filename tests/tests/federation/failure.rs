@@ -1,0 +1,1 @@
+//! Failure behaviour: isolated and dead nodes, catch-up, aerial roots.

@@ -1,0 +1,5 @@
+//! The banyan federation on the 1 + 2 + 4 test tree, real libp2p over loopback.
+
+mod failure;
+mod replication;
+mod trust;

@@ -1,0 +1,101 @@
+//! Content flows up to every ancestor and an ancestor's own content down to its lineage.
+
+use govnode_tests::{StatusCode, TestTree};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn county_content_reaches_city_and_province_and_province_content_reaches_counties() {
+    let tree = TestTree::one_two_four().await;
+    let county = tree.node("440106");
+    county.site("tianhe", "天河区人民政府").await;
+    county
+        .column("tianhe", "notices", "通知公告", "notice")
+        .await;
+    let staff = county.staff("tianhe").await;
+    let a = county
+        .publish(
+            "tianhe",
+            &staff,
+            json!({ "column": "notices", "title": "天河区关于开展垃圾分类宣传周的通知", "body": "各街道：为推进垃圾分类……" }),
+        )
+        .await;
+    let path = format!("/sites/tianhe/articles/{}", a["id"]);
+
+    for up in ["440100", "440000"] {
+        let page = tree.wait_page(up, &path).await;
+        assert!(page.text.contains("垃圾分类宣传周"), "{up}: {}", page.text);
+        assert_eq!(
+            page.header("x-govnode-replica"),
+            Some("440106"),
+            "{up} marks the replica"
+        );
+        assert!(page.text.contains("副本"), "{up} shows a visible note");
+        let hits = tree.wait_search(up, &[("q", "垃圾分类")], 1).await;
+        assert_eq!(hits["hits"][0]["origin"], "440106", "{hits}");
+        assert_eq!(hits["hits"][0]["site"], "tianhe");
+    }
+    // The owner serves its own page without the replica mark.
+    let own = county.get(&path).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert_eq!(own.header("x-govnode-replica"), None);
+
+    // Siblings and the other city hold nothing of it (not their lineage).
+    for other in ["440103", "440300", "440303"] {
+        assert_eq!(
+            tree.node(other).get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "{other}"
+        );
+    }
+
+    // The province's own content flows down to every county (lineage), and is searchable there.
+    let province = tree.node("440000");
+    province.site("gd", "广东省人民政府").await;
+    province.column("gd", "policy", "政策文件", "policy").await;
+    let staff = province.staff("gd").await;
+    let p = province
+        .publish(
+            "gd",
+            &staff,
+            json!({ "column": "policy", "title": "广东省优化营商环境条例实施办法", "body": "第一条 为了优化营商环境……", "doc_type": "policy" }),
+        )
+        .await;
+    let path = format!("/sites/gd/articles/{}", p["id"]);
+    for down in ["440100", "440300", "440103", "440106", "440303", "440304"] {
+        tree.wait_page(down, &path).await;
+        let hits = tree.wait_search(down, &[("q", "营商环境")], 1).await;
+        assert_eq!(hits["hits"][0]["origin"], "440000");
+    }
+    // Withdrawal is a tombstone everywhere: 410 with the reason, gone from search.
+    let id = p["id"].as_i64().unwrap();
+    let r = province
+        .post(
+            &format!("/api/admin/articles/{id}/withdraw"),
+            &staff.reviewer,
+            json!({ "reason": "已被新办法替代" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    for down in ["440100", "440106"] {
+        tree.wait_for("withdrawal replicated", || async {
+            tree.node(down).get(&path).await.status == StatusCode::GONE
+        })
+        .await;
+        assert!(
+            tree.node(down)
+                .get(&path)
+                .await
+                .text
+                .contains("已被新办法替代")
+        );
+        tree.wait_for("withdrawn leaves search", || async {
+            tree.node(down).search("营商环境").await["total"] == 0
+        })
+        .await;
+    }
+    // Every node holding the province's log agrees on it.
+    for n in ["440100", "440106", "440304"] {
+        tree.wait_same_log("440000", n, "440000").await;
+    }
+    tree.shutdown().await;
+}

@@ -1,0 +1,1 @@
+//! Forged, altered and unauthorised entries are rejected one by one.
