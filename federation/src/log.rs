@@ -338,9 +338,14 @@ impl Log {
             .collect()
     }
 
-    /// Records the outcome of applying an entry.
-    pub async fn set_status(
-        &self,
+    /// A transaction on the writer pool.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, FederationError> {
+        Ok(self.write.begin().await?)
+    }
+
+    /// Records the outcome of applying an entry, inside the caller's transaction.
+    pub async fn set_status_in(
+        conn: &mut AnyConnection,
         origin: NodeId,
         seq: u64,
         status: Status,
@@ -349,7 +354,7 @@ impl Log {
             .bind(status as i64)
             .bind(origin.as_str())
             .bind(seq as i64)
-            .execute(&self.write)
+            .execute(&mut *conn)
             .await?;
         Ok(())
     }

@@ -39,9 +39,11 @@ pub enum ApplyError {
 /// A module's handler for the entry kinds it owns. Must be idempotent and decide per
 /// object by last-writer-wins on (hlc, origin), so order and duplicates do not matter.
 pub trait Applier: Send + Sync {
-    /// Applies one entry whose payload is present and verified.
+    /// Applies one entry whose payload is present and verified, inside the batch's
+    /// transaction (decide `Refused` before writing anything).
     fn apply<'a>(
         &'a self,
+        conn: &'a mut AnyConnection,
         entry: &'a Entry,
         payload: &'a [u8],
     ) -> BoxFuture<'a, Result<(), ApplyError>>;
@@ -418,6 +420,7 @@ impl Federation {
     }
 
     /// Applies stored entries that are contiguous and not yet applied; returns how many.
+    /// Each round of up to 500 entries is one transaction (one fsync), statuses included.
     pub async fn apply_pending(&self) -> Result<usize, FederationError> {
         let _guard = self.apply_lock.lock().await;
         let mut applied = 0;
@@ -426,38 +429,40 @@ impl Federation {
             if pending.is_empty() {
                 return Ok(applied);
             }
-            let mut blocked = BTreeSet::new();
+            let mut refused = Vec::new();
+            let mut tx = self.log.begin().await?;
             for entry in &pending {
-                if blocked.contains(&entry.origin) {
-                    continue;
-                }
                 let payload = entry.payload.as_deref().unwrap_or_default();
-                match self.apply_one(entry, payload).await {
-                    Ok(()) => {
-                        self.log
-                            .set_status(entry.origin, entry.seq, Status::Applied)
-                            .await?;
-                        applied += 1;
-                    }
+                let status = match self.apply_one(&mut tx, entry, payload).await {
+                    Ok(()) => Status::Applied,
                     Err(ApplyError::Refused(why)) => {
-                        self.reject(entry, "-", "refused", &why).await;
-                        self.log
-                            .set_status(entry.origin, entry.seq, Status::Refused)
-                            .await?;
+                        refused.push((entry, why));
+                        Status::Refused
                     }
                     Err(ApplyError::Failed(why)) => {
+                        // Roll the round back; it is retried on the next ingest or start.
                         warn!(origin = %entry.origin, seq = entry.seq, error = why, "apply failed; will retry");
-                        blocked.insert(entry.origin);
+                        return Ok(applied);
                     }
+                };
+                Log::set_status_in(&mut tx, entry.origin, entry.seq, status).await?;
+                if status == Status::Applied {
+                    applied += 1;
                 }
             }
-            if !blocked.is_empty() {
-                return Ok(applied);
+            tx.commit().await?;
+            for (entry, why) in refused {
+                self.reject(entry, "-", "refused", &why).await;
             }
         }
     }
 
-    async fn apply_one(&self, entry: &Entry, payload: &[u8]) -> Result<(), ApplyError> {
+    async fn apply_one(
+        &self,
+        conn: &mut AnyConnection,
+        entry: &Entry,
+        payload: &[u8],
+    ) -> Result<(), ApplyError> {
         if entry.kind == TOPOLOGY_KIND {
             let root = self.topology().root();
             let origin_is_root = self
@@ -495,7 +500,7 @@ impl Federation {
                 .map(|(_, a)| a.clone())
         };
         match applier {
-            Some(applier) => applier.apply(entry, payload).await,
+            Some(applier) => applier.apply(conn, entry, payload).await,
             // A kind this version does not know: kept and relayed, nothing to apply.
             None => Ok(()),
         }

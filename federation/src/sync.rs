@@ -549,6 +549,7 @@ impl SyncService {
                 max_entries: self.settings.batch_entries,
                 max_bytes: self.settings.batch_bytes,
             };
+            let started = std::time::Instant::now();
             let response = self
                 .net
                 .request(peer, request)
@@ -566,11 +567,13 @@ impl SyncService {
             };
             let n = entries.len() as u64;
             if n > 0 {
+                let fetched_ms = started.elapsed().as_millis() as u64;
                 let report = self
                     .fed
                     .ingest(node.as_str(), entries, certificates)
                     .await?;
-                debug!(%node, n, stored = report.stored, applied = report.applied, "batch ingested");
+                let ingest_ms = started.elapsed().as_millis() as u64 - fetched_ms;
+                debug!(%node, n, stored = report.stored, applied = report.applied, fetched_ms, ingest_ms, "batch ingested");
                 if report.stored == 0 && more {
                     // Nothing new although more was promised: stop rather than spin.
                     return Ok(());

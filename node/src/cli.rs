@@ -1,9 +1,13 @@
-//! The command line: init, serve, token, import, reindex, demo.
+//! The command line: init, serve, certify, install-cert, status, token, import, reindex, demo.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
+use govnode_topology::{NodeId, Tier};
+
+use crate::config::Link;
+use crate::enrol::{DEFAULT_P2P, parse_key, parse_link, parse_node_id, parse_tier};
 
 /// govnode: the node of a federated government website platform. The same binary runs at
 /// province, city and county; each node hosts its sites, resource library and search.
@@ -32,6 +36,68 @@ pub enum Command {
         /// HTTP listen address to write into the config.
         #[arg(long)]
         http: Option<SocketAddr>,
+        /// The node's tier (province, city or county), only where the tree differs from
+        /// what the id implies.
+        #[arg(long, value_parser = parse_tier)]
+        tier: Option<Tier>,
+        /// Address the federation sync protocol listens on (TCP).
+        #[arg(long, value_name = "ADDR", default_value = DEFAULT_P2P)]
+        p2p: SocketAddr,
+        /// The province root's public key (64 hex digits, printed by the province's init).
+        /// Default, for a node without --parent: its own new key (it is the province root).
+        #[arg(long, value_name = "HEX", value_parser = parse_key)]
+        root_key: Option<[u8; 32]>,
+        /// The parent node and its sync address, e.g. 440000=10.0.0.1:7400.
+        #[arg(long, value_name = "ID=ADDR", value_parser = parse_link)]
+        parent: Option<Link>,
+        /// An aerial root (a higher ancestor to sync with while the parent is down),
+        /// e.g. 440000=10.0.0.1:7400. Repeatable.
+        #[arg(long, value_name = "ID=ADDR", value_parser = parse_link)]
+        aerial: Vec<Link>,
+    },
+    /// At a parent: certify a child node's public key, writing the chain file the child
+    /// installs with `install-cert`.
+    Certify {
+        /// The parent's data dir (its key and installed chain sign the child's).
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The child's node id.
+        #[arg(long, value_parser = parse_node_id)]
+        child_id: NodeId,
+        /// The child's public key (64 hex digits, printed by its `govnode init`).
+        #[arg(long, value_name = "HEX", value_parser = parse_key)]
+        child_key: [u8; 32],
+        /// The child's tier (default: from the topology, else implied by its id).
+        #[arg(long, value_parser = parse_tier)]
+        child_tier: Option<Tier>,
+        /// Validity of the certificate in days.
+        #[arg(long, default_value_t = 3650)]
+        days: u32,
+        /// The chain file to write (the child's certificate, then this node's chain).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Install the certificate chain the parent issued, after verifying it against the
+    /// config's root key and this node's id and key.
+    InstallCert {
+        /// Data dir of this node.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The chain file from `govnode certify`.
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Show a running node's federation status: peers, per-origin lag, rejected entries.
+    Status {
+        /// Data dir of the node (its http.listen is asked).
+        #[arg(long, required_unless_present = "url", conflicts_with = "url")]
+        data_dir: Option<PathBuf>,
+        /// Base URL of the node, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        url: Option<String>,
+        /// Print the JSON as is.
+        #[arg(long)]
+        json: bool,
     },
     /// Run the node until Ctrl-C or SIGTERM.
     Serve {
@@ -80,11 +146,21 @@ pub enum Command {
         #[arg(long)]
         data_dir: PathBuf,
     },
-    /// Start a demo node with three sites and sample articles in a temporary data dir.
+    /// Start a demo tree in one process (province 440000, city 440100, counties 440103 and
+    /// 440106), with sample sites and articles, in temporary data dirs; a console on stdin
+    /// shows status, stops, starts and publishes.
     Demo {
-        /// HTTP port on 127.0.0.1 (0 picks a free one).
+        /// First HTTP port on 127.0.0.1; the four nodes take it and the next three (0 picks
+        /// free ports).
         #[arg(long, default_value_t = 8080)]
         port: u16,
+        /// Stop this node about 5 s after the demo is ready, e.g. 440106: its parent then
+        /// serves its sites from replica.
+        #[arg(long, value_name = "ID", value_parser = parse_node_id)]
+        stop: Option<NodeId>,
+        /// End the demo this many seconds after it is ready (for scripted runs).
+        #[arg(long, value_name = "SECS")]
+        exit_after: Option<u64>,
     },
 }
 

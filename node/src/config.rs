@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
-use govnode_topology::NodeId;
+use govnode_topology::{NodeId, Tier, Topology, TopologyNode};
 use serde::{Deserialize, Serialize};
 
 use crate::NodeError;
@@ -33,6 +33,91 @@ pub struct Config {
     /// Logging.
     #[serde(default)]
     pub log: LogSection,
+    /// The federation: links to the tree (absent: a standalone node, its own root).
+    #[serde(default)]
+    pub federation: Option<FederationSection>,
+    /// The province's whole tree (the root's config only).
+    #[serde(default)]
+    pub topology: Option<TopologySection>,
+}
+
+/// `[federation]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederationSection {
+    /// This node's tier (default: implied by the id).
+    #[serde(default)]
+    pub tier: Option<Tier>,
+    /// Address the sync protocol listens on (TCP).
+    pub listen: SocketAddr,
+    /// The province's root public key (64 hex digits).
+    pub root_key: String,
+    /// The parent node (absent at the root).
+    #[serde(default)]
+    pub parent: Option<Link>,
+    /// Extra uplinks to higher ancestors, used while the parent is unreachable.
+    #[serde(default)]
+    pub aerial_roots: Vec<Link>,
+    /// The certificate chain file, relative to the data dir (default node.certs).
+    #[serde(default = "default_certificate")]
+    pub certificate: String,
+    /// Seconds between anti-entropy rounds (default 30).
+    #[serde(default = "default_anti_entropy")]
+    pub anti_entropy_secs: u64,
+    /// Largest pull batch, entries (default 500).
+    #[serde(default = "default_batch_entries")]
+    pub batch_entries: u32,
+    /// Largest pull batch, bytes (default 4 MiB).
+    #[serde(default = "default_batch_bytes")]
+    pub batch_bytes: u32,
+}
+
+fn default_certificate() -> String {
+    "node.certs".into()
+}
+fn default_anti_entropy() -> u64 {
+    30
+}
+fn default_batch_entries() -> u32 {
+    500
+}
+fn default_batch_bytes() -> u32 {
+    4 << 20
+}
+
+/// A link to another node: its id and sync address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    /// Node id.
+    pub id: NodeId,
+    /// Sync address, e.g. 10.0.0.1:7400.
+    pub address: SocketAddr,
+}
+
+/// `[topology]`: `[[topology.nodes]]` tables with id, name, tier, parent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopologySection {
+    /// Every node of the province.
+    pub nodes: Vec<TopologyNode>,
+}
+
+impl FederationSection {
+    /// The root key as bytes.
+    pub fn root_key_bytes(&self) -> Result<[u8; 32], NodeError> {
+        let bytes = hex::decode(self.root_key.trim())
+            .ok()
+            .filter(|b| b.len() == 32)
+            .ok_or_else(|| {
+                NodeError::Config(
+                    "federation.root_key must be 64 hex digits (the province's public key)".into(),
+                )
+            })?;
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&bytes);
+        Ok(key)
+    }
 }
 
 /// `[node]`.
@@ -111,6 +196,18 @@ impl Config {
             http: HttpSection::default(),
             library: LibrarySection::default(),
             log: LogSection::default(),
+            federation: None,
+            topology: None,
+        }
+    }
+
+    /// The validated tree from `[[topology.nodes]]`, if given.
+    pub fn tree(&self) -> Result<Option<Topology>, NodeError> {
+        match &self.topology {
+            None => Ok(None),
+            Some(t) => Topology::new(t.nodes.clone())
+                .map(Some)
+                .map_err(|e| NodeError::Config(format!("topology: {e}"))),
         }
     }
 
@@ -140,6 +237,17 @@ impl Config {
         if cfg.node.name.trim().is_empty() {
             return Err(bad("node.name is empty".into()));
         }
+        if let Err(e) = cfg.tree() {
+            return Err(bad(e.to_string()));
+        }
+        if let Some(f) = &cfg.federation {
+            f.root_key_bytes().map_err(|e| bad(e.to_string()))?;
+            if let Some(p) = &f.parent {
+                if p.id == cfg.node.id {
+                    return Err(bad("federation.parent names this node itself".into()));
+                }
+            }
+        }
         Ok(cfg)
     }
 
@@ -160,7 +268,7 @@ version = {version}
 # GB/T 2260 administrative division code: 440000 a province, 440100 a city, 440106 a county.
 id = "{id}"
 # Display name of the node.
-name = {name:?}
+name = {name}
 
 [http]
 # Address the HTTP server listens on (default 127.0.0.1:8080).
@@ -176,17 +284,163 @@ max_upload_bytes = {max_up}
 
 [log]
 # tracing filter (RUST_LOG wins when set), e.g. "info" or "govnode=debug,info".
-filter = {filter:?}
-"#,
+filter = {filter}
+{federation}{topology}"#,
             version = self.version,
             id = self.node.id,
-            name = self.node.name,
+            name = toml_string(&self.node.name),
             listen = self.http.listen,
             max_req = self.http.max_request_bytes,
             max_up = self.library.max_upload_bytes,
-            filter = self.log.filter,
+            filter = toml_string(&self.log.filter),
+            federation = self
+                .federation
+                .as_ref()
+                .map(federation_toml)
+                .unwrap_or_else(|| NO_FEDERATION.to_string()),
+            topology = self
+                .topology
+                .as_ref()
+                .map(topology_toml)
+                .unwrap_or_default(),
         )
     }
+}
+
+impl FederationSection {
+    /// A section with the given sync address and root key, everything else at its default.
+    pub fn with_defaults(listen: SocketAddr, root_key: String) -> FederationSection {
+        FederationSection {
+            tier: None,
+            listen,
+            root_key,
+            parent: None,
+            aerial_roots: Vec::new(),
+            certificate: default_certificate(),
+            anti_entropy_secs: default_anti_entropy(),
+            batch_entries: default_batch_entries(),
+            batch_bytes: default_batch_bytes(),
+        }
+    }
+}
+
+/// What a config without `[federation]` says about it.
+const NO_FEDERATION: &str = r#"
+# [federation] is absent: this node runs standalone, as its own root, and syncs with no one.
+# `govnode init` writes the section; see its --p2p, --root-key, --parent and --aerial flags.
+"#;
+
+/// A TOML basic string: quoted, with quotes, backslashes and control characters escaped.
+fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A link as a TOML table body: `id = "…"` and `address = "…"`, each explained.
+fn link_toml(link: &Link) -> String {
+    format!(
+        "# Node id.\nid = {}\n# Its sync address (its federation.listen).\naddress = {}\n",
+        toml_string(link.id.as_str()),
+        toml_string(&link.address.to_string())
+    )
+}
+
+/// The commented `[federation]` section, with its parent and aerial-root tables.
+fn federation_toml(f: &FederationSection) -> String {
+    let tier = match f.tier {
+        Some(t) => format!("tier = {}", toml_string(&t.to_string())),
+        None => "# tier = \"city\"".into(),
+    };
+    let parent = match &f.parent {
+        Some(p) => format!(
+            "\n# The parent: the node that certifies this one, and the uplink it syncs with.\n\
+             [federation.parent]\n{}",
+            link_toml(p)
+        ),
+        None => {
+            "\n# No parent: this node is the province root. Every other node names its own as\n\
+                 # [federation.parent]\n# id = \"440000\"\n# address = \"10.0.0.1:7400\"\n"
+                .into()
+        }
+    };
+    let mut aerial = String::new();
+    if f.aerial_roots.is_empty() {
+        aerial.push_str(
+            "\n# Aerial roots: extra uplinks to higher ancestors (e.g. the province), used while the\n\
+             # parent is unreachable. None configured; each would be a table like\n\
+             # [[federation.aerial_roots]]\n# id = \"440000\"\n# address = \"10.0.0.1:7400\"\n",
+        );
+    } else {
+        aerial.push_str(
+            "\n# Aerial roots: extra uplinks to higher ancestors, used while the parent is unreachable.\n",
+        );
+        for link in &f.aerial_roots {
+            aerial.push_str("[[federation.aerial_roots]]\n");
+            aerial.push_str(&link_toml(link));
+        }
+    }
+    format!(
+        r#"
+[federation]
+# This node's tier: province, city or county. By default the id implies it (xx0000 a
+# province, xxyy00 a city, anything else a county); set it only where the tree differs.
+{tier}
+# Address the sync protocol listens on (TCP); children and peers dial it.
+listen = {listen}
+# The province root's public key (64 hex digits), the same in every node of the province;
+# every certificate chain must lead up to it.
+root_key = {root_key}
+# The certificate chain file in the data dir, leaf first: `govnode install-cert` writes it
+# (the province root self-signs its own on first start).
+certificate = {certificate}
+# Seconds between anti-entropy rounds, which compare logs with every peer (default 30).
+anti_entropy_secs = {anti_entropy}
+# Largest pull batch in entries (default 500).
+batch_entries = {batch_entries}
+# Largest pull batch in bytes (default 4 MiB).
+batch_bytes = {batch_bytes}
+{parent}{aerial}"#,
+        listen = toml_string(&f.listen.to_string()),
+        root_key = toml_string(&f.root_key),
+        certificate = toml_string(&f.certificate),
+        anti_entropy = f.anti_entropy_secs,
+        batch_entries = f.batch_entries,
+        batch_bytes = f.batch_bytes,
+    )
+}
+
+/// The `[[topology.nodes]]` tables of the province's tree.
+fn topology_toml(t: &TopologySection) -> String {
+    let mut out = String::from(
+        "\n# The province's tree, authoritative where it differs from what region codes imply.\n\
+         # Only the province root keeps it; it reaches every other node as a signed entry.\n\
+         # Each node: id, display name, tier (province, city, county) and parent (absent at the root).\n",
+    );
+    for n in &t.nodes {
+        out.push_str(&format!(
+            "[[topology.nodes]]\nid = {}\nname = {}\ntier = {}\n",
+            toml_string(n.id.as_str()),
+            toml_string(&n.name),
+            toml_string(&n.tier.to_string())
+        ));
+        if let Some(p) = n.parent {
+            out.push_str(&format!("parent = {}\n", toml_string(p.as_str())));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -203,6 +457,89 @@ mod tests {
         assert_eq!(back.node.id.as_str(), "440000");
         assert_eq!(back.node.name, "广东省");
         assert_eq!(back.http.listen.port(), 8080);
+    }
+
+    #[test]
+    fn federation_and_topology_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        let id = |s: &str| -> NodeId { s.parse().unwrap() };
+        let link = |s: &str, addr: &str| Link {
+            id: id(s),
+            address: addr.parse().unwrap(),
+        };
+        // A county with a parent, two aerial roots, a tier override and odd values.
+        let mut cfg = Config::new(id("440106"), "天河区 \"中心\"\\ 区");
+        cfg.log.filter = "govnode=debug,info".into();
+        cfg.federation = Some(FederationSection {
+            tier: Some(Tier::County),
+            listen: "127.0.0.1:7402".parse().unwrap(),
+            root_key: "ab".repeat(32),
+            parent: Some(link("440100", "10.0.0.2:7400")),
+            aerial_roots: vec![
+                link("440000", "10.0.0.1:7400"),
+                link("440000", "[::1]:7400"),
+            ],
+            certificate: "certs/tianhe.certs".into(),
+            anti_entropy_secs: 1,
+            batch_entries: 7,
+            batch_bytes: 4096,
+        });
+        cfg.topology = Some(TopologySection {
+            nodes: vec![
+                TopologyNode::new(id("440000"), "广东省", Tier::Province, None),
+                TopologyNode::new(id("440100"), "广州市", Tier::City, Some(id("440000"))),
+                TopologyNode::new(id("440106"), "天河区", Tier::County, Some(id("440100"))),
+            ],
+        });
+        let text = cfg.to_commented_toml();
+        std::fs::write(&path, &text).unwrap();
+        let back = Config::load(&path).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(
+            serde_json::to_value(&cfg).unwrap(),
+            serde_json::to_value(&back).unwrap(),
+            "{text}"
+        );
+        assert!(
+            text.contains("[federation.parent]") && text.contains("[[federation.aerial_roots]]")
+        );
+        assert!(text.contains("[[topology.nodes]]"), "{text}");
+
+        // The root: no parent, no aerial roots, no tier; the commented examples stay comments.
+        let mut root = Config::new(id("440000"), "广东省");
+        root.federation = Some(FederationSection {
+            tier: None,
+            listen: "0.0.0.0:7400".parse().unwrap(),
+            root_key: "cd".repeat(32),
+            parent: None,
+            aerial_roots: Vec::new(),
+            certificate: default_certificate(),
+            anti_entropy_secs: default_anti_entropy(),
+            batch_entries: default_batch_entries(),
+            batch_bytes: default_batch_bytes(),
+        });
+        let text = root.to_commented_toml();
+        std::fs::write(&path, &text).unwrap();
+        let back = Config::load(&path).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(
+            serde_json::to_value(&root).unwrap(),
+            serde_json::to_value(&back).unwrap(),
+            "{text}"
+        );
+        // Every key written is explained by a comment line right above it.
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.contains(" = ") && !line.starts_with('#') {
+                assert!(
+                    lines[i - 1].starts_with('#'),
+                    "`{line}` has no comment:\n{text}"
+                );
+            }
+        }
+        // No [federation]: loads back as none.
+        let plain = Config::new(id("440000"), "广东省");
+        std::fs::write(&path, plain.to_commented_toml()).unwrap();
+        assert!(Config::load(&path).unwrap().federation.is_none());
     }
 
     #[test]

@@ -6,11 +6,11 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use govnode::cli::{Cli, Command, TokenCommand, config_path};
 use govnode::config::Config;
+use govnode::enrol::{self, CertifyOptions, InitOptions, StatusTarget};
 use govnode::import::{ImportOptions, import_file};
 use govnode::lock::DataDirLock;
 use govnode::{Node, NodeError};
 use govnode_accounts::{Role, TokenStore};
-use govnode_federation::NodeKey;
 
 fn init_tracing(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -34,27 +34,62 @@ async fn main() -> Result<()> {
             node_id,
             name,
             http,
+            tier,
+            p2p,
+            root_key,
+            parent,
+            aerial,
         } => {
-            let id = node_id.parse().with_context(|| "--node-id".to_string())?;
-            let path = config_path(&data_dir);
-            if path.exists() {
-                bail!(
-                    "{} already exists: this data dir already holds a node",
-                    path.display()
-                );
-            }
-            std::fs::create_dir_all(&data_dir)
-                .with_context(|| format!("creating {}", data_dir.display()))?;
-            let mut config = Config::new(id, &name);
-            if let Some(addr) = http {
-                config.http.listen = addr;
-            }
-            std::fs::write(&path, config.to_commented_toml())
-                .with_context(|| format!("writing {}", path.display()))?;
-            let key = NodeKey::create(&data_dir)?;
-            println!("node {id} ({name}) created in {}", data_dir.display());
-            println!("config: {}", path.display());
-            println!("public key: {}", key.public_hex());
+            let node_id = node_id.parse().with_context(|| "--node-id".to_string())?;
+            print!(
+                "{}",
+                enrol::init(&InitOptions {
+                    data_dir,
+                    node_id,
+                    name,
+                    http,
+                    tier,
+                    p2p,
+                    root_key,
+                    parent,
+                    aerial,
+                })?
+            );
+        }
+        Command::Certify {
+            data_dir,
+            child_id,
+            child_key,
+            child_tier,
+            days,
+            out,
+        } => {
+            print!(
+                "{}",
+                enrol::certify(&CertifyOptions {
+                    data_dir,
+                    child_id,
+                    child_key,
+                    child_tier,
+                    days,
+                    out,
+                })?
+            );
+        }
+        Command::InstallCert { data_dir, file } => {
+            print!("{}", enrol::install_cert(&data_dir, &file)?);
+        }
+        Command::Status {
+            data_dir,
+            url,
+            json,
+        } => {
+            let target = match (data_dir, url) {
+                (_, Some(u)) => StatusTarget::Url(u),
+                (Some(d), None) => StatusTarget::DataDir(d),
+                (None, None) => bail!("give --data-dir or --url"),
+            };
+            print!("{}", enrol::status(&target, json).await?);
         }
         Command::Serve {
             data_dir,
@@ -136,10 +171,20 @@ async fn main() -> Result<()> {
             node.close().await;
             println!("search index rebuilt: {n} documents");
         }
-        Command::Demo { port } => {
-            init_tracing("info,sqlx=warn,tantivy=warn");
+        Command::Demo {
+            port,
+            stop,
+            exit_after,
+        } => {
+            // Four nodes log into one terminal: warnings only, so the console stays readable.
+            init_tracing("warn");
             let dir = tempfile::Builder::new().prefix("govnode-demo-").tempdir()?;
-            govnode::demo::run(port, dir.path()).await?;
+            let opts = govnode::demo::DemoOptions {
+                port,
+                stop,
+                exit_after,
+            };
+            govnode::demo::run(&opts, dir.path()).await?;
         }
     }
     Ok(())

@@ -44,6 +44,24 @@ pub struct Metrics {
     pub published: Gauge,
     /// Published changes not yet in the search index (set at scrape).
     pub index_lag: Gauge,
+    /// Federation entries rejected since start, by reason (set at scrape).
+    pub rejected: Family<ReasonLabels, Counter>,
+    /// Entries held per origin (set at scrape).
+    pub log_head: Family<OriginLabels, Gauge>,
+}
+
+/// Labels of rejected entries.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabels {
+    /// bad-signature, bad-hash, unchained-certificate, refused, equivocation.
+    pub reason: String,
+}
+
+/// Labels per origin node.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OriginLabels {
+    /// The origin node id.
+    pub origin: String,
 }
 
 impl Default for Metrics {
@@ -57,6 +75,18 @@ impl Default for Metrics {
         let indexed = Counter::default();
         let published = Gauge::default();
         let index_lag = Gauge::default();
+        let rejected = Family::<ReasonLabels, Counter>::default();
+        let log_head = Family::<OriginLabels, Gauge>::default();
+        registry.register(
+            "federation_rejected_entries",
+            "Replicated entries rejected (bad signature, bad hash, unchained certificate, refused by a module)",
+            rejected.clone(),
+        );
+        registry.register(
+            "federation_log_head",
+            "Highest contiguous entry held per origin",
+            log_head.clone(),
+        );
         registry.register("http_requests", "HTTP requests served", requests.clone());
         registry.register(
             "http_request_duration_seconds",
@@ -103,6 +133,8 @@ impl Default for Metrics {
             indexed,
             published,
             index_lag,
+            rejected,
+            log_head,
         }
     }
 }

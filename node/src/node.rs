@@ -77,10 +77,7 @@ impl Node {
             .with_federation(federation.clone());
         federation.register(
             govnode_content::KIND_PREFIX,
-            Arc::new(govnode_content::ContentApplier::new(
-                &federation,
-                db.write.clone(),
-            )),
+            Arc::new(govnode_content::ContentApplier::new(&federation)),
         );
         let tokens = TokenStore::new(db.read.clone(), db.write.clone());
         let index_dir = data_dir.join("search");

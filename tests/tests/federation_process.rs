@@ -45,6 +45,7 @@ impl Proc {
             .args(["serve", "--data-dir"])
             .arg(&self.data)
             .env("RUST_LOG", "info,sqlx=warn,tantivy=warn")
+            .env("NO_COLOR", "1")
             .stdout(Stdio::from(log.try_clone().unwrap()))
             .stderr(Stdio::from(log))
             .spawn()
@@ -285,13 +286,12 @@ fn head(status: &Value, origin: &str) -> Option<(u64, String)> {
 
 async fn wait_healthy(http: &reqwest::Client, p: &Proc, procs: &[&Proc]) {
     let d = Deadline::new(format!("{} /healthz", p.name));
-    let mut last = None;
     loop {
-        match http.get(p.url("/healthz")).send().await {
+        let last = match http.get(p.url("/healthz")).send().await {
             Ok(r) if r.status().is_success() => return,
-            Ok(r) => last = Some(r.status().to_string()),
-            Err(e) => last = Some(e.to_string()),
-        }
+            Ok(r) => r.status().to_string(),
+            Err(e) => e.to_string(),
+        };
         d.tick(procs, &last).await;
     }
 }
@@ -516,6 +516,9 @@ async fn county_stream_reaches_province_through_a_city_killed_mid_sync() {
     stream.await.expect("the publishing stream");
     let total = published.load(Ordering::SeqCst);
     let last = *ids.lock().unwrap().last().unwrap();
+    eprintln!(
+        "stream: {total} articles; city killed after {at_kill}, restarted after {at_restart}"
+    );
 
     // The county's head is final now; everyone must reach it.
     let county_head = status(&http, &county)
@@ -564,6 +567,19 @@ async fn county_stream_reaches_province_through_a_city_killed_mid_sync() {
             d.tick(&all, &(code, replica)).await;
         }
     }
+
+    // `govnode status` reads the same endpoint and shows the county's head at the province.
+    let shown = run_ok(govnode(&["status", "--data-dir"]).arg(&province.data));
+    assert!(
+        shown.contains(COUNTY) && shown.contains(&digest[..12]) && shown.contains("440100"),
+        "{shown}"
+    );
+    let raw: Value = serde_json::from_str(&run_ok(
+        govnode(&["status", "--json", "--url"]).arg(city.url("")),
+    ))
+    .unwrap();
+    assert_eq!(raw["node"], "440100");
+    assert_eq!(head(&raw, COUNTY), Some((seq, digest.clone())));
     for p in all {
         p.kill();
     }

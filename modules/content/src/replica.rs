@@ -10,7 +10,7 @@ use govnode_federation::{
     encode_payload,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, AnyPool, Row as _};
+use sqlx::{AnyConnection, Row as _};
 
 use crate::{Content, ContentError};
 
@@ -331,23 +331,25 @@ impl Content {
 /// Applies other nodes' content entries to this node's tables.
 #[derive(Debug, Clone)]
 pub struct ContentApplier {
-    write: AnyPool,
     me: String,
 }
 
 impl ContentApplier {
-    /// An applier writing through the node's writer pool; `me` is this node's id.
-    pub fn new(federation: &Federation, write: AnyPool) -> Self {
+    /// An applier for this node (other nodes never overwrite its own sites).
+    pub fn new(federation: &Federation) -> Self {
         ContentApplier {
-            write,
             me: federation.me().to_string(),
         }
     }
 
-    async fn apply_entry(&self, entry: &Entry, payload: &[u8]) -> Result<(), ApplyError> {
+    async fn apply_entry(
+        &self,
+        tx: &mut AnyConnection,
+        entry: &Entry,
+        payload: &[u8],
+    ) -> Result<(), ApplyError> {
         let origin = entry.origin.to_string();
         let hlc = entry.hlc as i64;
-        let mut tx = self.write.begin().await.map_err(failed)?;
         match entry.kind.as_str() {
             SITE => {
                 let r: SiteRecord = decode(payload)?;
@@ -357,7 +359,7 @@ impl ContentApplier {
                         entry.object, r.id
                     )));
                 }
-                if let Some((owner, stamp)) = site_owner(&mut tx, &r.id).await? {
+                if let Some((owner, stamp)) = site_owner(&mut *tx, &r.id).await? {
                     check_owner(&owner, &origin, &r.id, &self.me)?;
                     if stamp >= hlc {
                         return Ok(());
@@ -385,7 +387,7 @@ impl ContentApplier {
             }
             COLUMN => {
                 let r: ColumnRecord = decode(payload)?;
-                owned_site(&mut tx, &r.site, &origin, &self.me).await?;
+                owned_site(&mut *tx, &r.site, &origin, &self.me).await?;
                 let existing =
                     sqlx::query("SELECT entry_hlc FROM columns WHERE site_id = $1 AND slug = $2")
                         .bind(&r.site)
@@ -439,7 +441,7 @@ impl ContentApplier {
             }
             ARTICLE => {
                 let r: ArticleRecord = decode(payload)?;
-                owned_site(&mut tx, &r.site, &origin, &self.me).await?;
+                owned_site(&mut *tx, &r.site, &origin, &self.me).await?;
                 let column_id: i64 =
                     sqlx::query("SELECT id FROM columns WHERE site_id = $1 AND slug = $2")
                         .bind(&r.site)
@@ -555,7 +557,7 @@ impl ContentApplier {
             }
             TEMPLATE => {
                 let r: TemplateRecord = decode(payload)?;
-                owned_site(&mut tx, &r.site, &origin, &self.me).await?;
+                owned_site(&mut *tx, &r.site, &origin, &self.me).await?;
                 let existing = sqlx::query(
                     "SELECT updated_ms FROM templates WHERE site_id = $1 AND name = $2",
                 )
@@ -576,7 +578,6 @@ impl ContentApplier {
                         .execute(&mut *tx)
                         .await
                         .map_err(failed)?;
-                    tx.commit().await.map_err(failed)?;
                     return Ok(());
                 }
                 sqlx::query(
@@ -598,7 +599,6 @@ impl ContentApplier {
                 tracing::debug!(kind = other, "unknown content entry kind");
             }
         }
-        tx.commit().await.map_err(failed)?;
         Ok(())
     }
 }
@@ -606,10 +606,11 @@ impl ContentApplier {
 impl Applier for ContentApplier {
     fn apply<'a>(
         &'a self,
+        conn: &'a mut AnyConnection,
         entry: &'a Entry,
         payload: &'a [u8],
     ) -> BoxFuture<'a, Result<(), ApplyError>> {
-        Box::pin(self.apply_entry(entry, payload))
+        Box::pin(self.apply_entry(conn, entry, payload))
     }
 }
 

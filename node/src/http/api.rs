@@ -139,6 +139,23 @@ pub async fn metrics(State(node): State<Arc<Node>>) -> Response {
     if let Ok(n) = node.content.count_published(None).await {
         node.metrics.published.set(n);
     }
+    for (reason, n) in node.federation.rejected_counts() {
+        let counter = node
+            .metrics
+            .rejected
+            .get_or_create(&crate::metrics::ReasonLabels { reason });
+        counter.inner().store(n, std::sync::atomic::Ordering::Relaxed);
+    }
+    if let Ok(heads) = node.federation.heads().await {
+        for h in heads {
+            node.metrics
+                .log_head
+                .get_or_create(&crate::metrics::OriginLabels {
+                    origin: h.origin.to_string(),
+                })
+                .set(h.seq as i64);
+        }
+    }
     if let Ok(last) = node.content.last_change_seq().await {
         node.metrics
             .index_lag
