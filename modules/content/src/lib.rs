@@ -7,6 +7,7 @@
 
 mod articles;
 mod audit;
+mod distribution;
 pub mod feeds;
 pub mod import;
 mod model;
@@ -19,6 +20,7 @@ mod templates;
 pub mod workflow;
 
 pub use audit::AuditRecord;
+pub use distribution::{Distribution, InboxItem, Receipt};
 pub use import::{ImportDoc, ImportOutcome};
 pub use model::{
     Article, ArticleDoc, ArticleInput, Attachment, Column, ColumnKind, Published, Site,

@@ -594,6 +594,23 @@ impl ContentApplier {
                 .await
                 .map_err(failed)?;
             }
+            crate::distribution::DISTRIBUTION => {
+                let r: crate::distribution::DistributionRecord = decode(payload)?;
+                owned_site(&mut *tx, &r.from_site, &origin, &self.me).await?;
+                crate::distribution::store_distribution(&mut *tx, &origin, &r)
+                    .await
+                    .map_err(failed)?;
+                crate::distribution::open_inbox(&mut *tx, &r, &self.me)
+                    .await
+                    .map_err(failed)?;
+            }
+            crate::distribution::RECEIPT => {
+                let r: crate::distribution::ReceiptRecord = decode(payload)?;
+                owned_site(&mut *tx, &r.site, &origin, &self.me).await?;
+                crate::distribution::store_receipt(&mut *tx, &origin, &r)
+                    .await
+                    .map_err(failed)?;
+            }
             other => {
                 // A newer kind this version does not know: kept in the log, nothing to apply.
                 tracing::debug!(kind = other, "unknown content entry kind");

@@ -2,6 +2,7 @@
 
 mod admin;
 pub(crate) mod api;
+mod distribution;
 mod error;
 mod extract;
 mod fallback;
@@ -54,6 +55,15 @@ pub fn router(node: Arc<Node>) -> Router {
             get(admin::get_article).put(admin::revise_article),
         )
         .route("/articles/{id}/revisions", get(admin::revisions))
+        .route(
+            "/articles/{id}/distributions",
+            post(distribution::distribute).get(distribution::list),
+        )
+        .route("/sites/{site}/inbox", get(distribution::inbox))
+        .route(
+            "/sites/{site}/inbox/{dist}/republish",
+            post(distribution::republish),
+        )
         .route("/articles/{id}/{action}", post(admin::transition))
         .route("/audit", get(admin::audit))
         // Uploads get the library's limit; everything else the JSON limit below.

@@ -25,10 +25,22 @@ async fn a_stopped_county_is_served_from_replica_and_catches_up_on_return() {
 
     // Its city (and the province) serve the county's site from replica, visibly marked.
     for up in ["440100", "440000"] {
-        for path in ["/sites/tianhe/", "/sites/tianhe/columns/guides", article.as_str()] {
+        for path in [
+            "/sites/tianhe/",
+            "/sites/tianhe/columns/guides",
+            article.as_str(),
+        ] {
             let page = tree.wait_page(up, path).await;
-            assert_eq!(page.header("x-govnode-replica"), Some("440106"), "{up}{path}");
-            assert!(page.text.contains("本页面是天河区人民政府的副本"), "{up}{path}: {}", page.text);
+            assert_eq!(
+                page.header("x-govnode-replica"),
+                Some("440106"),
+                "{up}{path}"
+            );
+            assert!(
+                page.text.contains("本页面是天河区人民政府的副本"),
+                "{up}{path}: {}",
+                page.text
+            );
         }
     }
 
@@ -45,7 +57,11 @@ async fn a_stopped_county_is_served_from_replica_and_catches_up_on_return() {
     sibling.column("liwan", "news", "工作动态", "news").await;
     let lw = sibling.staff("liwan").await;
     sibling
-        .publish("liwan", &lw, json!({ "column": "news", "title": "荔湾区开展老旧小区改造", "body": "……" }))
+        .publish(
+            "liwan",
+            &lw,
+            json!({ "column": "news", "title": "荔湾区开展老旧小区改造", "body": "……" }),
+        )
         .await;
     tree.wait_same_log("440000", "440100", "440000").await;
 
@@ -55,13 +71,15 @@ async fn a_stopped_county_is_served_from_replica_and_catches_up_on_return() {
     tree.wait_same_log("440100", "440106", "440000").await;
     tree.wait_same_log("440100", "440106", "440106").await;
     let county = tree.node("440106");
-    tree.wait_page("440106", &format!("/sites/gd/articles/{}", p["id"])).await;
+    tree.wait_page("440106", &format!("/sites/gd/articles/{}", p["id"]))
+        .await;
     // Lineage only: the sibling's content is not the county's to hold.
     assert!(!tree.digests("440106").await.contains_key("440103"));
     let own = county.get(&article).await;
     assert_eq!(own.status, StatusCode::OK);
     assert_eq!(own.header("x-govnode-replica"), None);
-    tree.wait_search("440106", &[("q", "春节期间安全生产")], 1).await;
+    tree.wait_search("440106", &[("q", "春节期间安全生产")], 1)
+        .await;
     tree.shutdown().await;
 }
 
@@ -75,19 +93,30 @@ async fn counties_sync_through_their_aerial_root_while_their_city_is_down() {
     county.column("tianhe", "news", "工作动态", "news").await;
     let staff = county.staff("tianhe").await;
     let a = county
-        .publish("tianhe", &staff, json!({ "column": "news", "title": "天河区举办就业招聘会", "body": "……" }))
+        .publish(
+            "tianhe",
+            &staff,
+            json!({ "column": "news", "title": "天河区举办就业招聘会", "body": "……" }),
+        )
         .await;
-    tree.wait_page("440000", &format!("/sites/tianhe/articles/{}", a["id"])).await;
+    tree.wait_page("440000", &format!("/sites/tianhe/articles/{}", a["id"]))
+        .await;
     // And the province's content reaches the county the same way.
     let province = tree.node("440000");
     province.site("gd", "广东省人民政府").await;
     province.column("gd", "policy", "政策文件", "policy").await;
     let gd = province.staff("gd").await;
     let p = province
-        .publish("gd", &gd, json!({ "column": "policy", "title": "广东省促进就业若干措施", "body": "……" }))
+        .publish(
+            "gd",
+            &gd,
+            json!({ "column": "policy", "title": "广东省促进就业若干措施", "body": "……" }),
+        )
         .await;
-    tree.wait_page("440106", &format!("/sites/gd/articles/{}", p["id"])).await;
-    tree.wait_page("440103", &format!("/sites/gd/articles/{}", p["id"])).await;
+    tree.wait_page("440106", &format!("/sites/gd/articles/{}", p["id"]))
+        .await;
+    tree.wait_page("440103", &format!("/sites/gd/articles/{}", p["id"]))
+        .await;
     // When the city returns it catches up from both sides, and everyone agrees.
     tree.restart("440100").await;
     tree.wait_same_log("440000", "440100", "440106").await;
@@ -97,10 +126,21 @@ async fn counties_sync_through_their_aerial_root_while_their_city_is_down() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_county_away_for_twenty_thousand_entries_catches_up_in_bounded_batches() {
-    let m = |id, name, parent: Option<&'static str>| Member { id, name, parent, aerial: vec![] };
-    let mut tree = TestTree::start(vec![m("440000", "广东省", None), m("440106", "天河区", Some("440000"))]).await;
+    let m = |id, name, parent: Option<&'static str>| Member {
+        id,
+        name,
+        parent,
+        aerial: vec![],
+    };
+    let mut tree = TestTree::start(vec![
+        m("440000", "广东省", None),
+        m("440106", "天河区", Some("440000")),
+    ])
+    .await;
     tree.node("440000").site("gd", "广东省人民政府").await;
-    tree.node("440000").column("gd", "library", "政策文件库", "policy").await;
+    tree.node("440000")
+        .column("gd", "library", "政策文件库", "policy")
+        .await;
     tree.wait_same_log("440000", "440106", "440000").await;
     let before = tree.digests("440106").await["440000"].0;
     tree.stop("440106").await;
@@ -119,8 +159,16 @@ async fn a_county_away_for_twenty_thousand_entries_catches_up_in_bounded_batches
     }
     out.flush().unwrap();
     drop(out);
-    let opts = ImportOptions { site: "gd", column: "library", split: false, batch_size: 1000, progress: false };
-    let report = import_file(&province.node, &file, &opts, |_, _| {}).await.unwrap();
+    let opts = ImportOptions {
+        site: "gd",
+        column: "library",
+        split: false,
+        batch_size: 1000,
+        progress: false,
+    };
+    let report = import_file(&province.node, &file, &opts, |_, _| {})
+        .await
+        .unwrap();
     assert_eq!(report.imported, 20_000);
     let head = tree.digests("440000").await["440000"].0;
     assert!(head > 20_000, "{head}");
@@ -141,6 +189,7 @@ async fn a_county_away_for_twenty_thousand_entries_catches_up_in_bounded_batches
         county.node.content.count_published(None).await.unwrap() == 20_000
     })
     .await;
-    tree.wait_search("440106", &[("q", "管理办法")], 20_000).await;
+    tree.wait_search("440106", &[("q", "管理办法")], 20_000)
+        .await;
     tree.shutdown().await;
 }

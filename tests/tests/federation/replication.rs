@@ -99,3 +99,146 @@ async fn county_content_reaches_city_and_province_and_province_content_reaches_c
     }
     tree.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_distributed_notice_is_republished_by_two_counties_and_receipts_come_back() {
+    let tree = TestTree::one_two_four().await;
+    for (node, site, name) in [
+        ("440106", "tianhe", "天河区人民政府"),
+        ("440303", "luohu", "罗湖区人民政府"),
+    ] {
+        let n = tree.node(node);
+        n.site(site, name).await;
+        n.column(site, "upper", "上级文件", "notice").await;
+    }
+    let province = tree.node("440000");
+    province.site("gd", "广东省人民政府").await;
+    province.column("gd", "notice", "通知公告", "notice").await;
+    let staff = province.staff("gd").await;
+    // The county sites must have reached the province before it can address them.
+    tree.wait_for("county sites known at the province", || async {
+        let sites = province
+            .call(
+                govnode_tests::Method::GET,
+                "/api/admin/sites",
+                Some(&province.admin),
+                None,
+            )
+            .await
+            .json();
+        ["tianhe", "luohu"]
+            .iter()
+            .all(|s| sites.as_array().unwrap().iter().any(|x| x["id"] == *s))
+    })
+    .await;
+    let a = province
+        .publish("gd", &staff, json!({ "column": "notice", "title": "关于做好2027年元旦春节期间有关工作的通知", "body": "各市、县（区）人民政府……", "doc_number": "粤府办〔2026〕30号" }))
+        .await;
+    let id = a["id"].as_i64().unwrap();
+    // Bad targets are named.
+    let r = province
+        .post(
+            &format!("/api/admin/articles/{id}/distributions"),
+            &staff.reviewer,
+            json!({ "targets": ["nowhere"] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.text.contains("nowhere"));
+    let r = province
+        .post(
+            &format!("/api/admin/articles/{id}/distributions"),
+            &staff.reviewer,
+            json!({ "targets": ["tianhe", "luohu"], "note": "请于本周内转载" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let dist = r.json()["id"].as_str().unwrap().to_string();
+
+    for (node, site) in [("440106", "tianhe"), ("440303", "luohu")] {
+        let n = tree.node(node);
+        let local = n.staff(site).await;
+        tree.wait_for("distribution in the inbox", || async {
+            let inbox = n
+                .call(
+                    govnode_tests::Method::GET,
+                    &format!("/api/admin/sites/{site}/inbox"),
+                    Some(&local.editor),
+                    None,
+                )
+                .await
+                .json();
+            inbox
+                .as_array()
+                .is_some_and(|a| a.iter().any(|i| i["id"] == dist && i["state"] == "pending"))
+        })
+        .await;
+        let r = n
+            .post(
+                &format!("/api/admin/sites/{site}/inbox/{dist}/republish"),
+                &local.reviewer,
+                json!({ "column": "upper" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let path = r.json()["path"].as_str().unwrap().to_string();
+        let page = n.get(&path).await;
+        assert!(page.text.contains("元旦春节期间"), "{}", page.text);
+        // Twice is a conflict, not a second copy.
+        let again = n
+            .post(
+                &format!("/api/admin/sites/{site}/inbox/{dist}/republish"),
+                &local.reviewer,
+                json!({ "column": "upper" }),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+    }
+    // The sibling county that was not addressed never sees it.
+    assert!(
+        tree.node("440103")
+            .node
+            .content
+            .inbox("tianhe")
+            .await
+            .is_err()
+    );
+
+    // Receipts flow back up to the sender.
+    tree.wait_for("receipts at the province", || async {
+        let list = province
+            .call(
+                govnode_tests::Method::GET,
+                &format!("/api/admin/articles/{id}/distributions"),
+                Some(&staff.editor),
+                None,
+            )
+            .await
+            .json();
+        list[0]["receipts"].as_array().is_some_and(|r| r.len() == 2)
+    })
+    .await;
+    let list = province
+        .call(
+            govnode_tests::Method::GET,
+            &format!("/api/admin/articles/{id}/distributions"),
+            Some(&staff.editor),
+            None,
+        )
+        .await
+        .json();
+    let nodes: Vec<&str> = list[0]["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["node"].as_str().unwrap())
+        .collect();
+    assert!(
+        nodes.contains(&"440106") && nodes.contains(&"440303"),
+        "{list}"
+    );
+    // The republished copies are the counties' own content, replicated up like any other.
+    let path = list[0]["receipts"][0]["path"].as_str().unwrap().to_string();
+    tree.wait_page("440000", &path).await;
+    tree.shutdown().await;
+}

@@ -12,7 +12,12 @@ fn id(s: &str) -> NodeId {
 }
 
 fn three() -> Vec<Member> {
-    let m = |id, name, parent: Option<&'static str>| Member { id, name, parent, aerial: vec![] };
+    let m = |id, name, parent: Option<&'static str>| Member {
+        id,
+        name,
+        parent,
+        aerial: vec![],
+    };
     vec![
         m("440000", "广东省", None),
         m("440100", "广州市", Some("440000")),
@@ -44,16 +49,26 @@ async fn bad_entries_are_rejected_and_the_rest_of_the_batch_applies() {
         .into_iter()
         .map(|(e, _)| e)
         .collect();
-    let article = legit.iter().find(|e| e.kind == "content.article").unwrap().clone();
+    let article = legit
+        .iter()
+        .find(|e| e.kind == "content.article")
+        .unwrap()
+        .clone();
 
     // 1. Forged: claims origin 440106, signed by a key that is not 440106's.
     let rogue = NodeKey::generate();
-    let forged = Entry::sign(&rogue, id("440106"), head + 1, article.hlc + 1, EntryDraft {
-        kind: article.kind.clone(),
-        object: article.object.clone(),
-        audience: Audience::Public,
-        payload: article.payload.clone().unwrap(),
-    });
+    let forged = Entry::sign(
+        &rogue,
+        id("440106"),
+        head + 1,
+        article.hlc + 1,
+        EntryDraft {
+            kind: article.kind.clone(),
+            object: article.object.clone(),
+            audience: Audience::Public,
+            payload: article.payload.clone().unwrap(),
+        },
+    );
     // 2. Relay-altered: a genuine entry whose payload a relay changed.
     let mut altered = article.clone();
     altered.payload = Some(encode_payload(1, &"篡改后的内容"));
@@ -61,27 +76,60 @@ async fn bad_entries_are_rejected_and_the_rest_of_the_batch_applies() {
     let fake_city = NodeKey::generate();
     let stranger = NodeKey::generate();
     let now = chrono::Utc::now().timestamp_millis();
-    let stranger_cert = Certificate::issue(&fake_city, id("440100"), id("440111"), Tier::County, stranger.public_bytes(), Some(id("440100")), now - 1000, now + 86_400_000);
-    let unchained = Entry::sign(&stranger, id("440111"), 1, article.hlc + 2, EntryDraft {
-        kind: "content.site".into(),
-        object: "fake".into(),
-        audience: Audience::Public,
-        payload: vec![1, 2, 3],
-    });
+    let stranger_cert = Certificate::issue(
+        &fake_city,
+        id("440100"),
+        id("440111"),
+        Tier::County,
+        stranger.public_bytes(),
+        Some(id("440100")),
+        now - 1000,
+        now + 86_400_000,
+    );
+    let unchained = Entry::sign(
+        &stranger,
+        id("440111"),
+        1,
+        article.hlc + 2,
+        EntryDraft {
+            kind: "content.site".into(),
+            object: "fake".into(),
+            audience: Audience::Public,
+            payload: vec![1, 2, 3],
+        },
+    );
     // 4. A genuine node (440103) writing to a site it does not own (440106's).
     let liwan = &tree.node("440103").node;
-    let liwan_head = tree.node("440000").node.federation.log().version_vector().await.unwrap().get(id("440103"));
-    let claim = Entry::sign(&liwan.key, id("440103"), liwan_head + 1, article.hlc + 3, EntryDraft {
-        kind: article.kind.clone(),
-        object: article.object.clone(),
-        audience: Audience::Public,
-        payload: article.payload.clone().unwrap(),
-    });
+    let liwan_head = tree
+        .node("440000")
+        .node
+        .federation
+        .log()
+        .version_vector()
+        .await
+        .unwrap()
+        .get(id("440103"));
+    let claim = Entry::sign(
+        &liwan.key,
+        id("440103"),
+        liwan_head + 1,
+        article.hlc + 3,
+        EntryDraft {
+            kind: article.kind.clone(),
+            object: article.object.clone(),
+            audience: Audience::Public,
+            payload: article.payload.clone().unwrap(),
+        },
+    );
 
     // A fresh province-side view: ingest at the city a batch mixing all of them with a
     // legitimate newer entry from 440106.
     let b = county
-        .publish("tianhe", &staff, json!({ "column": "news", "title": "天河区发布防汛应急预案", "body": "……" }))
+        .publish(
+            "tianhe",
+            &staff,
+            json!({ "column": "news", "title": "天河区发布防汛应急预案", "body": "……" }),
+        )
         .await;
     let new_head = fed.log().version_vector().await.unwrap().get(id("440106"));
     let fresh: Vec<Entry> = fed
@@ -116,12 +164,23 @@ async fn bad_entries_are_rejected_and_the_rest_of_the_batch_applies() {
 
     let status = province.get("/api/federation/status").await.json();
     let by_reason = &status["rejected"]["by_reason"];
-    for reason in ["bad-signature", "bad-hash", "unchained-certificate", "refused"] {
-        assert!(by_reason[reason].as_u64().unwrap_or(0) >= 1, "{reason}: {status}");
+    for reason in [
+        "bad-signature",
+        "bad-hash",
+        "unchained-certificate",
+        "refused",
+    ] {
+        assert!(
+            by_reason[reason].as_u64().unwrap_or(0) >= 1,
+            "{reason}: {status}"
+        );
     }
     let detail = status["rejected"]["recent"].to_string();
     assert!(detail.contains("belongs to 440106"), "{detail}");
     let metrics = province.get("/metrics").await.text;
-    assert!(metrics.contains("govnode_federation_rejected_entries_total{reason=\"bad-signature\"}"), "{metrics}");
+    assert!(
+        metrics.contains("govnode_federation_rejected_entries_total{reason=\"bad-signature\"}"),
+        "{metrics}"
+    );
     tree.shutdown().await;
 }
