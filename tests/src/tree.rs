@@ -3,13 +3,10 @@
 //! ports fixed per node so children reconnect to a restarted parent by themselves.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use govnode::Config;
-use govnode::config::{FederationSection, Link, TopologySection};
-use govnode_federation::{Certificate, NodeKey, chain_to_text};
-use govnode_topology::{NodeId, TopologyNode};
+use govnode::local_tree::{self, LocalTree};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -36,15 +33,6 @@ pub struct TestTree {
     stopped: BTreeMap<String, TempDir>,
 }
 
-fn free_port() -> SocketAddr {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr")
-}
-
-fn id(s: &str) -> NodeId {
-    s.parse().expect("node id")
-}
-
 impl TestTree {
     /// The 1 + 2 + 4 test tree: province 440000; cities 440100, 440300; counties 440103,
     /// 440106 under 440100 and 440303, 440304 under 440300. Every county has the province
@@ -68,7 +56,9 @@ impl TestTree {
         .await
     }
 
-    /// Starts the given members (parents listed before children).
+    /// Starts the given members (parents listed before children): keys, certificates,
+    /// chain files and configs come from [`govnode::local_tree`], one temporary data dir
+    /// per node, anti-entropy every 2 s.
     pub async fn start(members: Vec<Member>) -> TestTree {
         if let Ok(filter) = std::env::var("GOVNODE_TEST_LOG") {
             let _ = tracing_subscriber::fmt()
@@ -76,89 +66,34 @@ impl TestTree {
                 .with_test_writer()
                 .try_init();
         }
-        let mut keys: BTreeMap<&str, NodeKey> = BTreeMap::new();
-        let mut dirs: BTreeMap<&str, TempDir> = BTreeMap::new();
-        for m in &members {
-            let dir = tempfile::tempdir().expect("temp dir");
-            keys.insert(m.id, NodeKey::create(dir.path()).expect("key"));
-            dirs.insert(m.id, dir);
-        }
-        let root = members[0].id;
-        let root_key = keys[root].public_bytes();
-        let now = chrono::Utc::now().timestamp_millis() - 60_000;
-        let year = 365 * 86_400_000;
-        let mut certs: BTreeMap<&str, Certificate> = BTreeMap::new();
-        for m in &members {
-            let cert = match m.parent {
-                None => Certificate::self_signed_root(&keys[m.id], id(m.id), now, 10),
-                Some(p) => Certificate::issue(
-                    &keys[p],
-                    id(p),
-                    id(m.id),
-                    id(m.id).tier(),
-                    keys[m.id].public_bytes(),
-                    Some(id(p)),
-                    now,
-                    now + year,
-                ),
-            };
-            certs.insert(m.id, cert);
-        }
-        let addrs: BTreeMap<&str, SocketAddr> =
-            members.iter().map(|m| (m.id, free_port())).collect();
-        let topology = TopologySection {
-            nodes: members
-                .iter()
-                .map(|m| TopologyNode {
-                    id: id(m.id),
-                    name: m.name.to_string(),
-                    tier: id(m.id).tier(),
-                    parent: m.parent.map(id),
-                })
-                .collect(),
+        let planned: Vec<local_tree::Member> = members
+            .iter()
+            .map(|m| local_tree::Member::parse(m.id, m.name, m.parent, &m.aerial).expect("member"))
+            .collect();
+        let dirs: BTreeMap<String, TempDir> = members
+            .iter()
+            .map(|m| (m.id.to_string(), tempfile::tempdir().expect("temp dir")))
+            .collect();
+        let opts = local_tree::PlanOptions {
+            anti_entropy_secs: 2,
+            ..local_tree::PlanOptions::default()
         };
-        let mut configs = BTreeMap::new();
-        for m in &members {
-            let mut chain = vec![certs[m.id].clone()];
-            let mut at = m.parent;
-            while let Some(p) = at {
-                chain.push(certs[p].clone());
-                at = members.iter().find(|x| x.id == p).and_then(|x| x.parent);
-            }
-            std::fs::write(dirs[m.id].path().join("node.certs"), chain_to_text(&chain))
-                .expect("chain");
-            let mut config = Config::new(id(m.id), m.name);
-            config.federation = Some(FederationSection {
-                tier: None,
-                listen: addrs[m.id],
-                root_key: hex_of(&root_key),
-                parent: m.parent.map(|p| Link {
-                    id: id(p),
-                    address: addrs[p],
-                }),
-                aerial_roots: m
-                    .aerial
-                    .iter()
-                    .map(|a| Link {
-                        id: id(a),
-                        address: addrs[a],
-                    })
-                    .collect(),
-                certificate: "node.certs".into(),
-                anti_entropy_secs: 2,
-                batch_entries: 500,
-                batch_bytes: 4 << 20,
-            });
-            if m.parent.is_none() {
-                config.topology = Some(topology.clone());
-            }
-            configs.insert(m.id.to_string(), config);
-        }
+        let plan = LocalTree::create_with_dirs(
+            &planned,
+            |m| dirs[m.id.as_str()].path().to_path_buf(),
+            &opts,
+        )
+        .expect("tree planned");
+        let configs = plan
+            .nodes
+            .into_iter()
+            .map(|n| (n.member.id.to_string(), n.config))
+            .collect();
         let mut tree = TestTree {
             members: members.clone(),
             configs,
             running: BTreeMap::new(),
-            stopped: dirs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            stopped: dirs,
         };
         for m in &members {
             tree.restart(m.id).await;
@@ -303,8 +238,4 @@ impl TestTree {
             self.stop(id).await;
         }
     }
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
