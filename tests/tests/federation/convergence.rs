@@ -18,12 +18,18 @@ async fn source_log() -> (Vec<Entry>, Vec<Certificate>, [u8; 32]) {
     let county = TestNode::start_as("440106", "天河区").await;
     county.site("tianhe", "天河区人民政府").await;
     county.column("tianhe", "news", "工作动态", "news").await;
-    county.column("tianhe", "notice", "通知公告", "notice").await;
+    county
+        .column("tianhe", "notice", "通知公告", "notice")
+        .await;
     let staff = county.staff("tianhe").await;
     let mut ids = Vec::new();
     for i in 0..4 {
         let a = county
-            .publish("tianhe", &staff, json!({ "column": "news", "title": format!("工作动态第{i}期"), "body": "……" }))
+            .publish(
+                "tianhe",
+                &staff,
+                json!({ "column": "news", "title": format!("工作动态第{i}期"), "body": "……" }),
+            )
             .await;
         ids.push(a["id"].as_i64().unwrap());
     }
@@ -39,19 +45,40 @@ async fn source_log() -> (Vec<Entry>, Vec<Certificate>, [u8; 32]) {
             )
             .await;
         assert_eq!(r.status, govnode_tests::StatusCode::OK, "{}", r.text);
-        for (who, action) in [(&staff.editor, "submit"), (&staff.reviewer, "approve"), (&staff.reviewer, "publish")] {
-            let r = county.post(&format!("/api/admin/articles/{id}/{action}"), who, json!({})).await;
+        for (who, action) in [
+            (&staff.editor, "submit"),
+            (&staff.reviewer, "approve"),
+            (&staff.reviewer, "publish"),
+        ] {
+            let r = county
+                .post(
+                    &format!("/api/admin/articles/{id}/{action}"),
+                    who,
+                    json!({}),
+                )
+                .await;
             assert_eq!(r.status, govnode_tests::StatusCode::OK, "{}", r.text);
         }
     }
     let r = county
-        .post(&format!("/api/admin/articles/{}/withdraw", ids[1]), &staff.reviewer, json!({ "reason": "信息有误" }))
+        .post(
+            &format!("/api/admin/articles/{}/withdraw", ids[1]),
+            &staff.reviewer,
+            json!({ "reason": "信息有误" }),
+        )
         .await;
     assert_eq!(r.status, govnode_tests::StatusCode::OK, "{}", r.text);
     let fed = &county.node.federation;
     let me = fed.me();
     let head = fed.log().version_vector().await.unwrap().get(me);
-    let entries = fed.log().entries_after(me, 0, head, 10_000).await.unwrap().into_iter().map(|(e, _)| e).collect();
+    let entries = fed
+        .log()
+        .entries_after(me, 0, head, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(e, _)| e)
+        .collect();
     let chain = fed.own_chain();
     let key = county.node.key.public_bytes();
     county.stop().await;
@@ -65,7 +92,10 @@ async fn receiver(root: [u8; 32], dir: &std::path::Path) -> Arc<Node> {
         tier: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         root_key: root.iter().map(|b| format!("{b:02x}")).collect(),
-        parent: Some(Link { id: "440000".parse().unwrap(), address: "127.0.0.1:9".parse().unwrap() }),
+        parent: Some(Link {
+            id: "440000".parse().unwrap(),
+            address: "127.0.0.1:9".parse().unwrap(),
+        }),
         aerial_roots: vec![],
         certificate: "node.certs".into(),
         anti_entropy_secs: 30,
@@ -76,17 +106,29 @@ async fn receiver(root: [u8; 32], dir: &std::path::Path) -> Arc<Node> {
 }
 
 /// What a reader sees: every published row, and the log head with its digest.
-async fn state(node: &Node) -> (BTreeMap<(String, i64), (String, i64, i64, String)>, Vec<(String, u64, String)>) {
-    let rows = sqlx::query("SELECT site_id, article_id, title, revision, withdrawn, withdraw_reason FROM published")
-        .fetch_all(&node.db.read)
-        .await
-        .unwrap();
+async fn state(
+    node: &Node,
+) -> (
+    BTreeMap<(String, i64), (String, i64, i64, String)>,
+    Vec<(String, u64, String)>,
+) {
+    let rows = sqlx::query(
+        "SELECT site_id, article_id, title, revision, withdrawn, withdraw_reason FROM published",
+    )
+    .fetch_all(&node.db.read)
+    .await
+    .unwrap();
     let published = rows
         .iter()
         .map(|r| {
             (
                 (r.get::<String, _>(0), r.get::<i64, _>(1)),
-                (r.get::<String, _>(2), r.get::<i64, _>(3), r.get::<i64, _>(4), r.get::<String, _>(5)),
+                (
+                    r.get::<String, _>(2),
+                    r.get::<i64, _>(3),
+                    r.get::<i64, _>(4),
+                    r.get::<String, _>(5),
+                ),
             )
         })
         .collect();
@@ -105,17 +147,31 @@ async fn state(node: &Node) -> (BTreeMap<(String, i64), (String, i64, i64, Strin
 fn any_batching_order_and_duplication_converges_to_the_in_order_state() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (entries, chain, root) = rt.block_on(source_log());
-    assert_eq!(entries.len(), 10, "site, 2 columns, 4 publications, 2 revisions, 1 withdrawal");
+    assert_eq!(
+        entries.len(),
+        10,
+        "site, 2 columns, 4 publications, 2 revisions, 1 withdrawal"
+    );
     let reference = rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let node = receiver(root, dir.path()).await;
-        node.federation.ingest("test", entries.clone(), chain.clone()).await.unwrap();
+        node.federation
+            .ingest("test", entries.clone(), chain.clone())
+            .await
+            .unwrap();
         let s = state(&node).await;
         node.close().await;
         s
     });
-    assert!(reference.0.values().any(|v| v.0.contains("修订1")), "the last revision wins: {:?}", reference.0);
-    assert!(reference.0.values().any(|v| v.2 == 1 && v.3 == "信息有误"), "the tombstone holds");
+    assert!(
+        reference.0.values().any(|v| v.0.contains("修订1")),
+        "the last revision wins: {:?}",
+        reference.0
+    );
+    assert!(
+        reference.0.values().any(|v| v.2 == 1 && v.3 == "信息有误"),
+        "the tombstone holds"
+    );
 
     let n = entries.len();
     let strategy = (
@@ -123,7 +179,10 @@ fn any_batching_order_and_duplication_converges_to_the_in_order_state() {
         proptest::collection::vec(0..n, 0..8),
         1..6usize,
     );
-    let config = ProptestConfig { cases: 6, ..ProptestConfig::default() };
+    let config = ProptestConfig {
+        cases: 6,
+        ..ProptestConfig::default()
+    };
     proptest!(config, |((order, dups, batch) in strategy)| {
         let mut arrivals: Vec<Entry> = order.iter().map(|i| entries[*i].clone()).collect();
         for d in &dups {

@@ -242,3 +242,60 @@ async fn a_distributed_notice_is_republished_by_two_counties_and_receipts_come_b
     tree.wait_page("440000", &path).await;
     tree.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn attachments_follow_their_article_by_hash_and_survive_the_owner_going_down() {
+    let m = |id, name, parent: Option<&'static str>| govnode_tests::tree::Member {
+        id,
+        name,
+        parent,
+        aerial: vec![],
+    };
+    let mut tree = TestTree::start(vec![
+        m("440000", "广东省", None),
+        m("440106", "天河区", Some("440000")),
+    ])
+    .await;
+    let county = tree.node("440106");
+    county.site("tianhe", "天河区人民政府").await;
+    county
+        .column("tianhe", "notice", "通知公告", "notice")
+        .await;
+    let staff = county.staff("tianhe").await;
+    let pdf = "%PDF-1.4 天河区2027年重点项目清单".repeat(200).into_bytes();
+    let blob: serde_json::Value = county
+        .http
+        .post(county.url("/api/admin/blobs?site=tianhe"))
+        .bearer_auth(&staff.editor)
+        .header("content-type", "application/pdf")
+        .body(pdf.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let hash = blob["hash"].as_str().unwrap().to_string();
+    let a = county
+        .publish("tianhe", &staff, json!({ "column": "notice", "title": "天河区2027年重点建设项目计划", "body": "详见附件。",
+            "attachments": [{ "hash": hash, "name": "项目清单.pdf" }] }))
+        .await;
+    let path = format!("/blobs/{hash}");
+    let got = tree.wait_page("440000", &path).await;
+    assert_eq!(got.header("content-type"), Some("application/pdf"));
+    assert_eq!(
+        govnode_tests::blake3_hex(got.text.as_bytes()),
+        hash,
+        "verified on arrival"
+    );
+    tree.stop("440106").await;
+    let page = tree
+        .wait_page("440000", &format!("/sites/tianhe/articles/{}", a["id"]))
+        .await;
+    assert!(
+        page.text.contains(&path),
+        "the replica page links the attachment"
+    );
+    assert_eq!(tree.node("440000").get(&path).await.status, StatusCode::OK);
+    tree.shutdown().await;
+}
