@@ -130,34 +130,6 @@ impl NodeKey {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn create_load_and_sign() {
-        let dir = tempfile::tempdir().unwrap();
-        let created = NodeKey::create(dir.path()).unwrap();
-        let loaded = NodeKey::load(dir.path()).unwrap();
-        assert_eq!(created.public_hex(), loaded.public_hex());
-        let sig = loaded.sign(b"entry");
-        assert!(NodeKey::verify(&created.public(), b"entry", &sig));
-        assert!(!NodeKey::verify(&created.public(), b"altered", &sig));
-        assert!(matches!(
-            NodeKey::create(dir.path()),
-            Err(IdentityError::Exists(_))
-        ));
-    }
-
-    #[test]
-    fn malformed_key_is_named() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(KEY_FILE), "not hex").unwrap();
-        let err = NodeKey::load(dir.path()).unwrap_err();
-        assert!(err.to_string().contains("node.key"), "{err}");
-    }
-}
-
 impl NodeKey {
     /// The libp2p identity made from the same secret, so PeerId and signing key are one.
     pub fn libp2p_keypair(&self) -> libp2p::identity::Keypair {
@@ -186,4 +158,32 @@ pub fn peer_id_of(public: &[u8; 32]) -> Option<libp2p::PeerId> {
     Some(libp2p::PeerId::from_public_key(
         &libp2p::identity::PublicKey::from(key),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_load_and_sign() {
+        let dir = tempfile::tempdir().unwrap();
+        let created = NodeKey::create(dir.path()).unwrap();
+        let loaded = NodeKey::load(dir.path()).unwrap();
+        assert_eq!(created.public_hex(), loaded.public_hex());
+        let sig = loaded.sign(b"entry");
+        assert!(NodeKey::verify(&created.public(), b"entry", &sig));
+        assert!(!NodeKey::verify(&created.public(), b"altered", &sig));
+        assert!(matches!(
+            NodeKey::create(dir.path()),
+            Err(IdentityError::Exists(_))
+        ));
+    }
+
+    #[test]
+    fn malformed_key_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(KEY_FILE), "not hex").unwrap();
+        let err = NodeKey::load(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("node.key"), "{err}");
+    }
 }

@@ -88,10 +88,10 @@ fn decode(bytes: &[u8]) -> Result<Entry, FederationError> {
 
 fn chain(digest: &str, id: &[u8]) -> String {
     let mut prev = [0u8; 32];
-    if let Ok(bytes) = hex::decode(digest) {
-        if bytes.len() == 32 {
-            prev.copy_from_slice(&bytes);
-        }
+    if let Ok(bytes) = hex::decode(digest)
+        && bytes.len() == 32
+    {
+        prev.copy_from_slice(&bytes);
     }
     let mut h = blake3::Hasher::new();
     h.update(&prev);

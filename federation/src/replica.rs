@@ -160,12 +160,11 @@ impl Federation {
             Some(t) => t.clone(),
             None => Topology::implied(settings.me),
         };
-        if settings.topology.is_none() {
-            if let Some(entry) = log.latest_of_kind(TOPOLOGY_KIND).await? {
-                if let Some(Ok((_, t))) = entry.payload.as_deref().map(decode_payload::<Topology>) {
-                    topology = t;
-                }
-            }
+        if settings.topology.is_none()
+            && let Some(entry) = log.latest_of_kind(TOPOLOGY_KIND).await?
+            && let Some(Ok((_, t))) = entry.payload.as_deref().map(decode_payload::<Topology>)
+        {
+            topology = t;
         }
         let fed = Arc::new(Federation {
             key,
@@ -250,10 +249,11 @@ impl Federation {
             return Ok(());
         };
         let payload = encode_payload(1, topology);
-        if let Some(last) = self.log.latest_of_kind(TOPOLOGY_KIND).await? {
-            if last.origin == self.me() && last.payload.as_deref() == Some(&payload[..]) {
-                return Ok(());
-            }
+        if let Some(last) = self.log.latest_of_kind(TOPOLOGY_KIND).await?
+            && last.origin == self.me()
+            && last.payload.as_deref() == Some(&payload[..])
+        {
+            return Ok(());
         }
         let mut tx = write.begin().await?;
         self.append(

@@ -524,14 +524,13 @@ impl SyncService {
             if !connected {
                 return;
             }
-            if let Some(node) = node {
-                if self.should_pull(node) {
-                    if let Err(e) = self.pull_until_caught_up(peer, node).await {
-                        warn!(%peer, %node, error = %e, "sync with peer failed");
-                        self.peers
-                            .update(peer, |s| s.last_error = Some(e.to_string()));
-                    }
-                }
+            if let Some(node) = node
+                && self.should_pull(node)
+                && let Err(e) = self.pull_until_caught_up(peer, node).await
+            {
+                warn!(%peer, %node, error = %e, "sync with peer failed");
+                self.peers
+                    .update(peer, |s| s.last_error = Some(e.to_string()));
             }
             wake.notified().await;
         }

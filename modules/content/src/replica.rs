@@ -395,10 +395,10 @@ impl ContentApplier {
                         .fetch_optional(&mut *tx)
                         .await
                         .map_err(failed)?;
-                if let Some(row) = existing {
-                    if row.try_get::<i64, _>(0).map_err(failed)? >= hlc {
-                        return Ok(());
-                    }
+                if let Some(row) = existing
+                    && row.try_get::<i64, _>(0).map_err(failed)? >= hlc
+                {
+                    return Ok(());
                 }
                 let parent_id: Option<i64> = match &r.parent_slug {
                     Some(p) => Some(
@@ -465,10 +465,10 @@ impl ContentApplier {
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(failed)?;
-                if let Some(row) = existing {
-                    if row.try_get::<i64, _>(0).map_err(failed)? >= hlc {
-                        return Ok(());
-                    }
+                if let Some(row) = existing
+                    && row.try_get::<i64, _>(0).map_err(failed)? >= hlc
+                {
+                    return Ok(());
                 }
                 let seq: i64 = sqlx::query(
                     "UPDATE counters SET value = value + 1 WHERE name = 'published_change' RETURNING value",
@@ -566,10 +566,10 @@ impl ContentApplier {
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(failed)?;
-                if let Some(row) = existing {
-                    if row.try_get::<i64, _>(0).map_err(failed)? > r.updated_ms {
-                        return Ok(());
-                    }
+                if let Some(row) = existing
+                    && row.try_get::<i64, _>(0).map_err(failed)? > r.updated_ms
+                {
+                    return Ok(());
                 }
                 if r.source.is_empty() {
                     sqlx::query("DELETE FROM templates WHERE site_id = $1 AND name = $2")
