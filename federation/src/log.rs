@@ -230,6 +230,74 @@ impl Log {
         Ok(entry)
     }
 
+    /// Appends several local entries inside the caller's transaction with multi-row
+    /// inserts (bulk import: a few statements per hundred entries instead of three each).
+    pub async fn append_local_many(
+        conn: &mut AnyConnection,
+        key: &NodeKey,
+        me: NodeId,
+        hlcs: impl Iterator<Item = u64>,
+        drafts: Vec<EntryDraft>,
+    ) -> Result<u64, FederationError> {
+        let (mut seq, mut digest) = head_of(conn, me).await?;
+        let mut hlc = 0;
+        let now = now_ms();
+        let mut entries = Vec::with_capacity(drafts.len());
+        for (draft, h) in drafts.into_iter().zip(hlcs) {
+            seq += 1;
+            hlc = h;
+            let entry = Entry::sign(key, me, seq, h, draft);
+            digest = chain(&digest, &entry.id());
+            entries.push(entry);
+        }
+        if entries.is_empty() {
+            return Ok(seq);
+        }
+        const ROWS: usize = 100;
+        for chunk in entries.chunks(ROWS) {
+            let mut sql = String::from(
+                "INSERT INTO fed_entries (origin, seq, hlc, kind, object, status, eid, entry, bytes, received_ms) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 10;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10
+                ));
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for entry in chunk {
+                let bytes = postcard::to_stdvec(entry).expect("entries encode");
+                q = q
+                    .bind(entry.origin.as_str())
+                    .bind(entry.seq as i64)
+                    .bind(entry.hlc as i64)
+                    .bind(entry.kind.clone())
+                    .bind(entry.object.clone())
+                    .bind(Status::Applied as i64)
+                    .bind(entry.id().to_vec())
+                    .bind(bytes.clone())
+                    .bind(bytes.len() as i64)
+                    .bind(now);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        set_head(conn, me, seq, &digest, hlc).await?;
+        Ok(seq)
+    }
+
     /// Stores verified remote entries in one transaction and advances heads.
     pub async fn insert(&self, entries: &[(Entry, Status)]) -> Result<Inserted, FederationError> {
         let mut report = Inserted::default();

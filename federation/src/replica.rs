@@ -233,6 +233,16 @@ impl Federation {
         Log::append_local(conn, &self.key, self.settings.me, self.hlc.now(), draft).await
     }
 
+    /// Appends many local entries in the caller's transaction (bulk import); returns the new head.
+    pub async fn append_many(
+        &self,
+        conn: &mut AnyConnection,
+        drafts: Vec<EntryDraft>,
+    ) -> Result<u64, FederationError> {
+        let hlcs: Vec<u64> = drafts.iter().map(|_| self.hlc.now()).collect();
+        Log::append_local_many(conn, &self.key, self.settings.me, hlcs.into_iter(), drafts).await
+    }
+
     /// Tells subscribers (the sync task, the search indexer) that the log grew.
     pub fn announce(&self) {
         self.appended.send_modify(|n| *n += 1);

@@ -309,6 +309,7 @@ impl Content {
         } else {
             0
         };
+        let mut drafts = Vec::with_capacity(fresh.len());
         for (i, (id, parent_id, published_ms, year, doc)) in fresh.iter().enumerate() {
             insert_revision(&mut tx, *id, 1, actor, doc).await?;
             let seq = next_in_year.get_mut(year).map(|s| {
@@ -335,9 +336,10 @@ impl Content {
                 change_seq: first_change + i as i64,
             };
             upsert(&mut tx, &row).await?;
-            self.emit_new_article(&mut tx, &row, &column.slug).await?;
+            drafts.extend(self.new_article_draft(&row, &column.slug));
             out.imported += 1;
         }
+        self.append_drafts(&mut tx, drafts).await?;
         if out.imported > 0 {
             record(
                 &mut tx,

@@ -231,16 +231,14 @@ impl Content {
         .await
     }
 
-    /// Records a freshly published article from the row being written (bulk import: no re-read).
-    pub(crate) async fn emit_new_article(
+    /// The entry for a freshly published article, built from the row being written (bulk
+    /// import: no re-read; appended in bulk with [`Content::append_drafts`]).
+    pub(crate) fn new_article_draft(
         &self,
-        conn: &mut AnyConnection,
         row: &crate::published::Row<'_>,
         column_slug: &str,
-    ) -> Result<(), ContentError> {
-        if self.federation.is_none() {
-            return Ok(());
-        }
+    ) -> Option<EntryDraft> {
+        self.federation.as_ref()?;
         let record = ArticleRecord {
             site: row.site.to_string(),
             id: row.id,
@@ -257,9 +255,26 @@ impl Content {
             parent_id: row.parent_id,
             doc_json: crate::articles::doc_json(row.doc),
         };
-        let object = format!("{}/{}", row.site, row.id);
-        self.append(conn, ARTICLE, object, encode_payload(V1, &record))
-            .await
+        Some(EntryDraft {
+            kind: ARTICLE.into(),
+            object: format!("{}/{}", row.site, row.id),
+            audience: Audience::Public,
+            payload: encode_payload(V1, &record),
+        })
+    }
+
+    /// Appends drafts in bulk inside the caller's transaction.
+    pub(crate) async fn append_drafts(
+        &self,
+        conn: &mut AnyConnection,
+        drafts: Vec<EntryDraft>,
+    ) -> Result<(), ContentError> {
+        if let Some(fed) = &self.federation {
+            fed.append_many(conn, drafts)
+                .await
+                .map_err(|e| ContentError::Federation(e.to_string()))?;
+        }
+        Ok(())
     }
 
     /// Records a column template set.
