@@ -204,7 +204,11 @@ pub async fn list_articles(
     Ok(Json(list.iter().map(article_json).collect::<Vec<_>>()))
 }
 
-pub(super) async fn article_for(node: &Node, caller: &Caller, id: i64) -> Result<Article, ApiError> {
+pub(super) async fn article_for(
+    node: &Node,
+    caller: &Caller,
+    id: i64,
+) -> Result<Article, ApiError> {
     let a = node.content.article(id).await?;
     if caller.require_site(&a.site).is_err() {
         return Err(ApiError::forbidden(format!(

@@ -144,7 +144,9 @@ pub async fn metrics(State(node): State<Arc<Node>>) -> Response {
             .metrics
             .rejected
             .get_or_create(&crate::metrics::ReasonLabels { reason });
-        counter.inner().store(n, std::sync::atomic::Ordering::Relaxed);
+        counter
+            .inner()
+            .store(n, std::sync::atomic::Ordering::Relaxed);
     }
     if let Ok(heads) = node.federation.heads().await {
         for h in heads {

@@ -78,3 +78,57 @@ pub(super) async fn digests(State(node): State<Arc<Node>>) -> Result<Json<Value>
         json!({ "node": node.federation.me(), "origins": map }),
     ))
 }
+
+/// Query of the topology endpoint.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TreeQuery {
+    /// Ancestors of this node.
+    ancestors: Option<String>,
+    /// Subtree of this node.
+    subtree: Option<String>,
+    /// Path `from,to`.
+    path: Option<String>,
+}
+
+fn node_id(field: &str, s: &str) -> Result<govnode_topology::NodeId, ApiError> {
+    s.trim()
+        .parse()
+        .map_err(|e| ApiError::bad_request(format!("{field}: {e}")))
+}
+
+/// GET /api/federation/topology: the tree this node knows (from the province), and
+/// ancestors, subtree or the path between two nodes.
+pub(super) async fn topology(
+    State(node): State<Arc<Node>>,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<TreeQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let tree = node.federation.topology();
+    let known = |field: &str, id: govnode_topology::NodeId| {
+        if tree.contains(id) {
+            Ok(id)
+        } else {
+            Err(ApiError::not_found(format!(
+                "{field}: node {id} is not in the tree"
+            )))
+        }
+    };
+    let mut out = json!({ "root": tree.root(), "nodes": tree.nodes().collect::<Vec<_>>() });
+    if let Some(a) = &q.ancestors {
+        let id = known("ancestors", node_id("ancestors", a)?)?;
+        out["ancestors"] = json!(tree.ancestors(id));
+    }
+    if let Some(s) = &q.subtree {
+        let id = known("subtree", node_id("subtree", s)?)?;
+        out["subtree"] = json!(tree.subtree(id));
+    }
+    if let Some(p) = &q.path {
+        let (from, to) = p
+            .split_once(',')
+            .ok_or_else(|| ApiError::bad_request("path: give two node ids, `from,to`"))?;
+        let from = known("path", node_id("path", from)?)?;
+        let to = known("path", node_id("path", to)?)?;
+        out["path"] = json!(tree.path(from, to));
+    }
+    Ok(Json(out))
+}

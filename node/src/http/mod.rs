@@ -76,6 +76,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/federation/status", get(federation::status))
         .route("/api/federation/digests", get(federation::digests))
+        .route("/api/federation/topology", get(federation::topology))
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))

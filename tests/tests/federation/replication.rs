@@ -93,6 +93,40 @@ async fn county_content_reaches_city_and_province_and_province_content_reaches_c
         })
         .await;
     }
+    // The province's tree reached the counties as an entry; any node answers tree queries.
+    tree.wait_for("tree at a county", || async {
+        tree.node("440304")
+            .get("/api/federation/topology")
+            .await
+            .json()["nodes"]
+            .as_array()
+            .map(Vec::len)
+            == Some(7)
+    })
+    .await;
+    let t = tree
+        .node("440304")
+        .get("/api/federation/topology?ancestors=440106&subtree=440300&path=440106,440304")
+        .await
+        .json();
+    assert_eq!(t["ancestors"], json!(["440100", "440000"]));
+    assert_eq!(t["subtree"], json!(["440300", "440303", "440304"]));
+    assert_eq!(
+        t["path"],
+        json!(["440106", "440100", "440000", "440300", "440304"])
+    );
+    let bad = tree
+        .node("440304")
+        .get("/api/federation/topology?path=440106")
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        tree.node("440304")
+            .get("/api/federation/topology?subtree=440999")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     // Every node holding the province's log agrees on it.
     for n in ["440100", "440106", "440304"] {
         tree.wait_same_log("440000", n, "440000").await;
