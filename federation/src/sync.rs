@@ -259,10 +259,24 @@ impl SyncResponder {
         if peer_id_of(&key) != Some(peer) {
             return Err(format!("peer {peer} does not hold {node}'s certified key"));
         }
-        self.peers.update(peer, |s| {
-            s.node = Some(node);
-            s.last_contact_ms = Some(now_ms());
+        // The hello may overtake the connection event: create the row if it is missing
+        // (the event then only marks it connected and starts its pull loop).
+        let mut peers = self.peers.by_id.lock().expect("peers lock");
+        let row = peers.entry(peer).or_insert_with(|| Peer {
+            status: PeerStatus {
+                peer_id: peer.to_string(),
+                node: None,
+                address: String::new(),
+                connected: true,
+                outbound: false,
+                last_contact_ms: None,
+                entries_received: 0,
+                last_error: None,
+            },
+            wake: Arc::new(Notify::new()),
         });
+        row.status.node = Some(node);
+        row.status.last_contact_ms = Some(now_ms());
         Ok(())
     }
 }
