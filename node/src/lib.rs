@@ -6,9 +6,12 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod enrol;
+pub mod federation;
 mod http;
 pub mod import;
 mod indexer;
+pub mod local_tree;
 pub mod lock;
 mod metrics;
 pub mod node;
@@ -38,6 +41,9 @@ pub enum NodeError {
     /// The node key failed.
     #[error(transparent)]
     Identity(#[from] govnode_federation::IdentityError),
+    /// The federation failed (trust material, log, network).
+    #[error("federation: {0}")]
+    Federation(String),
     /// I/O.
     #[error("{0}")]
     Io(#[from] std::io::Error),

@@ -375,16 +375,54 @@ async fn part_latency(args: &Args) -> Result<Value> {
     eprintln!("latency: {n} nodes open in {start_s:.1} s; connecting …");
     let connect = wait_until(
         "every node connected to its parent",
-        Duration::from_secs(300),
+        Duration::from_secs(120),
         || {
+            let ended: Vec<String> = nodes
+                .iter()
+                .filter(|(_, r)| r.task.is_finished())
+                .map(|(id, _)| id.to_string())
+                .collect();
             let ok = plan.nodes.iter().all(|p| match p.member.parent {
                 None => true,
                 Some(parent) => nodes[&p.member.id].connected().contains(&parent),
             });
-            async move { Ok(ok) }
+            async move {
+                if !ended.is_empty() {
+                    bail!(
+                        "the server of {} ended early (its sync or HTTP listener could not bind?)",
+                        ended.join(", ")
+                    );
+                }
+                Ok(ok)
+            }
         },
     )
-    .await?;
+    .await
+    .map_err(|e| {
+        let missing: Vec<String> = plan
+            .nodes
+            .iter()
+            .filter(|p| {
+                p.member
+                    .parent
+                    .is_some_and(|parent| !nodes[&p.member.id].connected().contains(&parent))
+            })
+            .map(|p| {
+                let peers = nodes[&p.member.id]
+                    .node
+                    .sync
+                    .get()
+                    .map(|s| s.peers())
+                    .unwrap_or_default();
+                format!("{} (peers: {peers:?})", p.member.id)
+            })
+            .collect();
+        e.context(format!(
+            "{} not connected to their parent: {}",
+            missing.len(),
+            missing.join("; ")
+        ))
+    })?;
     eprintln!(
         "latency: connected in {:.1} s; creating county sites …",
         connect.as_secs_f64()
