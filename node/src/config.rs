@@ -242,10 +242,8 @@ impl Config {
         }
         if let Some(f) = &cfg.federation {
             f.root_key_bytes().map_err(|e| bad(e.to_string()))?;
-            if let Some(p) = &f.parent {
-                if p.id == cfg.node.id {
-                    return Err(bad("federation.parent names this node itself".into()));
-                }
+            if f.parent.as_ref().is_some_and(|p| p.id == cfg.node.id) {
+                return Err(bad("federation.parent names this node itself".into()));
             }
         }
         Ok(cfg)

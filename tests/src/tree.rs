@@ -205,7 +205,7 @@ impl TestTree {
     pub async fn wait_same_log(&self, a: &str, b: &str, origin: &str) {
         self.wait_for(&format!("{a} and {b} agree on {origin}'s log"), || async {
             let (x, y) = (self.digests(a).await, self.digests(b).await);
-            x.get(origin).is_some() && x.get(origin) == y.get(origin)
+            x.contains_key(origin) && x.get(origin) == y.get(origin)
         })
         .await;
     }

@@ -453,6 +453,13 @@ s; near 0 means it was otherwise idle).
         header = machine_header(&args)?,
     );
     println!("{md}");
+    // Sections other benches own (e.g. `## Federation` from bench_federation) are kept.
+    let mut md = md;
+    if let Ok(old) = std::fs::read_to_string(&args.out)
+        && let Some(at) = old.find("\n## Federation")
+    {
+        md.push_str(&old[at..]);
+    }
     std::fs::write(&args.out, &md).with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!("wrote {}", args.out.display());
     Ok(())
