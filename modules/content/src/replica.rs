@@ -547,10 +547,12 @@ impl ContentApplier {
                         .map_err(failed)?;
                 if let Some(row) = existing {
                     let owner: String = row.try_get(0).map_err(failed)?;
-                    // A set of this node's own keeps its id here; otherwise newest wins.
+                    // A set of this node's own keeps its id here; otherwise the newest
+                    // (hlc, origin) wins, the same on every node whatever the arrival order.
+                    let stamp = row.try_get::<i64, _>(1).map_err(failed)?;
                     if owner.is_empty()
                         || owner == self.me
-                        || row.try_get::<i64, _>(1).map_err(failed)? >= hlc
+                        || (stamp, owner.as_str()) >= (hlc, origin.as_str())
                     {
                         return Ok(());
                     }
