@@ -87,8 +87,16 @@ pub async fn portal(node: &Node) -> Response {
     let name = escape_html(&node.config.node.name);
     let mut list = String::new();
     for s in &sites {
+        let replica = if node.content.is_replica(s) {
+            format!(
+                " <span>（副本，原站点在节点 {}）</span>",
+                escape_html(&s.origin)
+            )
+        } else {
+            String::new()
+        };
         list.push_str(&format!(
-            "<li><a href=\"/sites/{}/\">{}</a> <span>{}</span></li>",
+            "<li><a href=\"/sites/{}/\">{}</a> <span>{}</span>{replica}</li>",
             escape_html(&s.id),
             escape_html(&s.name),
             escape_html(&s.owner_body)
@@ -103,7 +111,7 @@ pub async fn portal(node: &Node) -> Response {
             "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{name}政府网站集约化平台</title><link rel=\"stylesheet\" href=\"/static/site.css\"></head><body>\
              <a class=\"skip-link\" href=\"#main\">跳到主要内容</a><header role=\"banner\" class=\"site-header\"><div class=\"wrap\"><p class=\"site-name\">{name}政府网站集约化平台</p></div></header>\
-             <main id=\"main\" tabindex=\"-1\" class=\"wrap\"><h1>本平台承载的网站</h1><ul>{list}</ul></main>\
+             <main id=\"main\" tabindex=\"-1\" class=\"wrap\"><h1>本平台承载的网站</h1><ul>{list}</ul><p><a href=\"/federation\">联邦状态</a></p></main>\
              <footer role=\"contentinfo\" class=\"site-footer\"><div class=\"wrap\"><p>节点 {id}</p></div></footer></body></html>\n",
             id = node.config.node.id
         ),

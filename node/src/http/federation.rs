@@ -16,6 +16,11 @@ fn now_ms() -> i64 {
 
 /// GET /api/federation/status.
 pub(super) async fn status(State(node): State<Arc<Node>>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(status_value(&node).await?))
+}
+
+/// The status document (shared by the JSON API and the HTML page).
+async fn status_value(node: &Node) -> Result<Value, ApiError> {
     let fed = &node.federation;
     let settings = fed.settings();
     let heads = fed.heads().await.map_err(ApiError::internal)?;
@@ -41,7 +46,7 @@ pub(super) async fn status(State(node): State<Arc<Node>>) -> Result<Json<Value>,
         Some(s) => Some(s.listen_addr().await.to_string()),
         None => None,
     };
-    Ok(Json(json!({
+    Ok(json!({
         "node": fed.me(),
         "name": node.config.node.name,
         "tier": settings.tier,
@@ -59,7 +64,7 @@ pub(super) async fn status(State(node): State<Arc<Node>>) -> Result<Json<Value>,
         },
         "log": { "entries": entries, "bytes": bytes },
         "wire": { "sent": sent, "received": received },
-    })))
+    }))
 }
 
 /// GET /api/federation/digests: origin → {seq, digest}, for comparing two nodes.
@@ -131,4 +136,94 @@ pub(super) async fn topology(
         out["path"] = json!(tree.path(from, to));
     }
     Ok(Json(out))
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn ago(now: i64, ms: Option<i64>) -> String {
+    match ms {
+        Some(ms) => format!("{} 秒前", ((now - ms).max(0)) / 1000),
+        None => "从未".into(),
+    }
+}
+
+/// GET /federation: the status as an accessible HTML page for operators.
+pub(super) async fn page(
+    State(node): State<Arc<Node>>,
+) -> Result<axum::response::Response, ApiError> {
+    let s = status_value(&node).await?;
+    let now = now_ms();
+    let text = |v: &Value| match v {
+        Value::String(s) => esc(s),
+        Value::Null => "—".into(),
+        other => esc(&other.to_string()),
+    };
+    let mut peers = String::new();
+    for p in s["peers"].as_array().into_iter().flatten() {
+        peers.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            text(&p["node"]),
+            text(&p["address"]),
+            if p["connected"] == true {
+                "已连接"
+            } else {
+                "未连接"
+            },
+            ago(now, p["last_contact_ms"].as_i64()),
+            text(&p["entries_received"]),
+            text(&p["last_error"]),
+        ));
+    }
+    if peers.is_empty() {
+        peers.push_str("<tr><td colspan=\"6\">没有对等节点。</td></tr>");
+    }
+    let mut origins = String::new();
+    for o in s["origins"].as_array().into_iter().flatten() {
+        let digest = o["digest"].as_str().unwrap_or("");
+        origins.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code title=\"{}\">{}</code></td><td>{}</td></tr>",
+            text(&o["origin"]),
+            text(&o["seq"]),
+            text(&o["lag_entries"]),
+            text(&o["lag_seconds"]),
+            esc(digest),
+            esc(digest.get(..12).unwrap_or(digest)),
+            ago(now, o["updated_ms"].as_i64()),
+        ));
+    }
+    let mut rejected = String::new();
+    for (reason, n) in s["rejected"]["by_reason"].as_object().into_iter().flatten() {
+        rejected.push_str(&format!("<li>{}：{}</li>", esc(reason), text(n)));
+    }
+    if rejected.is_empty() {
+        rejected.push_str("<li>无</li>");
+    }
+    let name = text(&s["name"]);
+    let body = format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{name}节点联邦状态</title><link rel=\"stylesheet\" href=\"/static/site.css\"></head><body>\
+         <a class=\"skip-link\" href=\"#main\">跳到主要内容</a><header role=\"banner\" class=\"site-header\"><div class=\"wrap\"><p class=\"site-name\">{name}政府网站集约化平台</p></div></header>\
+         <main id=\"main\" tabindex=\"-1\" class=\"wrap\"><h1>联邦状态</h1>\
+         <dl class=\"meta\"><dt>节点</dt><dd>{id}（{tier}）</dd><dt>上级节点</dt><dd>{parent}</dd><dt>证书</dt><dd>{enrolled}</dd><dt>同步地址</dt><dd>{addr}</dd></dl>\
+         <table><caption>对等节点</caption><thead><tr><th scope=\"col\">节点</th><th scope=\"col\">地址</th><th scope=\"col\">状态</th><th scope=\"col\">最近联系</th><th scope=\"col\">已接收条目</th><th scope=\"col\">最近错误</th></tr></thead><tbody>{peers}</tbody></table>\
+         <table><caption>各来源节点的日志</caption><thead><tr><th scope=\"col\">来源节点</th><th scope=\"col\">已持有序号</th><th scope=\"col\">落后条目</th><th scope=\"col\">落后秒数</th><th scope=\"col\">摘要</th><th scope=\"col\">最近更新</th></tr></thead><tbody>{origins}</tbody></table>\
+         <h2>被拒绝的条目（共 {total} 条）</h2><ul>{rejected}</ul>\
+         <p><a href=\"/api/federation/status\">JSON 格式</a> · <a href=\"/api/federation/digests\">各来源摘要</a> · <a href=\"/\">本平台网站</a></p></main></body></html>\n",
+        id = text(&s["node"]),
+        tier = text(&s["tier"]),
+        parent = text(&s["parent"]),
+        enrolled = if s["enrolled"] == true {
+            "已安装，链至省级根密钥"
+        } else {
+            "未安装（请在上级节点运行 govnode certify）"
+        },
+        addr = text(&s["sync_address"]),
+        total = text(&s["rejected"]["total"]),
+    );
+    Ok(super::site::html(axum::http::StatusCode::OK, body))
 }

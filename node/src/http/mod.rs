@@ -77,6 +77,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/federation/status", get(federation::status))
         .route("/api/federation/digests", get(federation::digests))
         .route("/api/federation/topology", get(federation::topology))
+        .route("/federation", get(federation::page))
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))

@@ -127,6 +127,12 @@ async fn county_content_reaches_city_and_province_and_province_content_reaches_c
             .status,
         StatusCode::NOT_FOUND
     );
+    // The operators' page lists peers and per-origin logs.
+    let page = tree.node("440000").get("/federation").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for text in ["联邦状态", "440100", "440300", "已连接", "440106"] {
+        assert!(page.text.contains(text), "{text}: {}", page.text);
+    }
     // Every node holding the province's log agrees on it.
     for n in ["440100", "440106", "440304"] {
         tree.wait_same_log("440000", n, "440000").await;
