@@ -487,7 +487,8 @@ impl SyncService {
         false
     }
 
-    async fn peer_loop(&self, peer: PeerId, wake: Arc<Notify>, stop: watch::Receiver<bool>) {
+    /// Exchanges hellos; Err(reason) when the peer cannot be identified (yet).
+    async fn hello(&self, peer: PeerId) -> Result<NodeId, String> {
         let hello = SyncRequest::Hello {
             node: self.fed.me(),
             chain: self.fed.own_chain(),
@@ -496,45 +497,58 @@ impl SyncService {
             Ok(SyncResponse::Hello { node, chain }) => {
                 self.fed.trust().admit(&chain, now_ms());
                 match self.fed.trust().key_of(node) {
-                    Some(key) if peer_id_of(&key) == Some(peer) => {
-                        self.peers.update(peer, |s| {
-                            s.node = Some(node);
-                            s.last_contact_ms = Some(now_ms());
-                        });
-                        info!(%peer, %node, "peer identified");
-                    }
-                    _ => {
-                        warn!(%peer, %node, "peer's chain does not certify its key; not syncing with it");
-                        self.peers.update(peer, |s| {
-                            s.last_error = Some(format!("{node}: chain does not certify this peer"))
-                        });
-                        return;
-                    }
+                    Some(key) if peer_id_of(&key) == Some(peer) => Ok(node),
+                    _ => Err(format!("{node}: its chain does not certify this peer")),
                 }
             }
-            Ok(SyncResponse::Refused(why)) => {
-                warn!(%peer, why, "hello refused by peer");
-                self.peers.update(peer, |s| s.last_error = Some(why));
+            Ok(SyncResponse::Refused(why)) => Err(format!("hello refused: {why}")),
+            Ok(other) => Err(format!("answered hello with {other:?}")),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn still_connected(&self, peer: PeerId, wake: &Arc<Notify>) -> (bool, Option<NodeId>) {
+        let peers = self.peers.by_id.lock().expect("peers lock");
+        match peers.get(&peer) {
+            Some(p) if Arc::ptr_eq(&p.wake, wake) => (p.status.connected, p.status.node),
+            _ => (false, None),
+        }
+    }
+
+    async fn peer_loop(&self, peer: PeerId, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        // Identify the peer, retrying with backoff while it stays connected (a timeout, or
+        // a chain the other side installs later, must not leave the link idle for good).
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            match self.hello(peer).await {
+                Ok(node) => {
+                    self.peers.update(peer, |s| {
+                        s.node = Some(node);
+                        s.last_contact_ms = Some(now_ms());
+                        s.last_error = None;
+                    });
+                    info!(%peer, %node, "peer identified");
+                    break;
+                }
+                Err(why) => {
+                    warn!(%peer, why, "peer not identified; retrying");
+                    self.peers.update(peer, |s| s.last_error = Some(why));
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = stop.changed() => {}
+            }
+            if *stop.borrow() || !self.still_connected(peer, &wake).0 {
                 return;
             }
-            Ok(_) => return,
-            Err(e) => {
-                self.peers
-                    .update(peer, |s| s.last_error = Some(e.to_string()));
-                return;
-            }
+            backoff = (backoff * 2).min(Duration::from_secs(60));
         }
         loop {
             if *stop.borrow() {
                 return;
             }
-            let (connected, node) = {
-                let peers = self.peers.by_id.lock().expect("peers lock");
-                match peers.get(&peer) {
-                    Some(p) if Arc::ptr_eq(&p.wake, &wake) => (p.status.connected, p.status.node),
-                    _ => (false, None),
-                }
-            };
+            let (connected, node) = self.still_connected(peer, &wake);
             if !connected {
                 return;
             }
