@@ -164,8 +164,11 @@ pub(crate) async fn start(
 }
 
 /// Keeps the search index caught up with replicated content.
+/// Keeps the search index and replica sites' template overrides caught up with
+/// replicated content.
 async fn follow_changes(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
     let mut changes = node.federation.subscribe();
+    let mut templates_seen = 0;
     loop {
         tokio::select! {
             _ = stop.changed() => return,
@@ -174,7 +177,32 @@ async fn follow_changes(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
         if let Err(e) = node.sync_search().await {
             warn!(error = %e, "search sync after replication failed");
         }
+        let templates = node
+            .replica_templates
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if templates != templates_seen {
+            templates_seen = templates;
+            if let Err(e) = reload_replica_templates(&node).await {
+                warn!(error = %e, "reloading replicated template overrides failed");
+            }
+        }
     }
+}
+
+/// Hands the renderer the current overrides of every replica site.
+async fn reload_replica_templates(node: &Node) -> Result<(), NodeError> {
+    for site in node.content.sites().await? {
+        if !node.content.is_replica(&site) {
+            continue;
+        }
+        let overrides = node.content.template_overrides(&site.id).await?;
+        if let Err(e) = node.renderer.set_overrides(&site.id, overrides) {
+            // The owner's renderer accepted them; a difference in versions must not
+            // take the replica down: it keeps the defaults.
+            warn!(site = %site.id, error = %e, "replicated template overrides ignored");
+        }
+    }
+    Ok(())
 }
 
 /// Fetches attachments of replicated articles from peers, verified by hash.

@@ -48,6 +48,8 @@ pub struct Node {
     pub federation: Arc<Federation>,
     /// The running sync service (set by `run` when the config has `[federation]`).
     pub sync: OnceLock<SyncService>,
+    /// Template overrides applied from other nodes (the renderer reloads when it moves).
+    pub(crate) replica_templates: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Node {
@@ -75,10 +77,9 @@ impl Node {
         let federation = crate::federation::open(&config, data_dir, &key, &db).await?;
         let content = Content::new(db.read.clone(), db.write.clone(), blobs.clone())
             .with_federation(federation.clone());
-        federation.register(
-            govnode_content::KIND_PREFIX,
-            Arc::new(govnode_content::ContentApplier::new(&federation)),
-        );
+        let applier = govnode_content::ContentApplier::new(&federation);
+        let replica_templates = applier.templates_applied();
+        federation.register(govnode_content::KIND_PREFIX, Arc::new(applier));
         let tokens = TokenStore::new(db.read.clone(), db.write.clone());
         let index_dir = data_dir.join("search");
         let search = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
@@ -106,6 +107,7 @@ impl Node {
             key,
             federation,
             sync: OnceLock::new(),
+            replica_templates,
         });
         // Entries stored but not applied when the process last stopped.
         node.federation

@@ -9,6 +9,9 @@ use govnode_federation::{
     Applier, ApplyError, Audience, BoxFuture, Entry, EntryDraft, Federation, decode_payload,
     encode_payload,
 };
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row as _};
 
@@ -347,6 +350,7 @@ impl Content {
 #[derive(Debug, Clone)]
 pub struct ContentApplier {
     me: String,
+    templates_applied: Arc<AtomicU64>,
 }
 
 impl ContentApplier {
@@ -354,7 +358,14 @@ impl ContentApplier {
     pub fn new(federation: &Federation) -> Self {
         ContentApplier {
             me: federation.me().to_string(),
+            templates_applied: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// Counts template overrides applied from other nodes, so the node knows when to
+    /// reload the renderer's overrides of replica sites.
+    pub fn templates_applied(&self) -> Arc<AtomicU64> {
+        self.templates_applied.clone()
     }
 
     async fn apply_entry(
@@ -575,6 +586,7 @@ impl ContentApplier {
             TEMPLATE => {
                 let r: TemplateRecord = decode(payload)?;
                 owned_site(&mut *tx, &r.site, &origin, &self.me).await?;
+                self.templates_applied.fetch_add(1, Ordering::Relaxed);
                 let existing = sqlx::query(
                     "SELECT updated_ms FROM templates WHERE site_id = $1 AND name = $2",
                 )

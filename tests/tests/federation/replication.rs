@@ -362,3 +362,58 @@ async fn attachments_follow_their_article_by_hash_and_survive_the_owner_going_do
     assert_eq!(tree.node("440000").get(&path).await.status, StatusCode::OK);
     tree.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_site_s_own_templates_are_used_where_it_is_served_from_replica() {
+    let m = |id, name, parent: Option<&'static str>| govnode_tests::tree::Member {
+        id,
+        name,
+        parent,
+        aerial: vec![],
+    };
+    let tree = TestTree::start(vec![
+        m("440000", "广东省", None),
+        m("440106", "天河区", Some("440000")),
+    ])
+    .await;
+    let county = tree.node("440106");
+    county.site("tianhe", "天河区人民政府").await;
+    let src = "{% extends \"layout.html\" %}{% block content %}<h1>天河定制首页 {{ site.name }}</h1>{% endblock %}";
+    let r = county
+        .call(
+            govnode_tests::Method::PUT,
+            "/api/admin/sites/tianhe/templates/home.html",
+            Some(&county.admin),
+            Some(json!({ "source": src })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    tree.wait_for("the override used on the replica", || async {
+        tree.node("440000")
+            .get("/sites/tianhe/")
+            .await
+            .text
+            .contains("天河定制首页 天河区人民政府")
+    })
+    .await;
+    // Reset at the owner: the replica goes back to the default layout.
+    let r = county
+        .call(
+            govnode_tests::Method::DELETE,
+            "/api/admin/sites/tianhe/templates/home.html",
+            Some(&county.admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    tree.wait_for("the reset reaches the replica", || async {
+        !tree
+            .node("440000")
+            .get("/sites/tianhe/")
+            .await
+            .text
+            .contains("天河定制首页")
+    })
+    .await;
+    tree.shutdown().await;
+}
