@@ -562,4 +562,62 @@ mod tests {
                 .contains("version 2")
         );
     }
+
+    #[test]
+    fn a_bad_tree_is_refused_naming_file_and_nodes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        let head = "version = 1\n[node]\nid = \"440000\"\nname = \"广东省\"\n";
+        let node = |id: &str, tier: &str, parent: Option<&str>| {
+            let parent = parent.map_or(String::new(), |p| format!("parent = \"{p}\"\n"));
+            format!(
+                "[[topology.nodes]]\nid = \"{id}\"\nname = \"n{id}\"\ntier = \"{tier}\"\n{parent}"
+            )
+        };
+        let cases = [
+            (
+                [
+                    node("440000", "province", None),
+                    node("440100", "city", Some("440106")),
+                    node("440106", "county", Some("440100")),
+                ]
+                .concat(),
+                "cycle",
+            ),
+            (
+                [
+                    node("440000", "province", None),
+                    node("440106", "county", Some("440100")),
+                ]
+                .concat(),
+                "440100",
+            ),
+            (
+                [
+                    node("440000", "province", None),
+                    node("440100", "city", Some("440000")),
+                    node("440100", "city", Some("440000")),
+                ]
+                .concat(),
+                "twice",
+            ),
+            (
+                [
+                    node("440000", "province", None),
+                    node("440100", "county", Some("440000")),
+                    node("440106", "city", Some("440100")),
+                ]
+                .concat(),
+                "440106",
+            ),
+        ];
+        for (tree, needle) in cases {
+            std::fs::write(&path, format!("{head}{tree}")).unwrap();
+            let err = Config::load(&path).unwrap_err().to_string();
+            assert!(
+                err.contains(CONFIG_FILE) && err.contains(needle),
+                "{needle}: {err}"
+            );
+        }
+    }
 }
