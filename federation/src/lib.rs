@@ -6,6 +6,7 @@
 //! [`Applier`] for the kinds they own.
 
 mod cert;
+mod entitlement;
 mod entry;
 mod hlc;
 mod identity;
@@ -20,10 +21,10 @@ pub mod net;
 mod replica;
 mod sync;
 
+pub use entitlement::Batch;
 pub use error::FederationError;
 pub use log::{Head, Log, Rejection, Status, VersionVector};
 pub use replica::{
-    Applier, ApplyError, Batch, BoxFuture, Federation, FederationSettings, IngestReport,
-    TOPOLOGY_KIND,
+    Applier, ApplyError, BoxFuture, Federation, FederationSettings, IngestReport, TOPOLOGY_KIND,
 };
 pub use sync::{BlobSource, PeerStatus, SyncRequest, SyncResponse, SyncService, SyncSettings};

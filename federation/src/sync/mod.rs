@@ -6,296 +6,30 @@
 //! a task that pulls until caught up whenever it is woken: by an announce, by the
 //! anti-entropy tick, or on connect. A node pulls from its parent and children; over an
 //! aerial link only while the tree path it stands in for is down.
+mod protocol;
+mod responder;
 
-use std::collections::{BTreeMap, HashMap};
+pub use protocol::{BlobSource, PeerStatus, SyncRequest, SyncResponse, SyncSettings};
+
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use futures::FutureExt as _;
 use govnode_topology::NodeId;
 use libp2p::PeerId;
-use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 use tracing::{debug, info, warn};
 
-use crate::cert::Certificate;
-use crate::entry::Entry;
 use crate::error::FederationError;
 use crate::identity::peer_id_of;
-use crate::log::VersionVector;
-use crate::net::{self, NetConfig, NetEvent, NetHandle, Responder};
+use crate::net::{self, NetEvent, NetHandle};
 use crate::replica::Federation;
-
-/// A sync request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum SyncRequest {
-    /// Who I am, with my certificate chain.
-    Hello {
-        /// The sender's node id.
-        node: NodeId,
-        /// Its chain, leaf first.
-        chain: Vec<Certificate>,
-    },
-    /// Send me what I lack.
-    Pull {
-        /// What I hold.
-        have: VersionVector,
-        /// Batch limit: entries.
-        max_entries: u32,
-        /// Batch limit: bytes.
-        max_bytes: u32,
-    },
-    /// My log grew; here are my heads.
-    Announce {
-        /// The sender's heads.
-        heads: VersionVector,
-    },
-    /// Send me the blob with this blake3 hash.
-    Blob {
-        /// The hash.
-        hash: [u8; 32],
-    },
-}
-
-/// A sync response.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum SyncResponse {
-    /// The responder's identity.
-    Hello {
-        /// Its node id.
-        node: NodeId,
-        /// Its chain.
-        chain: Vec<Certificate>,
-    },
-    /// A bounded batch.
-    Batch {
-        /// Entries.
-        entries: Vec<Entry>,
-        /// Chains of the origins in the batch.
-        certificates: Vec<Certificate>,
-        /// More is waiting.
-        more: bool,
-    },
-    /// Noted.
-    Ack,
-    /// The blob (MIME type, bytes), if held.
-    Blob(Option<(String, Vec<u8>)>),
-    /// The request was refused.
-    Refused(String),
-}
-
-/// Where blobs come from and go to (the node's blob store).
-pub trait BlobSource: Send + Sync + 'static {
-    /// The MIME type and bytes of a blob, if held.
-    fn get(&self, hash: [u8; 32])
-    -> futures::future::BoxFuture<'static, Option<(String, Vec<u8>)>>;
-}
-
-/// Sync settings.
-#[derive(Debug, Clone)]
-pub struct SyncSettings {
-    /// Network settings (listen address, uplink addresses, timeouts, backoff).
-    pub net: NetConfig,
-    /// Period of the anti-entropy round.
-    pub anti_entropy: Duration,
-    /// Pull batch limit: entries.
-    pub batch_entries: u32,
-    /// Pull batch limit: bytes.
-    pub batch_bytes: u32,
-}
-
-/// One peer as the status page shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct PeerStatus {
-    /// libp2p identity.
-    pub peer_id: String,
-    /// Node id, once it said hello.
-    pub node: Option<NodeId>,
-    /// Remote address.
-    pub address: String,
-    /// Connected now.
-    pub connected: bool,
-    /// We dialled it (an uplink).
-    pub outbound: bool,
-    /// Last successful exchange (unix ms).
-    pub last_contact_ms: Option<i64>,
-    /// Entries received from it since start.
-    pub entries_received: u64,
-    /// Last error talking to it.
-    pub last_error: Option<String>,
-}
-
-struct Peer {
-    status: PeerStatus,
-    wake: Arc<Notify>,
-}
-
-#[derive(Default)]
-struct Peers {
-    by_id: Mutex<HashMap<PeerId, Peer>>,
-    /// Highest head peers announced per origin, and since when we have been behind it.
-    known: Mutex<BTreeMap<NodeId, (u64, i64)>>,
-}
-
-impl Peers {
-    fn update(&self, peer: PeerId, f: impl FnOnce(&mut PeerStatus)) {
-        if let Some(p) = self.by_id.lock().expect("peers lock").get_mut(&peer) {
-            f(&mut p.status);
-        }
-    }
-
-    fn node_of(&self, peer: PeerId) -> Option<NodeId> {
-        self.by_id
-            .lock()
-            .expect("peers lock")
-            .get(&peer)
-            .and_then(|p| p.status.node)
-    }
-
-    fn wake(&self, peer: PeerId) {
-        if let Some(p) = self.by_id.lock().expect("peers lock").get(&peer) {
-            p.wake.notify_one();
-        }
-    }
-
-    fn identified(&self) -> Vec<(PeerId, NodeId)> {
-        self.by_id
-            .lock()
-            .expect("peers lock")
-            .iter()
-            .filter(|(_, p)| p.status.connected)
-            .filter_map(|(id, p)| p.status.node.map(|n| (*id, n)))
-            .collect()
-    }
-}
+use responder::{Peer, Peers, SyncResponder};
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
-
-struct SyncResponder {
-    fed: Arc<Federation>,
-    peers: Arc<Peers>,
-    blobs: Option<Arc<dyn BlobSource>>,
-}
-
-impl SyncResponder {
-    async fn answer(self: Arc<Self>, peer: PeerId, request: SyncRequest) -> SyncResponse {
-        match request {
-            SyncRequest::Hello { node, chain } => match self.identify(peer, node, &chain) {
-                Ok(()) => SyncResponse::Hello {
-                    node: self.fed.me(),
-                    chain: self.fed.own_chain(),
-                },
-                Err(why) => {
-                    warn!(%peer, %node, why, "hello refused");
-                    SyncResponse::Refused(why)
-                }
-            },
-            SyncRequest::Pull {
-                have,
-                max_entries,
-                max_bytes,
-            } => {
-                let Some(node) = self.peers.node_of(peer) else {
-                    return SyncResponse::Refused("say hello first".into());
-                };
-                match self
-                    .fed
-                    .serve_pull(node, &have, max_entries, max_bytes)
-                    .await
-                {
-                    Ok(batch) => SyncResponse::Batch {
-                        entries: batch.entries,
-                        certificates: batch.certificates,
-                        more: batch.more,
-                    },
-                    Err(e) => SyncResponse::Refused(format!("pull failed: {e}")),
-                }
-            }
-            SyncRequest::Announce { heads } => {
-                let Some(node) = self.peers.node_of(peer) else {
-                    return SyncResponse::Refused("say hello first".into());
-                };
-                let mine = self.fed.log().version_vector().await.unwrap_or_default();
-                let mut news = false;
-                {
-                    let mut known = self.peers.known.lock().expect("known lock");
-                    for (origin, seq) in &heads.0 {
-                        if *seq <= mine.get(*origin) || !self.fed.related(self.fed.me(), *origin) {
-                            continue;
-                        }
-                        news = true;
-                        let k = known.entry(*origin).or_insert((0, now_ms()));
-                        if k.0 <= mine.get(*origin) {
-                            // Was caught up: the lag starts now.
-                            k.1 = now_ms();
-                        }
-                        k.0 = k.0.max(*seq);
-                    }
-                }
-                if news {
-                    debug!(%node, "announce: pulling");
-                    self.peers.wake(peer);
-                }
-                SyncResponse::Ack
-            }
-            SyncRequest::Blob { hash } => match &self.blobs {
-                Some(blobs) => SyncResponse::Blob(blobs.get(hash).await),
-                None => SyncResponse::Blob(None),
-            },
-        }
-    }
-
-    /// Binds a PeerId to a node id: the chain must verify and certify the PeerId's key.
-    fn identify(&self, peer: PeerId, node: NodeId, chain: &[Certificate]) -> Result<(), String> {
-        self.fed.trust().admit(chain, now_ms());
-        let key = self
-            .fed
-            .trust()
-            .key_of(node)
-            .ok_or_else(|| format!("no certificate chain of {node} reaches the root"))?;
-        if peer_id_of(&key) != Some(peer) {
-            return Err(format!("peer {peer} does not hold {node}'s certified key"));
-        }
-        // The hello may overtake the connection event: create the row if it is missing
-        // (the event then only marks it connected and starts its pull loop).
-        let mut peers = self.peers.by_id.lock().expect("peers lock");
-        let row = peers.entry(peer).or_insert_with(|| Peer {
-            status: PeerStatus {
-                peer_id: peer.to_string(),
-                node: None,
-                address: String::new(),
-                connected: true,
-                outbound: false,
-                last_contact_ms: None,
-                entries_received: 0,
-                last_error: None,
-            },
-            wake: Arc::new(Notify::new()),
-        });
-        row.status.node = Some(node);
-        row.status.last_contact_ms = Some(now_ms());
-        Ok(())
-    }
-}
-
-impl Responder<SyncRequest, SyncResponse> for SyncResponder {
-    fn respond(
-        &self,
-        peer: PeerId,
-        request: SyncRequest,
-    ) -> futures::future::BoxFuture<'static, SyncResponse> {
-        let me = Arc::new(SyncResponder {
-            fed: self.fed.clone(),
-            peers: self.peers.clone(),
-            blobs: self.blobs.clone(),
-        });
-        me.answer(peer, request).boxed()
-    }
-}
-
 /// The running sync service of a node.
 #[derive(Clone)]
 pub struct SyncService {
