@@ -92,6 +92,8 @@ pub struct SearchQuery {
     pub doc_type: Option<String>,
     /// Restrict to this origin node.
     pub origin: Option<String>,
+    /// Restrict to any of these origin nodes (a scope's shards); an empty list matches nothing.
+    pub origins: Option<Vec<String>>,
     /// 1-based page number; 0 is treated as 1.
     pub page: usize,
     /// Hits per page; 0 means 10, capped at 100.

@@ -170,6 +170,21 @@ pub(crate) fn filter(field: Field, value: &str) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(Box::new(term), 0.0))
 }
 
+/// A filter matching any of `values` in `field` (none when `values` is empty).
+pub(crate) fn any_of(field: Field, values: &[String]) -> Box<dyn Query> {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = values
+        .iter()
+        .map(|v| (Occur::Should, filter(field, v)))
+        .collect();
+    if clauses.is_empty() {
+        return Box::new(tantivy::query::EmptyQuery);
+    }
+    Box::new(ConstScoreQuery::new(
+        Box::new(BooleanQuery::new(clauses)),
+        0.0,
+    ))
+}
+
 /// Combines the text query with filters (all required).
 pub(crate) fn with_filters(text: &dyn Query, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
     if filters.is_empty() {

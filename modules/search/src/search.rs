@@ -35,6 +35,9 @@ impl SearchIndex {
         if let Some(origin) = &q.origin {
             filters.push(query::filter(f.origin, origin));
         }
+        if let Some(origins) = &q.origins {
+            filters.push(query::any_of(f.origin, origins));
+        }
         let unfiltered_by_type = query::with_filters(text_query.as_ref(), &filters);
         if let Some(doc_type) = &q.doc_type {
             filters.push(query::filter(f.doc_type, doc_type));

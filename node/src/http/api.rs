@@ -52,11 +52,17 @@ pub async fn search(
             "type: `{t}` is not a document type"
         )));
     }
+    let scope = super::scope::resolve(
+        &node,
+        p.get("scope").map(String::as_str),
+        nonempty("site").as_deref(),
+    )?;
     let q = SearchQuery {
         text,
         site: nonempty("site"),
         doc_type: nonempty("type"),
         origin: nonempty("origin"),
+        origins: scope.origins.clone(),
         page,
         per_page: 10,
     };
@@ -78,7 +84,8 @@ pub async fn search(
         .map(|(t, n)| (t.clone(), json!(n)))
         .collect();
     Ok(Json(
-        json!({ "total": r.total, "took_ms": r.took_ms, "page": page, "hits": hits, "types": types }),
+        json!({ "total": r.total, "took_ms": r.took_ms, "page": page, "hits": hits, "types": types,
+            "scope": scope.name, "partial": !scope.missing.is_empty(), "missing": scope.missing }),
     ))
 }
 

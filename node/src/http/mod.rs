@@ -9,6 +9,7 @@ mod fallback;
 mod federation;
 pub(crate) mod openapi;
 mod pages;
+mod scope;
 mod site;
 mod syndication;
 
@@ -74,6 +75,7 @@ pub fn router(node: Arc<Node>) -> Router {
     Router::new()
         .nest("/api/admin", admin)
         .route("/api/search", get(api::search))
+        .route("/api/search/shards", get(scope::shards))
         .route("/api/federation/status", get(federation::status))
         .route("/api/federation/digests", get(federation::digests))
         .route("/api/federation/topology", get(federation::topology))

@@ -423,6 +423,7 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
         site: Some(req.site.id.clone()),
         doc_type: doc_type.clone(),
         origin: None,
+        origins: None,
         page: page as usize,
         per_page: 10,
     };

@@ -3,4 +3,5 @@
 mod convergence;
 mod failure;
 mod replication;
+mod scopes;
 mod trust;

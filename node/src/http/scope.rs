@@ -1,0 +1,133 @@
+//! Search scopes (一网通查): which shards (origins) a query covers, which of them this
+//! node holds, and what is missing. A shard is the part of the index from one origin;
+//! a node holds its own, its subtree's (replicated up) and its ancestors' (lineage).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use govnode_topology::NodeId;
+use serde_json::{Value, json};
+use sqlx::Row as _;
+
+use super::error::ApiError;
+use crate::Node;
+
+/// A resolved scope.
+#[derive(Debug)]
+pub(crate) struct Scope {
+    /// As the caller named it.
+    pub name: String,
+    /// Origins to search (None: no origin filter).
+    pub origins: Option<Vec<String>>,
+    /// Origins the scope covers that this node does not hold.
+    pub missing: Vec<String>,
+}
+
+/// Resolves `scope` (site, node, region:{id}, province; absent: everything held).
+pub(crate) fn resolve(
+    node: &Node,
+    scope: Option<&str>,
+    site: Option<&str>,
+) -> Result<Scope, ApiError> {
+    let fed = &node.federation;
+    let me = fed.me();
+    let tree = fed.topology();
+    let split = |needed: Vec<NodeId>, name: String| {
+        let (held, missing): (Vec<NodeId>, Vec<NodeId>) =
+            needed.into_iter().partition(|o| fed.related(me, *o));
+        Scope {
+            name,
+            origins: Some(held.iter().map(NodeId::to_string).collect()),
+            missing: missing.iter().map(NodeId::to_string).collect(),
+        }
+    };
+    match scope.map(str::trim) {
+        None | Some("") => Ok(Scope {
+            name: if site.is_some() {
+                "site".into()
+            } else {
+                "held".into()
+            },
+            origins: None,
+            missing: Vec::new(),
+        }),
+        Some("site") => {
+            if site.is_none() {
+                return Err(ApiError::bad_request(
+                    "scope: `site` needs the `site` parameter",
+                ));
+            }
+            Ok(Scope {
+                name: "site".into(),
+                origins: None,
+                missing: Vec::new(),
+            })
+        }
+        Some("node") => Ok(Scope {
+            name: "node".into(),
+            origins: Some(vec![me.to_string()]),
+            missing: Vec::new(),
+        }),
+        Some("province") => Ok(split(
+            tree.nodes().map(|n| n.id).collect(),
+            "province".into(),
+        )),
+        Some(other) => match other.strip_prefix("region:") {
+            Some(id) => {
+                let id: NodeId = id
+                    .parse()
+                    .map_err(|e| ApiError::bad_request(format!("scope: {e}")))?;
+                if !tree.contains(id) {
+                    return Err(ApiError::not_found(format!(
+                        "scope: region {id} is not in the tree"
+                    )));
+                }
+                Ok(split(tree.subtree(id), format!("region:{id}")))
+            }
+            None => Err(ApiError::bad_request(format!(
+                "scope: `{other}` is not a scope (site, node, region:<id>, province)"
+            ))),
+        },
+    }
+}
+
+/// GET /api/search/shards: the shards this node holds and how fresh each is.
+pub(super) async fn shards(State(node): State<Arc<Node>>) -> Result<Json<Value>, ApiError> {
+    let fed = &node.federation;
+    let me = fed.me();
+    let tree = fed.topology();
+    let heads = fed.heads().await.map_err(ApiError::internal)?;
+    let rows = sqlx::query(
+        "SELECT s.origin, COUNT(*) FROM published p JOIN sites s ON s.id = p.site_id WHERE p.withdrawn = 0 GROUP BY s.origin",
+    )
+    .fetch_all(&node.db.read)
+    .await
+    .map_err(ApiError::internal)?;
+    let mut documents = std::collections::BTreeMap::new();
+    for r in &rows {
+        let origin: String = r.try_get(0).map_err(ApiError::internal)?;
+        let n: i64 = r.try_get(1).map_err(ApiError::internal)?;
+        documents.insert(origin, n);
+    }
+    let list: Vec<Value> = heads
+        .iter()
+        .filter(|h| fed.related(me, h.origin))
+        .map(|h| {
+            let role = if h.origin == me {
+                "own"
+            } else if fed.is_ancestor(me, h.origin) {
+                "subtree"
+            } else {
+                "lineage"
+            };
+            json!({
+                "shard": h.origin, "name": tree.get(h.origin).map(|n| n.name.clone()),
+                "tier": tree.get(h.origin).map_or(h.origin.tier(), |n| n.tier), "held_as": role,
+                "entries": h.seq, "last_entry_ms": govnode_federation::millis_of(h.hlc), "updated_ms": h.updated_ms,
+                "documents": documents.get(h.origin.as_str()).copied().unwrap_or(0),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "node": me, "shards": list })))
+}

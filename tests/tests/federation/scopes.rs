@@ -1,0 +1,115 @@
+//! Search scopes over the tree: which shards a node holds, and partial answers naming
+//! what is missing.
+
+use govnode_tests::{StatusCode, TestTree};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scopes_cover_the_shards_a_node_holds_and_name_the_missing_ones() {
+    let tree = TestTree::one_two_four().await;
+    for (node, site, title) in [
+        ("440000", "gd", "广东省社会保险基金监督办法"),
+        ("440100", "gz", "广州市社会保险经办规程"),
+        ("440106", "tianhe", "天河区社会保险业务指南"),
+        ("440303", "luohu", "罗湖区社会保险服务通知"),
+    ] {
+        let n = tree.node(node);
+        n.site(site, site).await;
+        n.column(site, "news", "动态", "news").await;
+        let staff = n.staff(site).await;
+        n.publish(
+            site,
+            &staff,
+            json!({ "column": "news", "title": title, "body": "社会保险" }),
+        )
+        .await;
+    }
+    // The province holds every shard: the province scope is whole there.
+    let all = tree
+        .wait_search("440000", &[("q", "社会保险"), ("scope", "province")], 4)
+        .await;
+    assert_eq!(all["partial"], false, "{all}");
+    assert_eq!(all["total"], 4);
+    // A region at the province: only that subtree's documents.
+    let r = tree
+        .node("440000")
+        .search_with(&[("q", "社会保险"), ("scope", "region:440100")])
+        .await;
+    assert_eq!(r["total"], 2, "{r}");
+    assert!(
+        r["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| ["440100", "440106"].contains(&h["origin"].as_str().unwrap()))
+    );
+
+    // A county holds its own and its lineage's shards; a province-wide query there is
+    // answered from those, marked partial, naming what is missing.
+    let county = tree
+        .wait_search("440106", &[("q", "社会保险"), ("scope", "province")], 3)
+        .await;
+    assert_eq!(county["partial"], true);
+    assert_eq!(county["total"], 3, "own, city, province: {county}");
+    let missing: Vec<&str> = county["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        missing,
+        vec!["440300", "440303", "440304", "440103"]
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        "{county}"
+    );
+    let own = tree
+        .node("440106")
+        .search_with(&[("q", "社会保险"), ("scope", "node")])
+        .await;
+    assert_eq!(own["total"], 1);
+    assert_eq!(own["hits"][0]["origin"], "440106");
+    let site = tree
+        .node("440106")
+        .search_with(&[("q", "社会保险"), ("scope", "site"), ("site", "gd")])
+        .await;
+    assert_eq!(site["total"], 1);
+
+    // Shards and their freshness.
+    let shards = tree.node("440106").get("/api/search/shards").await.json();
+    let held: Vec<(&str, &str)> = shards["shards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["shard"].as_str().unwrap(), s["held_as"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        held,
+        vec![
+            ("440000", "lineage"),
+            ("440100", "lineage"),
+            ("440106", "own")
+        ],
+        "{shards}"
+    );
+    assert!(shards["shards"][2]["documents"].as_i64().unwrap() >= 1);
+
+    // Bad scopes are named.
+    for (scope, status) in [
+        ("planet", StatusCode::BAD_REQUEST),
+        ("region:44", StatusCode::BAD_REQUEST),
+        ("region:450000", StatusCode::NOT_FOUND),
+        ("site", StatusCode::BAD_REQUEST),
+    ] {
+        let r = tree
+            .node("440106")
+            .get(&format!("/api/search?q=社保&scope={scope}"))
+            .await;
+        assert_eq!(r.status, status, "{scope}: {}", r.text);
+        assert!(r.text.contains("scope"), "{}", r.text);
+    }
+    tree.shutdown().await;
+}
