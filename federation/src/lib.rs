@@ -27,4 +27,7 @@ pub use log::{Head, Log, Rejection, Status, VersionVector};
 pub use replica::{
     Applier, ApplyError, BoxFuture, Federation, FederationSettings, IngestReport, TOPOLOGY_KIND,
 };
-pub use sync::{BlobSource, PeerStatus, SyncRequest, SyncResponse, SyncService, SyncSettings};
+pub use sync::{
+    BlobSource, PeerStatus, QueryHandler, QueryHandlers, SyncRequest, SyncResponse, SyncService,
+    SyncSettings,
+};

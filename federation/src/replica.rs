@@ -97,6 +97,7 @@ pub struct Federation {
     appended: watch::Sender<u64>,
     rejected: Mutex<BTreeMap<String, u64>>,
     apply_lock: tokio::sync::Mutex<()>,
+    queries: crate::sync::QueryHandlers,
 }
 
 impl std::fmt::Debug for Federation {
@@ -165,6 +166,7 @@ impl Federation {
             appended: watch::channel(0).0,
             rejected: Mutex::new(BTreeMap::new()),
             apply_lock: tokio::sync::Mutex::new(()),
+            queries: crate::sync::QueryHandlers::default(),
             settings,
         });
         for cert in fed.trust.chain_of(fed.settings.me) {
@@ -203,6 +205,11 @@ impl Federation {
     /// The tree as this node knows it.
     pub fn topology(&self) -> Arc<Topology> {
         self.topology.read().expect("topology lock").clone()
+    }
+
+    /// Handlers of queries routed to this node, by kind.
+    pub fn queries(&self) -> &crate::sync::QueryHandlers {
+        &self.queries
     }
 
     /// Registers the applier for entry kinds starting with `prefix`.

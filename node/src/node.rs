@@ -109,6 +109,10 @@ impl Node {
             sync: OnceLock::new(),
             replica_templates,
         });
+        node.federation.queries().register(
+            crate::http::SEARCH_QUERY,
+            Arc::new(crate::http::SearchQueries(Arc::downgrade(&node))),
+        );
         // Entries stored but not applied when the process last stopped.
         node.federation
             .apply_pending()

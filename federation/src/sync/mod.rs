@@ -7,9 +7,11 @@
 //! anti-entropy tick, or on connect. A node pulls from its parent and children; over an
 //! aerial link only while the tree path it stands in for is down.
 mod protocol;
+mod query;
 mod responder;
 
 pub use protocol::{BlobSource, PeerStatus, SyncRequest, SyncResponse, SyncSettings};
+pub use query::{QueryHandler, QueryHandlers};
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -35,6 +37,7 @@ fn now_ms() -> i64 {
 pub struct SyncService {
     fed: Arc<Federation>,
     net: NetHandle<SyncRequest, SyncResponse>,
+    net_cell: Arc<std::sync::OnceLock<NetHandle<SyncRequest, SyncResponse>>>,
     peers: Arc<Peers>,
     settings: SyncSettings,
 }
@@ -56,10 +59,12 @@ impl SyncService {
         shutdown: watch::Receiver<bool>,
     ) -> Result<(SyncService, tokio::task::JoinHandle<()>), FederationError> {
         let peers = Arc::new(Peers::default());
+        let net_cell = Arc::new(std::sync::OnceLock::new());
         let responder = Arc::new(SyncResponder {
             fed: fed.clone(),
             peers: peers.clone(),
             blobs,
+            net: net_cell.clone(),
         });
         let (net, mut events, net_task) = net::spawn(
             fed.key().libp2p_keypair(),
@@ -69,9 +74,11 @@ impl SyncService {
         )
         .await
         .map_err(|e| FederationError::Net(e.to_string()))?;
+        let _ = net_cell.set(net.clone());
         let sync = SyncService {
             fed: fed.clone(),
             net,
+            net_cell,
             peers,
             settings,
         };

@@ -39,6 +39,17 @@ pub enum SyncRequest {
         /// The hash.
         hash: [u8; 32],
     },
+    /// Answer (or pass on towards `target`) a query of a module's kind.
+    Query {
+        /// The node that is to answer.
+        target: NodeId,
+        /// Which module's handler answers it.
+        kind: String,
+        /// The module's request bytes.
+        body: Vec<u8>,
+        /// Hops left.
+        hops: u8,
+    },
 }
 
 /// A sync response.
@@ -62,6 +73,8 @@ pub enum SyncResponse {
     },
     /// Noted.
     Ack,
+    /// A query's answer, or why there is none.
+    Answer(Result<Vec<u8>, String>),
     /// The blob (MIME type, bytes), if held.
     Blob(Option<(String, Vec<u8>)>),
     /// The request was refused.

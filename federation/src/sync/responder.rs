@@ -62,6 +62,8 @@ pub(super) struct SyncResponder {
     pub(super) fed: Arc<Federation>,
     pub(super) peers: Arc<Peers>,
     pub(super) blobs: Option<Arc<dyn BlobSource>>,
+    /// Set once the network runs (queries are forwarded through it).
+    pub(super) net: Arc<std::sync::OnceLock<crate::net::NetHandle<SyncRequest, SyncResponse>>>,
 }
 
 impl SyncResponder {
@@ -125,6 +127,28 @@ impl SyncResponder {
                 }
                 SyncResponse::Ack
             }
+            SyncRequest::Query {
+                target,
+                kind,
+                body,
+                hops,
+            } => {
+                if self.peers.node_of(peer).is_none() {
+                    return SyncResponse::Refused("say hello first".into());
+                }
+                SyncResponse::Answer(
+                    super::query::route(
+                        &self.fed,
+                        &self.peers,
+                        &self.net,
+                        target,
+                        kind,
+                        body,
+                        hops,
+                    )
+                    .await,
+                )
+            }
             SyncRequest::Blob { hash } => match &self.blobs {
                 Some(blobs) => SyncResponse::Blob(blobs.get(hash).await),
                 None => SyncResponse::Blob(None),
@@ -175,6 +199,7 @@ impl Responder<SyncRequest, SyncResponse> for SyncResponder {
             fed: self.fed.clone(),
             peers: self.peers.clone(),
             blobs: self.blobs.clone(),
+            net: self.net.clone(),
         });
         me.answer(peer, request).boxed()
     }

@@ -28,11 +28,22 @@ pub async fn run_search(node: &Arc<Node>, q: SearchQuery) -> Result<SearchResult
     Ok(r)
 }
 
-/// `GET /api/search?q=&site=&type=&page=`
+/// `GET /api/search?q=&site=&type=&page=&scope=`
 pub async fn search(
     State(node): State<Arc<Node>>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, ApiError> {
+    Ok(Json(search_json(&node, &p, true).await?))
+}
+
+/// Runs a search from its query parameters. A scope this node does not hold is, when
+/// `forward` is set, sent to the lowest ancestor that holds it (then further up); if none
+/// answers in time, the answer is what this node holds, marked partial.
+pub(crate) async fn search_json(
+    node: &Arc<Node>,
+    p: &HashMap<String, String>,
+    forward: bool,
+) -> Result<serde_json::Value, ApiError> {
     let text = p.get("q").cloned().unwrap_or_default();
     let page = match p.get("page") {
         Some(s) => s
@@ -53,10 +64,18 @@ pub async fn search(
         )));
     }
     let scope = super::scope::resolve(
-        &node,
+        node,
         p.get("scope").map(String::as_str),
         nonempty("site").as_deref(),
     )?;
+    if forward && !scope.missing.is_empty() {
+        match super::scope::forward(node, &scope, p).await {
+            Ok(answer) => return Ok(answer),
+            Err(why) => {
+                tracing::info!(scope = %scope.name, why, "scope not reachable; answering from held shards")
+            }
+        }
+    }
     let q = SearchQuery {
         text,
         site: nonempty("site"),
@@ -66,7 +85,7 @@ pub async fn search(
         page,
         per_page: 10,
     };
-    let r = run_search(&node, q).await?;
+    let r = run_search(node, q).await?;
     let hits: Vec<_> = r
         .hits
         .iter()
@@ -83,10 +102,11 @@ pub async fn search(
         .iter()
         .map(|(t, n)| (t.clone(), json!(n)))
         .collect();
-    Ok(Json(
+    Ok(
         json!({ "total": r.total, "took_ms": r.took_ms, "page": page, "hits": hits, "types": types,
-            "scope": scope.name, "partial": !scope.missing.is_empty(), "missing": scope.missing }),
-    ))
+        "scope": scope.name, "partial": !scope.missing.is_empty(), "missing": scope.missing,
+        "answered_by": node.federation.me() }),
+    )
 }
 
 /// `GET /blobs/{hash}`: an attachment or image. Types that a browser could execute are

@@ -10,6 +10,8 @@ mod federation;
 pub(crate) mod openapi;
 mod pages;
 mod scope;
+
+pub(crate) use scope::{SEARCH_QUERY, SearchQueries};
 mod site;
 mod syndication;
 

@@ -13,6 +13,11 @@ use sqlx::Row as _;
 use super::error::ApiError;
 use crate::Node;
 
+/// Query kind of routed searches.
+pub(crate) const SEARCH_QUERY: &str = "search";
+/// How long a forwarded search may take before the local partial answer is used.
+const FORWARD_DEADLINE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// A resolved scope.
 #[derive(Debug)]
 pub(crate) struct Scope {
@@ -22,6 +27,8 @@ pub(crate) struct Scope {
     pub origins: Option<Vec<String>>,
     /// Origins the scope covers that this node does not hold.
     pub missing: Vec<String>,
+    /// The region the scope covers (the root for `province`), when it is a subtree.
+    pub region: Option<NodeId>,
 }
 
 /// Resolves `scope` (site, node, region:{id}, province; absent: everything held).
@@ -33,13 +40,14 @@ pub(crate) fn resolve(
     let fed = &node.federation;
     let me = fed.me();
     let tree = fed.topology();
-    let split = |needed: Vec<NodeId>, name: String| {
+    let split = |needed: Vec<NodeId>, name: String, region: NodeId| {
         let (held, missing): (Vec<NodeId>, Vec<NodeId>) =
             needed.into_iter().partition(|o| fed.related(me, *o));
         Scope {
             name,
             origins: Some(held.iter().map(NodeId::to_string).collect()),
             missing: missing.iter().map(NodeId::to_string).collect(),
+            region: Some(region),
         }
     };
     match scope.map(str::trim) {
@@ -51,6 +59,7 @@ pub(crate) fn resolve(
             },
             origins: None,
             missing: Vec::new(),
+            region: None,
         }),
         Some("site") => {
             if site.is_none() {
@@ -62,16 +71,19 @@ pub(crate) fn resolve(
                 name: "site".into(),
                 origins: None,
                 missing: Vec::new(),
+                region: None,
             })
         }
         Some("node") => Ok(Scope {
             name: "node".into(),
             origins: Some(vec![me.to_string()]),
             missing: Vec::new(),
+            region: None,
         }),
         Some("province") => Ok(split(
             tree.nodes().map(|n| n.id).collect(),
             "province".into(),
+            tree.root(),
         )),
         Some(other) => match other.strip_prefix("region:") {
             Some(id) => {
@@ -83,7 +95,7 @@ pub(crate) fn resolve(
                         "scope: region {id} is not in the tree"
                     )));
                 }
-                Ok(split(tree.subtree(id), format!("region:{id}")))
+                Ok(split(tree.subtree(id), format!("region:{id}"), id))
             }
             None => Err(ApiError::bad_request(format!(
                 "scope: `{other}` is not a scope (site, node, region:<id>, province)"
@@ -130,4 +142,61 @@ pub(super) async fn shards(State(node): State<Arc<Node>>) -> Result<Json<Value>,
         })
         .collect();
     Ok(Json(json!({ "node": me, "shards": list })))
+}
+
+/// Sends a search whose scope this node does not hold to the lowest ancestor that holds
+/// it (the lowest common ancestor of this node and the region), then further up the tree.
+pub(crate) async fn forward(
+    node: &Arc<Node>,
+    scope: &Scope,
+    params: &std::collections::HashMap<String, String>,
+) -> Result<Value, String> {
+    let sync = node.sync.get().ok_or("this node does not sync")?;
+    let region = scope.region.ok_or("only subtree scopes are forwarded")?;
+    let fed = &node.federation;
+    let tree = fed.topology();
+    let lowest = tree
+        .lowest_common_ancestor(fed.me(), region)
+        .ok_or("the region is not in this node's tree")?;
+    let mut candidates = vec![lowest];
+    candidates.extend(tree.ancestors(lowest));
+    let body = serde_json::to_vec(params).map_err(|e| e.to_string())?;
+    let mut last = String::new();
+    for target in candidates {
+        match sync
+            .query(target, SEARCH_QUERY, body.clone(), FORWARD_DEADLINE)
+            .await
+        {
+            Ok(bytes) => {
+                let answer: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+                if answer["partial"] == false {
+                    return Ok(answer);
+                }
+                last = format!("{target} holds only part of it");
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(last)
+}
+
+/// Answers searches routed to this node (never forwarding them again).
+pub(crate) struct SearchQueries(pub std::sync::Weak<Node>);
+
+impl govnode_federation::QueryHandler for SearchQueries {
+    fn answer(
+        &self,
+        body: Vec<u8>,
+    ) -> govnode_federation::BoxFuture<'static, Result<Vec<u8>, String>> {
+        let node = self.0.upgrade();
+        Box::pin(async move {
+            let node = node.ok_or("the node is stopping")?;
+            let params: std::collections::HashMap<String, String> =
+                serde_json::from_slice(&body).map_err(|e| format!("bad search request: {e}"))?;
+            let answer = super::api::search_json(&node, &params, false)
+                .await
+                .map_err(|e| e.message)?;
+            serde_json::to_vec(&answer).map_err(|e| e.to_string())
+        })
+    }
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn scopes_cover_the_shards_a_node_holds_and_name_the_missing_ones() {
-    let tree = TestTree::one_two_four().await;
+    let mut tree = TestTree::one_two_four().await;
     for (node, site, title) in [
         ("440000", "gd", "广东省社会保险基金监督办法"),
         ("440100", "gz", "广州市社会保险经办规程"),
@@ -44,28 +44,34 @@ async fn scopes_cover_the_shards_a_node_holds_and_name_the_missing_ones() {
             .all(|h| ["440100", "440106"].contains(&h["origin"].as_str().unwrap()))
     );
 
-    // A county holds its own and its lineage's shards; a province-wide query there is
-    // answered from those, marked partial, naming what is missing.
+    // A county does not hold the province: its query goes to the root, which answers whole.
     let county = tree
-        .wait_search("440106", &[("q", "社会保险"), ("scope", "province")], 3)
+        .wait_search("440106", &[("q", "社会保险"), ("scope", "province")], 4)
         .await;
-    assert_eq!(county["partial"], true);
-    assert_eq!(county["total"], 3, "own, city, province: {county}");
-    let missing: Vec<&str> = county["missing"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m.as_str().unwrap())
-        .collect();
+    assert_eq!(county["partial"], false, "{county}");
+    assert_eq!(county["answered_by"], "440000");
+    // Another city's region: answered by the lowest common ancestor (the root here).
+    let r = tree
+        .node("440106")
+        .search_with(&[("q", "社会保险"), ("scope", "region:440300")])
+        .await;
     assert_eq!(
-        missing,
-        vec!["440300", "440303", "440304", "440103"]
-            .into_iter()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect::<Vec<_>>(),
-        "{county}"
+        (r["total"].as_u64(), r["answered_by"].as_str()),
+        (Some(1), Some("440000")),
+        "{r}"
     );
+    assert_eq!(r["hits"][0]["origin"], "440303");
+    // Its own city's region is answered by the city.
+    let r = tree
+        .node("440106")
+        .search_with(&[("q", "社会保险"), ("scope", "region:440100")])
+        .await;
+    assert_eq!(
+        (r["total"].as_u64(), r["answered_by"].as_str()),
+        (Some(2), Some("440100")),
+        "{r}"
+    );
+
     let own = tree
         .node("440106")
         .search_with(&[("q", "社会保险"), ("scope", "node")])
@@ -111,5 +117,29 @@ async fn scopes_cover_the_shards_a_node_holds_and_name_the_missing_ones() {
         assert_eq!(r.status, status, "{scope}: {}", r.text);
         assert!(r.text.contains("scope"), "{}", r.text);
     }
+    // The root down: the county answers from its own and lineage shards, saying what is missing.
+    tree.stop("440000").await;
+    let county = tree
+        .node("440106")
+        .search_with(&[("q", "社会保险"), ("scope", "province")])
+        .await;
+    assert_eq!(county["partial"], true, "{county}");
+    assert_eq!(county["answered_by"], "440106");
+    assert_eq!(
+        county["total"], 3,
+        "own, city and province shards held here: {county}"
+    );
+    let mut missing: Vec<&str> = county["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    missing.sort();
+    assert_eq!(
+        missing,
+        vec!["440103", "440300", "440303", "440304"],
+        "{county}"
+    );
     tree.shutdown().await;
 }
