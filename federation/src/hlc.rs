@@ -13,6 +13,11 @@ pub struct Hlc {
     last: Mutex<u64>,
 }
 
+/// Now, in unix milliseconds.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
 /// The wall-clock part of a timestamp, in unix milliseconds.
 pub fn millis_of(hlc: u64) -> i64 {
     (hlc >> 16) as i64

@@ -13,7 +13,7 @@ mod identity;
 
 pub use cert::{Certificate, Trust, TrustError, chain_from_file, chain_from_text, chain_to_text};
 pub use entry::{Audience, ENTRY_FORMAT, Entry, EntryDraft, decode_payload, encode_payload};
-pub use hlc::{Hlc, millis_of};
+pub use hlc::{Hlc, millis_of, now_ms};
 pub use identity::{IdentityError, NodeKey, peer_id_of};
 mod error;
 mod log;

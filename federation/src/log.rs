@@ -5,6 +5,7 @@
 //! (d_n = blake3(d_{n-1} ‖ id_n)), so two nodes at the same head hold the same log iff
 //! their digests match.
 
+use crate::hlc::now_ms;
 use std::collections::{BTreeMap, BTreeSet};
 
 use govnode_topology::NodeId;
@@ -71,10 +72,6 @@ pub struct Head {
 pub struct Log {
     read: AnyPool,
     write: AnyPool,
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 fn node(s: &str) -> Result<NodeId, FederationError> {

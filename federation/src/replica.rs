@@ -2,6 +2,7 @@
 //! application through module appliers, and answering pulls with what a peer lacks and
 //! is entitled to.
 
+use crate::hlc::now_ms;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -106,10 +107,6 @@ impl std::fmt::Debug for Federation {
             .field("me", &self.settings.me)
             .finish()
     }
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 impl Federation {

@@ -2,6 +2,7 @@
 //! in the data dir (the root signs its own), the sync service, the blob source, and the
 //! background tasks that follow replicated changes (search index, wanted blobs).
 
+use govnode_federation::now_ms;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,10 +31,6 @@ pub fn chain_path(config: &Config, data_dir: &Path) -> PathBuf {
         .as_ref()
         .map_or(CHAIN_FILE, |f| f.certificate.as_str());
     data_dir.join(name)
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 /// Builds the federation settings; self-signs the root's certificate on first start.

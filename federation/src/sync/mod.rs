@@ -13,6 +13,7 @@ mod responder;
 pub use protocol::{BlobSource, PeerStatus, SyncRequest, SyncResponse, SyncSettings};
 pub use query::{QueryHandler, QueryHandlers};
 
+use crate::hlc::now_ms;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,9 +30,6 @@ use crate::net::{self, NetEvent, NetHandle};
 use crate::replica::Federation;
 use responder::{Peer, Peers, SyncResponder};
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
 /// The running sync service of a node.
 #[derive(Clone)]
 pub struct SyncService {

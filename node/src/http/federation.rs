@@ -1,5 +1,6 @@
 //! Federation status: peers, per-origin heads with lag and digests, rejected entries.
 
+use govnode_federation::now_ms;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -9,10 +10,6 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use crate::Node;
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
 
 /// GET /api/federation/status.
 pub(super) async fn status(State(node): State<Arc<Node>>) -> Result<Json<Value>, ApiError> {

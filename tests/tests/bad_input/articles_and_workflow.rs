@@ -447,3 +447,72 @@ async fn workflow_actions_are_validated() {
     assert_eq!(r.json()["state"], "scheduled");
     w.t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn distributions_and_republication_are_validated() {
+    let w = world().await;
+    let (draft, published) = (w.draft, w.published);
+    let reviewer = w.gd.reviewer.clone();
+    let send_to = |what: &str, id: i64, body: Body| {
+        case(
+            what,
+            Method::POST,
+            format!("/api/admin/articles/{id}/distributions"),
+            &reviewer,
+            body,
+        )
+    };
+    let ok = json!({ "targets": ["gz"], "note": "请转载" });
+    let republish = |what: &str, dist: &str, body: Body| {
+        case(
+            what,
+            Method::POST,
+            format!("/api/admin/sites/gd/inbox/{dist}/republish"),
+            &reviewer,
+            body,
+        )
+    };
+    let cases = vec![
+        send_to("missing targets", published, without(&ok, "targets"))
+            .names(&["missing field", "`targets`"]),
+        send_to("no targets", published, with(&ok, "targets", json!([]))).names(&["targets:"]),
+        send_to(
+            "a target unknown here",
+            published,
+            with(&ok, "targets", json!(["nowhere"])),
+        )
+        .names(&["targets:", "nowhere"]),
+        // gz is this node's own site, not one below it.
+        send_to(
+            "a target not below this node",
+            published,
+            with(&ok, "targets", json!(["gz"])),
+        )
+        .names(&["targets:", "not below"]),
+        send_to(
+            "a note over 500 characters",
+            published,
+            with(&ok, "note", json!(text_of(501, '转'))),
+        )
+        .names(&["note:"]),
+        send_to(
+            "an unknown field",
+            published,
+            with(&ok, "priority", json!(1)),
+        )
+        .names(&["priority"]),
+        send_to("invalid JSON", published, raw_json("{\"targets\": [")).names(&["JSON"]),
+        send_to("an unpublished article", draft, Body::Json(ok.clone()))
+            .status(StatusCode::NOT_FOUND, "not_found"),
+        republish(
+            "no such distribution",
+            "440000-gd-1-1",
+            Body::Json(json!({ "column": "news" })),
+        )
+        .status(StatusCode::NOT_FOUND, "not_found"),
+        republish("missing column", "440000-gd-1-1", Body::Json(json!({})))
+            .names(&["missing field", "`column`"]),
+    ];
+    w.refuse_all(cases).await;
+    w.t.stop().await;
+}

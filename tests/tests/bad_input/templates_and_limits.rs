@@ -327,6 +327,9 @@ async fn search_parameters_are_validated() {
         ("?q=通知&page=-1", "page"),
         ("?q=通知&page=1.5", "page"),
         ("?q=通知&page=1001", "page"),
+        ("?q=通知&scope=planet", "scope"),
+        ("?q=通知&scope=region:44", "scope"),
+        ("?q=通知&scope=site", "scope"),
     ] {
         let r = t.get(&format!("/api/search{query}")).await;
         assert_error(
@@ -343,6 +346,9 @@ async fn search_parameters_are_validated() {
         "?q=通知&type=policy&page=1",
         "?q=通知&page=1000&site=gd",
         "?q=通知&type=",
+        "?q=通知&scope=node",
+        "?q=通知&scope=province",
+        "?q=通知&scope=site&site=gd",
     ] {
         let r = t.get(&format!("/api/search{query}")).await;
         assert_eq!(

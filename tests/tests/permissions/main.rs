@@ -313,6 +313,26 @@ impl World {
                 format!("/api/admin/sites/{site}/templates/home.html"),
                 Body::Empty,
             ),
+            route(
+                Method::POST,
+                format!("/api/admin/articles/{published}/distributions"),
+                Body::Json(json!({ "targets": ["gz"], "note": "越权分发" })),
+            ),
+            route(
+                Method::GET,
+                format!("/api/admin/articles/{published}/distributions"),
+                Body::Empty,
+            ),
+            route(
+                Method::GET,
+                format!("/api/admin/sites/{site}/inbox"),
+                Body::Empty,
+            ),
+            route(
+                Method::POST,
+                format!("/api/admin/sites/{site}/inbox/440000-x-1-1/republish"),
+                Body::Json(json!({ "column": "news" })),
+            ),
         ]
     }
 
