@@ -32,6 +32,15 @@ impl Federation {
         }
     }
 
+    /// This node's lineage, root first, itself last: whose settings it inherits.
+    pub fn lineage(&self) -> Vec<NodeId> {
+        let me = self.me();
+        let mut out = self.ancestors(me);
+        out.reverse();
+        out.push(me);
+        out
+    }
+
     /// Whether `a` is a strict ancestor of `b`.
     pub fn is_ancestor(&self, a: NodeId, b: NodeId) -> bool {
         self.ancestors(b).contains(&a)

@@ -160,12 +160,12 @@ pub(crate) async fn start(
     Ok(tasks)
 }
 
-/// Keeps the search index caught up with replicated content.
-/// Keeps the search index and replica sites' template overrides caught up with
-/// replicated content.
+/// Keeps the search index, the search dictionary and replica sites' template overrides
+/// caught up with replicated entries.
 async fn follow_changes(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
     let mut changes = node.federation.subscribe();
     let mut templates_seen = 0;
+    let mut dictionary_seen = node.dictionary.changes();
     loop {
         tokio::select! {
             _ = stop.changed() => return,
@@ -177,6 +177,13 @@ async fn follow_changes(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
         let templates = node
             .replica_templates
             .load(std::sync::atomic::Ordering::Relaxed);
+        let dictionary = node.dictionary.changes();
+        if dictionary != dictionary_seen {
+            dictionary_seen = dictionary;
+            if let Err(e) = node.reload_lexicon().await {
+                warn!(error = %e, "reloading the search dictionary failed");
+            }
+        }
         if templates != templates_seen {
             templates_seen = templates;
             if let Err(e) = reload_replica_templates(&node).await {

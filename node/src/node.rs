@@ -10,7 +10,7 @@ use govnode_content::Content;
 use govnode_content::render::Renderer;
 use govnode_federation::{Federation, NodeKey, SyncService};
 use govnode_library::BlobStore;
-use govnode_search::SearchIndex;
+use govnode_search::{Dictionary, SearchIndex};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{info, warn};
@@ -36,6 +36,10 @@ pub struct Node {
     pub tokens: TokenStore,
     /// Full-text index.
     pub search: Arc<SearchIndex>,
+    /// Search dictionaries (synonyms, topic cards) of this node's lineage.
+    pub dictionary: Dictionary,
+    /// Query analytics waiting to be written.
+    pub(crate) query_stats: crate::query_stats::QueryStats,
     /// Page renderer.
     pub renderer: Renderer,
     /// Keeps the search index caught up with the published table.
@@ -80,6 +84,11 @@ impl Node {
         let applier = govnode_content::ContentApplier::new(&federation);
         let replica_templates = applier.templates_applied();
         federation.register(govnode_content::KIND_PREFIX, Arc::new(applier));
+        let dictionary = Dictionary::new(db.read.clone(), db.write.clone(), federation.clone());
+        federation.register(
+            govnode_search::dictionary::KIND_PREFIX,
+            Arc::new(dictionary.applier()),
+        );
         let tokens = TokenStore::new(db.read.clone(), db.write.clone());
         let index_dir = data_dir.join("search");
         let search = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
@@ -101,6 +110,8 @@ impl Node {
             blobs,
             tokens,
             search: Arc::new(search),
+            dictionary,
+            query_stats: Default::default(),
             renderer,
             indexer: Indexer::default(),
             metrics: Metrics::default(),
@@ -122,6 +133,10 @@ impl Node {
             .publish_topology(&node.db.write)
             .await
             .map_err(crate::federation::fed_err)?;
+        if node.dictionary.seed_if_new().await.map_err(dict_err)? {
+            info!("search dictionary seeded with the shipped synonyms and topic cards");
+        }
+        node.reload_lexicon().await?;
         let applied = node.sync_search().await?;
         info!(node = %node.config.node.id, public_key = %node.key.public_hex(), indexed = applied, "node open");
         Ok(node)
@@ -137,6 +152,15 @@ impl Node {
                 &self.metrics,
             )
             .await
+    }
+
+    /// Hands the search index the lineage's current synonyms and topic cards.
+    pub async fn reload_lexicon(&self) -> Result<(), NodeError> {
+        let lexicon = self.dictionary.lexicon().await.map_err(dict_err)?;
+        let search = self.search.clone();
+        tokio::task::spawn_blocking(move || search.set_lexicon(lexicon))
+            .await
+            .map_err(|e| NodeError::Storage(format!("loading the search lexicon: {e}")))
     }
 
     /// Drops the search index and rebuilds it from the published table.
@@ -163,6 +187,10 @@ impl Node {
     }
 }
 
+fn dict_err(e: govnode_search::DictionaryError) -> NodeError {
+    NodeError::Storage(e.to_string())
+}
+
 /// Serves `node` on `listener` until `shutdown` completes, then stops the background
 /// tasks and closes storage, in that order.
 pub async fn run(
@@ -172,7 +200,11 @@ pub async fn run(
 ) -> Result<(), NodeError> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let federation_tasks = crate::federation::start(&node, stop_rx.clone()).await?;
-    let scheduler = tokio::spawn(publish_scheduled(node.clone(), stop_rx));
+    let scheduler = tokio::spawn(publish_scheduled(node.clone(), stop_rx.clone()));
+    let stats = tokio::spawn(crate::query_stats::flush_periodically(
+        node.clone(),
+        stop_rx,
+    ));
     let app = crate::http::router(node.clone());
     info!(addr = %listener.local_addr()?, node = %node.config.node.id, "serving");
     axum::serve(listener, app.into_make_service())
@@ -184,6 +216,7 @@ pub async fn run(
         let _ = task.await;
     }
     let _ = scheduler.await;
+    let _ = stats.await;
     node.close().await;
     info!("stopped");
     Ok(())

@@ -1,30 +1,45 @@
 //! govnode-search: the full-text search index of a government website platform node.
 //!
-//! Text fields are segmented with jieba in search mode (every word plus its in-dictionary
-//! 2- and 3-character sub-words) and lowercased. A query is split into words with jieba's
-//! default mode; punctuation-only tokens and the operator words `AND`/`OR`/`NOT` are dropped;
-//! every remaining word must match in at least one text field (title boosted 3×), either as
-//! an indexed term or, for words of 3+ characters, as the adjacent sequence of its sub-words.
-//! The whole query is also matched verbatim against `doc_number`/`index_number`. No query
+//! Text is folded to simplified characters and segmented with jieba (its dictionary plus
+//! the platform dictionary of government terms) in search mode (every word plus its
+//! in-dictionary sub-words), lowercased. A query is normalised (script, width, control
+//! characters), then understood ([`understand`]): colloquial phrases also match their
+//! official terms, Latin words also match the Chinese words their pinyin or initials spell,
+//! and when the query finds little, homophone typos are corrected against the index's own
+//! vocabulary. Every part must match in at least one text field (title boosted 3×); the
+//! whole query is also matched verbatim against `doc_number`/`index_number`. No query
 //! syntax exists, so no input can cause a syntax error.
 
 mod collector;
+pub mod dictionary;
 mod error;
+pub mod lexicon;
 mod query;
 mod schema;
 mod search;
 mod snippet;
+mod text;
+mod tokenizer;
+pub mod understand;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Instant;
 
 use tantivy::directory::MmapDirectory;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
+pub use collector::FacetCounts;
+pub use dictionary::{Dictionary, DictionaryError};
 pub use error::SearchError;
+pub use lexicon::{Lexicon, Synonym, TopicCard, TopicLink, Vocabulary};
 pub use query::MAX_QUERY_CHARS;
+pub use search::{GROUPS, ResultGroup};
+pub use text::normalize_query;
+pub use tokenizer::PLATFORM_DICT;
+pub use understand::Expansion;
 
 use schema::Fields;
 
@@ -94,10 +109,30 @@ pub struct SearchQuery {
     pub origin: Option<String>,
     /// Restrict to any of these origin nodes (a scope's shards); an empty list matches nothing.
     pub origins: Option<Vec<String>>,
+    /// Restrict to documents published in this year (Beijing time).
+    pub year: Option<i32>,
+    /// Restrict to this issuing body (verbatim).
+    pub issuing_body: Option<String>,
+    /// Order of hits.
+    pub sort: Sort,
+    /// Also return the best hits of each result group (scenario search), on page 1.
+    pub group: bool,
+    /// Search only what was typed: no typo correction.
+    pub literal: bool,
     /// 1-based page number; 0 is treated as 1.
     pub page: usize,
     /// Hits per page; 0 means 10, capped at 100.
     pub per_page: usize,
+}
+
+/// Order of hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first (newest first among equals).
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
 }
 
 /// One search hit.
@@ -136,6 +171,19 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Matches per doc_type ignoring the doc_type filter, sorted by count descending.
     pub type_counts: Vec<(String, u64)>,
+    /// Matches per facet value, ignoring the type, year and issuing-body filters.
+    pub facets: FacetCounts,
+    /// The query as searched (folded script, half-width, lowercased).
+    pub normalized: String,
+    /// How parts of the query were also read (synonyms, pinyin).
+    pub expansions: Vec<Expansion>,
+    /// When the query found little and a corrected spelling found more: the correction,
+    /// whose results follow any results of the original.
+    pub corrected: Option<String>,
+    /// The best hits per result group (when asked for, on page 1).
+    pub groups: Vec<ResultGroup>,
+    /// Topic cards matching the query.
+    pub topics: Vec<TopicCard>,
 }
 
 /// The full-text index: safe to share across threads (`Send + Sync`).
@@ -148,14 +196,36 @@ pub struct SearchIndex {
     /// Analyser splitting queries into words (jieba default mode).
     word_analyzer: TextAnalyzer,
     applied_through: AtomicU64,
+    /// Synonyms and topic cards, replaced as the node's dictionary changes.
+    lexicon: RwLock<Arc<Lexicon>>,
+    /// Pinyin vocabulary (index words and dictionary terms), rebuilt after commits.
+    vocabulary: RwLock<(Arc<Vocabulary>, Option<Instant>)>,
 }
 
+/// Indexes up to this size rebuild their vocabulary at every commit; larger ones at most
+/// every [`VOCABULARY_REFRESH`].
+const SMALL_INDEX_DOCS: u64 = 20_000;
+/// How stale a large index's vocabulary may get.
+const VOCABULARY_REFRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl SearchIndex {
-    /// Opens (creating if absent) the index in `dir`.
+    /// Opens (creating if absent) the index in `dir`. An index written with another
+    /// schema is derived data: it is removed and recreated empty (applied through 0), so
+    /// the caller re-feeds it.
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir)?;
         let (schema, _) = schema::build_schema();
-        let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
+        let index = Index::open_or_create(MmapDirectory::open(dir)?, schema.clone());
+        let index = match index {
+            Ok(index) if index.schema() == schema => index,
+            Ok(_) | Err(tantivy::TantivyError::SchemaError(_)) => {
+                tracing::warn!(dir = %dir.display(), "search index has an older schema; rebuilding it");
+                std::fs::remove_dir_all(dir)?;
+                std::fs::create_dir_all(dir)?;
+                Index::open_or_create(MmapDirectory::open(dir)?, schema)?
+            }
+            Err(e) => return Err(e.into()),
+        };
         Self::from_index(index)
     }
 
@@ -182,14 +252,61 @@ impl SearchIndex {
             .try_into()?;
         let writer = index.writer(WRITER_HEAP_BYTES)?;
         let through = parse_payload(index.load_metas()?.payload.as_deref());
-        Ok(Self {
+        let this = Self {
             reader,
             writer: Mutex::new(writer),
             fields,
             index_analyzer,
             word_analyzer: schema::word_analyzer(),
             applied_through: AtomicU64::new(through),
-        })
+            lexicon: RwLock::new(Arc::new(Lexicon::builtin())),
+            vocabulary: RwLock::new((Arc::new(Vocabulary::default()), None)),
+        };
+        this.refresh_vocabulary(true);
+        Ok(this)
+    }
+
+    /// Replaces the synonyms and topic cards (and rebuilds the vocabulary).
+    pub fn set_lexicon(&self, lexicon: Lexicon) {
+        *self.lexicon.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(lexicon);
+        self.refresh_vocabulary(true);
+    }
+
+    /// The synonyms and topic cards in use.
+    pub fn lexicon(&self) -> Arc<Lexicon> {
+        self.lexicon
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The pinyin vocabulary in use.
+    pub fn vocabulary(&self) -> Arc<Vocabulary> {
+        self.vocabulary
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .clone()
+    }
+
+    /// Rebuilds the vocabulary when forced, when the index is small, or when it is stale.
+    fn refresh_vocabulary(&self, force: bool) {
+        let stale = {
+            let guard = self.vocabulary.read().unwrap_or_else(|p| p.into_inner());
+            guard.1.is_none_or(|t| t.elapsed() >= VOCABULARY_REFRESH)
+        };
+        if !(force || stale || self.num_docs() <= SMALL_INDEX_DOCS) {
+            return;
+        }
+        let lexicon = self.lexicon();
+        match search::vocabulary_words(&self.reader.searcher(), &self.fields, &lexicon) {
+            Ok(words) => {
+                let built = Vocabulary::build(words);
+                *self.vocabulary.write().unwrap_or_else(|p| p.into_inner()) =
+                    (Arc::new(built), Some(Instant::now()));
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot rebuild the search vocabulary"),
+        }
     }
 
     /// The change sequence number recorded by the last commit (0 for a new index).
@@ -243,6 +360,7 @@ impl SearchIndex {
         prepared.commit()?;
         self.applied_through.store(through, Ordering::Release);
         self.reader.reload()?;
+        self.refresh_vocabulary(false);
         Ok(())
     }
 

@@ -12,26 +12,21 @@
 //! In addition, the whole query (whitespace removed, lowercased) is matched verbatim against
 //! `doc_number` and `index_number`, so an exact 发文字号 always finds its document.
 
-use std::collections::HashSet;
-
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::SearchError;
-use crate::schema::{Fields, normalize_number};
+use crate::schema::{Fields, normalize_number, title_keys};
+use crate::understand::{Origin, Plan};
 
 /// Longest accepted query, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
 
 /// Boost of a verbatim document-number match.
 const EXACT_NUMBER_BOOST: f32 = 5.0;
-
-/// Upper-case operator words of other search syntaxes, ignored rather than searched for.
-const OPERATOR_WORDS: [&str; 3] = ["AND", "OR", "NOT"];
 
 /// One word of the query.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,45 +37,8 @@ pub(crate) struct QueryWord {
     pub parts: Vec<(usize, String)>,
 }
 
-/// Splits the user's text into query words.
-pub(crate) fn analyse(
-    text: &str,
-    words: &TextAnalyzer,
-    index: &TextAnalyzer,
-) -> Result<Vec<QueryWord>, SearchError> {
-    let text = text.trim();
-    let len = text.chars().count();
-    if len > MAX_QUERY_CHARS {
-        return Err(SearchError::QueryTooLong { len });
-    }
-    let mut words = words.clone();
-    let mut index = index.clone();
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    let mut stream = words.token_stream(text);
-    while let Some(token) = stream.next() {
-        if !token.text.chars().any(char::is_alphanumeric) {
-            continue;
-        }
-        if OPERATOR_WORDS.contains(&&text[token.offset_from..token.offset_to]) {
-            continue;
-        }
-        if seen.insert(token.text.clone()) {
-            let parts = cover(&token.text, &mut index);
-            out.push(QueryWord {
-                text: token.text.clone(),
-                parts,
-            });
-        }
-    }
-    if out.is_empty() {
-        return Err(SearchError::EmptyQuery);
-    }
-    Ok(out)
-}
-
 /// Finds sub-words (as the index analyser emits them) that cover `word` without gaps.
-fn cover(word: &str, index: &mut TextAnalyzer) -> Vec<(usize, String)> {
+pub(crate) fn cover(word: &str, index: &mut TextAnalyzer) -> Vec<(usize, String)> {
     let word_len = word.chars().count();
     if word_len < 3 {
         return Vec::new();
@@ -111,28 +69,102 @@ fn cover(word: &str, index: &mut TextAnalyzer) -> Vec<(usize, String)> {
     parts
 }
 
-/// Builds the scored full-text part of the query.
-pub(crate) fn text_query(fields: &Fields, words: &[QueryWord], raw: &str) -> Box<dyn Query> {
-    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(words.len());
-    for word in words {
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, boost) in fields.text_fields() {
-            let term = TermQuery::new(
-                Term::from_field_text(field, &word.text),
-                IndexRecordOption::WithFreqs,
-            );
-            should.push((Occur::Should, boosted(Box::new(term), boost)));
-            if !word.parts.is_empty() {
-                let terms = word
-                    .parts
-                    .iter()
-                    .map(|(offset, part)| (*offset, Term::from_field_text(field, part)))
-                    .collect();
-                let phrase = PhraseQuery::new_with_offset(terms);
-                should.push((Occur::Should, boosted(Box::new(phrase), boost)));
-            }
+/// Score added to alternatives the user literally typed when the group also has pinyin
+/// readings: far above any BM25 score, so a pinyin-only match never outranks a real one.
+const TYPED_BONUS: f32 = 1000.0;
+/// Boost of official terms found through the synonym dictionary.
+const SYNONYM_BOOST: f32 = 0.8;
+/// Boost of a query that is a document's whole title.
+const TITLE_EXACT_BOOST: f32 = 10.0;
+/// Boost of words read from pinyin.
+const PINYIN_BOOST: f32 = 0.5;
+
+/// Matches one word in any text field (as a term, or as the phrase of its sub-words).
+fn word_query(fields: &Fields, word: &QueryWord) -> Box<dyn Query> {
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (field, boost) in fields.text_fields() {
+        let term = TermQuery::new(
+            Term::from_field_text(field, &word.text),
+            IndexRecordOption::WithFreqs,
+        );
+        should.push((Occur::Should, boosted(Box::new(term), boost)));
+        if !word.parts.is_empty() {
+            let terms = word
+                .parts
+                .iter()
+                .map(|(offset, part)| (*offset, Term::from_field_text(field, part)))
+                .collect();
+            let phrase = PhraseQuery::new_with_offset(terms);
+            should.push((Occur::Should, boosted(Box::new(phrase), boost)));
         }
-        must.push((Occur::Must, Box::new(BooleanQuery::new(should))));
+    }
+    Box::new(BooleanQuery::new(should))
+}
+
+/// Every word of an alternative must match.
+fn all_words(fields: &Fields, words: &[QueryWord]) -> Box<dyn Query> {
+    if let [one] = words {
+        return word_query(fields, one);
+    }
+    Box::new(BooleanQuery::new(
+        words
+            .iter()
+            .map(|w| (Occur::Must, word_query(fields, w)))
+            .collect(),
+    ))
+}
+
+/// A required bonus-carrying form of `query`: matches what it matches, scoring `bonus` more.
+pub(crate) fn with_bonus(query: Box<dyn Query>, bonus: f32) -> Box<dyn Query> {
+    let constant: Box<dyn Query> = Box::new(ConstScoreQuery::new(query.box_clone(), bonus));
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, query),
+        (Occur::Should, constant),
+    ]))
+}
+
+/// Builds the scored full-text part of the query: every group must match, in any of its
+/// alternatives; the whole query verbatim also matches document numbers.
+pub(crate) fn text_query(fields: &Fields, plan: &Plan, raw: &str) -> Box<dyn Query> {
+    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(plan.groups.len());
+    for group in &plan.groups {
+        let has_pinyin = group
+            .alternatives
+            .iter()
+            .any(|a| a.origin == Origin::Pinyin);
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for alt in &group.alternatives {
+            let q = all_words(fields, &alt.words);
+            let q = match alt.origin {
+                Origin::Typed if has_pinyin => with_bonus(q, TYPED_BONUS),
+                Origin::Typed => q,
+                Origin::Synonym => boosted(q, SYNONYM_BOOST),
+                Origin::Pinyin => boosted(q, PINYIN_BOOST),
+            };
+            should.push((Occur::Should, q));
+        }
+        let group_query: Box<dyn Query> = if should.len() == 1 {
+            should
+                .pop()
+                .map(|(_, q)| q)
+                .unwrap_or_else(|| Box::new(EmptyQuery))
+        } else {
+            Box::new(BooleanQuery::new(should))
+        };
+        let occur = if group.optional {
+            Occur::Should
+        } else {
+            Occur::Must
+        };
+        must.push((occur, group_query));
+    }
+    // A query that is a document's whole title ranks that document first.
+    for key in title_keys(raw) {
+        let term = TermQuery::new(
+            Term::from_field_text(fields.title_exact, &key),
+            IndexRecordOption::Basic,
+        );
+        must.push((Occur::Should, boosted(Box::new(term), TITLE_EXACT_BOOST)));
     }
     let words_query: Box<dyn Query> = Box::new(BooleanQuery::new(must));
     let exact = normalize_number(raw);
@@ -153,7 +185,7 @@ pub(crate) fn text_query(fields: &Fields, words: &[QueryWord], raw: &str) -> Box
 }
 
 /// Wraps a query in a boost unless the boost is 1.
-fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+pub(crate) fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     if boost == 1.0 {
         query
     } else {
@@ -197,11 +229,23 @@ pub(crate) fn with_filters(text: &dyn Query, filters: &[Box<dyn Query>]) -> Box<
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::SearchError;
+    use crate::lexicon::{Lexicon, Vocabulary};
+    use crate::query::{MAX_QUERY_CHARS, QueryWord};
     use crate::schema::{index_analyzer, word_analyzer};
+    use crate::understand::{Analysers, plan};
 
     fn words(text: &str) -> Result<Vec<QueryWord>, SearchError> {
-        analyse(text, &word_analyzer(), &index_analyzer())
+        let (w, i) = (word_analyzer(), index_analyzer());
+        let a = Analysers {
+            words: &w,
+            index: &i,
+        };
+        let p = plan(text, &Lexicon::default(), &Vocabulary::default(), &a)?;
+        Ok(p.groups
+            .into_iter()
+            .flat_map(|g| g.alternatives[0].words.clone())
+            .collect())
     }
 
     #[test]

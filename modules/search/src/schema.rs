@@ -5,9 +5,9 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer};
 use tantivy::{Index, TantivyDocument};
-use tantivy_jieba::JiebaTokenizer;
 
 use crate::Document;
+use crate::tokenizer::ChineseTokenizer;
 
 /// Name under which the jieba analyser is registered in the index.
 pub(crate) const JIEBA: &str = "jieba";
@@ -18,8 +18,14 @@ const MAX_TOKEN_BYTES: usize = 100;
 /// Name of the fast `published` column (used for tie-breaking).
 pub(crate) const PUBLISHED: &str = "published";
 
-/// Name of the fast `doc_type` column (used for type counts).
+/// Name of the fast `doc_type` column (facet).
 pub(crate) const DOC_TYPE: &str = "doc_type";
+/// Name of the fast `site` column (facet).
+pub(crate) const SITE: &str = "site";
+/// Name of the fast `origin` column (facet; levels are derived from origins).
+pub(crate) const ORIGIN: &str = "origin";
+/// Name of the fast verbatim issuing-body column (facet and filter).
+pub(crate) const ISSUING_BODY: &str = "issuing_body_raw";
 
 /// Handles to every field of the schema.
 #[derive(Clone, Copy, Debug)]
@@ -36,6 +42,11 @@ pub(crate) struct Fields {
     pub numbers: Field,
     /// `doc_number` and `index_number`, verbatim (exact match of the whole query).
     pub numbers_exact: Field,
+    /// `issuing_body`, verbatim (facet and filter).
+    pub issuing_body_raw: Field,
+    /// The title as a key (folded, punctuation removed), with and without the
+    /// 中华人民共和国 prefix: an exact title ranks its document first.
+    pub title_exact: Field,
     pub site: Field,
     pub site_name: Field,
     pub origin: Field,
@@ -80,9 +91,11 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         tags: b.add_text_field("tags", text.clone()),
         numbers: b.add_text_field("numbers", text),
         numbers_exact: b.add_text_field("numbers_exact", STRING),
-        site: b.add_text_field("site", STRING | STORED),
+        issuing_body_raw: b.add_text_field(ISSUING_BODY, STRING | FAST),
+        title_exact: b.add_text_field("title_exact", STRING),
+        site: b.add_text_field(SITE, STRING | STORED | FAST),
         site_name: b.add_text_field("site_name", STORED),
-        origin: b.add_text_field("origin", STRING | STORED),
+        origin: b.add_text_field(ORIGIN, STRING | STORED | FAST),
         doc_type: b.add_text_field(DOC_TYPE, STRING | STORED | FAST),
         url: b.add_text_field("url", STORED),
         published: b.add_i64_field(PUBLISHED, INDEXED | STORED | FAST),
@@ -90,9 +103,9 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// The analyser used for indexing: jieba search mode, long tokens dropped, lowercased.
+/// The analyser used for indexing: folded script, jieba search mode, long tokens dropped, lowercased.
 pub(crate) fn index_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(JiebaTokenizer::new())
+    TextAnalyzer::builder(ChineseTokenizer::new(true))
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .build()
@@ -100,7 +113,7 @@ pub(crate) fn index_analyzer() -> TextAnalyzer {
 
 /// The analyser used to split a query into words: jieba default mode, lowercased.
 pub(crate) fn word_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(JiebaTokenizer::with_search_mode(false))
+    TextAnalyzer::builder(ChineseTokenizer::new(false))
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .build()
@@ -119,15 +132,45 @@ pub(crate) fn normalize_number(s: &str) -> String {
         .collect()
 }
 
+/// The prefix citizens leave out of national law titles.
+const NATIONAL_PREFIX: &str = "中华人民共和国";
+
+/// Keys of a title (or of a query typed as a title): folded, lowercased, letters and
+/// characters only; a second key without the national prefix.
+pub(crate) fn title_keys(title: &str) -> Vec<String> {
+    let key: String = crate::text::fold_script(title)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let mut keys = Vec::new();
+    if let Some(short) = key.strip_prefix(NATIONAL_PREFIX)
+        && !short.is_empty()
+    {
+        keys.push(short.to_string());
+    }
+    if !key.is_empty() {
+        keys.push(key);
+    }
+    keys
+}
+
 /// Converts a [`Document`] into a tantivy document.
 pub(crate) fn to_tantivy(f: &Fields, d: &Document) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
     doc.add_text(f.key, &d.key);
     doc.add_text(f.title, &d.title);
+    for key in title_keys(&d.title) {
+        doc.add_text(f.title_exact, key);
+    }
     doc.add_text(f.subtitle, &d.subtitle);
     doc.add_text(f.body_text, &d.body_text);
     doc.add_text(f.summary, &d.summary);
     doc.add_text(f.issuing_body, &d.issuing_body);
+    let body = d.issuing_body.trim();
+    if !body.is_empty() {
+        doc.add_text(f.issuing_body_raw, body);
+    }
     doc.add_text(f.column, &d.column);
     for tag in &d.tags {
         doc.add_text(f.tags, tag);

@@ -1,26 +1,28 @@
-//! Result snippets: tantivy's `SnippetGenerator` picks the fragment, matches are marked.
+//! Result snippets: the fragment (~120 characters) holding the most query words, with
+//! whole query words marked.
 //!
-//! The fragment (~120 characters) is chosen by tantivy's `SnippetGenerator` from the query
-//! words and, with a lower weight, the sub-words of long query words (so a fragment holding
-//! "社会保险费" is found for the query "社会保险"). Highlighting then marks every occurrence
-//! of a whole query word in that fragment with `<mark>…</mark>`; a lone sub-word (the "保险"
-//! of "养老保险" for the query "社会保险") is not marked. Everything else is HTML-escaped.
+//! Fragments are chosen by string matching on the script-folded text: whole query words
+//! weigh 1, sub-words of long query words 0.25 (so a fragment holding "社会保险费" is found
+//! for the query "社会保险"). Highlighting then marks every occurrence of a whole query
+//! word in that fragment with `<mark>…</mark>`; a lone sub-word (the "保险" of "养老保险"
+//! for the query "社会保险") is not marked. Everything else is HTML-escaped.
+//!
+//! (tantivy's `SnippetGenerator` assumes tokens that do not overlap; the search-mode
+//! segmentation emits a word and its sub-words, which made it cut or mis-mark fragments.)
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
-use tantivy::schema::Field;
-use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::TextAnalyzer;
-
 use crate::query::QueryWord;
+use crate::text::fold_script;
 
 /// Snippet length, in characters.
 const SNIPPET_CHARS: usize = 120;
-/// Snippet length budget in bytes for tantivy (CJK characters take three bytes).
+/// Snippet length budget in bytes (CJK characters take three bytes).
 const SNIPPET_BYTES: usize = SNIPPET_CHARS * 3;
+/// Context kept before the first match of a fragment, in bytes.
+const LEAD_BYTES: usize = 30;
 /// Texts longer than this (in bytes) are cut to a window around the first match before
-/// snippet generation, so a 100k-character body is not segmented for every hit.
+/// fragment selection, so a 100k-character body is not scanned for every hit.
 const SNIPPET_SOURCE_BYTES: usize = 6_000;
 /// Weight of a whole query word in fragment selection.
 const WORD_WEIGHT: f32 = 1.0;
@@ -29,26 +31,28 @@ const PART_WEIGHT: f32 = 0.25;
 
 /// Snippet generation for one query, shared by all its hits.
 pub(crate) struct Snippets {
-    generator: SnippetGenerator,
+    /// Strings that make a fragment relevant, with their weights.
+    terms: Vec<(String, f32)>,
     /// The whole query words (lowercased), the strings to mark.
     needles: Vec<String>,
 }
 
 impl Snippets {
-    /// Prepares snippets for the query `words`, using the index analyser.
-    pub fn new(analyzer: &TextAnalyzer, field: Field, words: &[QueryWord]) -> Self {
-        let mut terms = BTreeMap::new();
+    /// Prepares snippets for the query `words`.
+    pub fn new(words: &[QueryWord]) -> Self {
+        let mut terms: Vec<(String, f32)> = words
+            .iter()
+            .map(|w| (w.text.clone(), WORD_WEIGHT))
+            .collect();
         for word in words {
             for (_, part) in &word.parts {
-                terms.entry(part.clone()).or_insert(PART_WEIGHT);
+                if !terms.iter().any(|(t, _)| t == part) {
+                    terms.push((part.clone(), PART_WEIGHT));
+                }
             }
         }
-        for word in words {
-            terms.insert(word.text.clone(), WORD_WEIGHT);
-        }
-        let generator = SnippetGenerator::new(terms, analyzer.clone(), field, SNIPPET_BYTES);
         Self {
-            generator,
+            terms,
             needles: words.iter().map(|w| w.text.clone()).collect(),
         }
     }
@@ -57,14 +61,12 @@ impl Snippets {
     /// or the escaped start of the first non-empty text.
     pub fn render(&self, texts: &[&str]) -> String {
         for text in texts {
-            let snippet = self.generator.snippet(self.window(text));
-            if snippet.is_empty() {
-                continue;
-            }
-            let fragment = snippet.fragment();
-            let marks = self.marks(fragment);
-            if !marks.is_empty() {
-                return to_html(fragment, &marks);
+            let window = self.window(text);
+            if let Some(fragment) = self.fragment(window) {
+                let marks = self.marks(fragment);
+                if !marks.is_empty() {
+                    return to_html(fragment, &marks);
+                }
             }
         }
         let first = texts
@@ -77,6 +79,38 @@ impl Snippets {
             out.push('…');
         }
         out
+    }
+
+    /// The fragment of `text` whose matches weigh most (the earliest among equals).
+    fn fragment<'a>(&self, text: &'a str) -> Option<&'a str> {
+        let folded = fold_script(text).to_ascii_lowercase();
+        let mut hits: Vec<(usize, usize, f32)> = Vec::new();
+        for (term, weight) in &self.terms {
+            for (start, _) in folded.match_indices(term.as_str()) {
+                hits.push((start, start + term.len(), *weight));
+            }
+        }
+        hits.sort_by_key(|h| h.0);
+        let mut best: Option<(f32, usize)> = None;
+        for (i, &(start, _, _)) in hits.iter().enumerate() {
+            let limit = start + SNIPPET_BYTES - LEAD_BYTES;
+            let score: f32 = hits[i..]
+                .iter()
+                .take_while(|h| h.1 <= limit)
+                .map(|h| h.2)
+                .sum();
+            if best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, start));
+            }
+        }
+        let (_, anchor) = best?;
+        // A full-length fragment: near the end of the text, it starts earlier.
+        let start = anchor
+            .saturating_sub(LEAD_BYTES)
+            .min(text.len().saturating_sub(SNIPPET_BYTES));
+        let start = floor_char_boundary(text, start);
+        let end = floor_char_boundary(text, start + SNIPPET_BYTES);
+        Some(&text[start..end])
     }
 
     /// Cuts a long text to a window around the earliest query word it contains.
@@ -101,7 +135,7 @@ impl Snippets {
 
     /// Byte ranges of whole query words in `fragment`, sorted and merged.
     fn marks(&self, fragment: &str) -> Vec<Range<usize>> {
-        let lower = fragment.to_ascii_lowercase();
+        let lower = fold_script(fragment).to_ascii_lowercase();
         let mut ranges: Vec<Range<usize>> = Vec::new();
         for needle in &self.needles {
             for (start, _) in lower.match_indices(needle.as_str()) {
@@ -181,11 +215,22 @@ fn escape_html(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{build_schema, index_analyzer, word_analyzer};
+    use crate::schema::{index_analyzer, word_analyzer};
 
     fn snippets(query: &str) -> Snippets {
-        let words = crate::query::analyse(query, &word_analyzer(), &index_analyzer()).unwrap();
-        Snippets::new(&index_analyzer(), build_schema().1.body_text, &words)
+        let (w, i) = (word_analyzer(), index_analyzer());
+        let a = crate::understand::Analysers {
+            words: &w,
+            index: &i,
+        };
+        let plan = crate::understand::plan(
+            query,
+            &crate::Lexicon::default(),
+            &crate::Vocabulary::default(),
+            &a,
+        )
+        .unwrap();
+        Snippets::new(&plan.all_words())
     }
 
     #[test]

@@ -81,11 +81,17 @@ fn long_words_match_inside_longer_words() {
 }
 
 #[test]
-fn abbreviation_matches_only_literal_text() {
-    // jieba does not know that 社保 abbreviates 社会保险: it only finds documents writing 社保.
+fn abbreviations_match_through_the_synonym_dictionary_only() {
+    // jieba does not know that 社保 abbreviates 社会保险: without a dictionary entry only
+    // documents writing 社保 are found…
     let index = index_with(corpus());
+    index.set_lexicon(govnode_search::Lexicon::default());
     let r = search(&index, "社保");
     assert_eq!(keys(&r), ["440300:7"], "found via 社保卡");
+    // …with the shipped dictionary, 社保 also finds 社会保险.
+    index.set_lexicon(govnode_search::Lexicon::builtin());
+    let r = search(&index, "社保");
+    assert!(keys(&r).contains(&"100000:1"), "{:?}", keys(&r));
     let r = search(&index, "社会保险");
     assert!(keys(&r).contains(&"100000:1"));
     assert!(keys(&r).contains(&"440300:7"));

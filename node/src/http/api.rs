@@ -1,113 +1,15 @@
-//! Public JSON API (search), blobs, health, metrics, the stylesheet and the OpenAPI document.
+//! Blobs, health, metrics, the stylesheet and the OpenAPI document.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use govnode_search::{SearchQuery, SearchResults};
 use serde_json::json;
 
 use super::error::ApiError;
 use crate::Node;
-
-/// Runs a search on the blocking pool, recording metrics.
-pub async fn run_search(node: &Arc<Node>, q: SearchQuery) -> Result<SearchResults, ApiError> {
-    let index = node.search.clone();
-    let started = Instant::now();
-    let r = tokio::task::spawn_blocking(move || index.search(&q))
-        .await
-        .map_err(ApiError::internal)??;
-    node.metrics.searches.inc();
-    node.metrics
-        .search_seconds
-        .observe(started.elapsed().as_secs_f64());
-    Ok(r)
-}
-
-/// `GET /api/search?q=&site=&type=&page=&scope=`
-pub async fn search(
-    State(node): State<Arc<Node>>,
-    Query(p): Query<HashMap<String, String>>,
-) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(search_json(&node, &p, true).await?))
-}
-
-/// Runs a search from its query parameters. A scope this node does not hold is, when
-/// `forward` is set, sent to the lowest ancestor that holds it (then further up); if none
-/// answers in time, the answer is what this node holds, marked partial.
-pub(crate) async fn search_json(
-    node: &Arc<Node>,
-    p: &HashMap<String, String>,
-    forward: bool,
-) -> Result<serde_json::Value, ApiError> {
-    let text = p.get("q").cloned().unwrap_or_default();
-    let page = match p.get("page") {
-        Some(s) => s
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_request(format!("page: `{s}` is not a page number (1–1000)"))
-            })?,
-        None => 1,
-    };
-    let nonempty = |k: &str| p.get(k).filter(|s| !s.is_empty()).cloned();
-    if let Some(t) = nonempty("type")
-        && govnode_library::doc_type(&t).is_none()
-    {
-        return Err(ApiError::bad_request(format!(
-            "type: `{t}` is not a document type"
-        )));
-    }
-    let scope = super::scope::resolve(
-        node,
-        p.get("scope").map(String::as_str),
-        nonempty("site").as_deref(),
-    )?;
-    if forward && !scope.missing.is_empty() {
-        match super::scope::forward(node, &scope, p).await {
-            Ok(answer) => return Ok(answer),
-            Err(why) => {
-                tracing::info!(scope = %scope.name, why, "scope not reachable; answering from held shards")
-            }
-        }
-    }
-    let q = SearchQuery {
-        text,
-        site: nonempty("site"),
-        doc_type: nonempty("type"),
-        origin: nonempty("origin"),
-        origins: scope.origins.clone(),
-        page,
-        per_page: 10,
-    };
-    let r = run_search(node, q).await?;
-    let hits: Vec<_> = r
-        .hits
-        .iter()
-        .map(|h| {
-            json!({
-                "title": h.title, "url": h.url, "snippet": h.snippet, "site": h.site, "site_name": h.site_name,
-                "origin": h.origin, "type": h.doc_type,
-                "published": chrono::DateTime::from_timestamp(h.published, 0).unwrap_or_default().to_rfc3339(),
-            })
-        })
-        .collect();
-    let types: serde_json::Map<String, serde_json::Value> = r
-        .type_counts
-        .iter()
-        .map(|(t, n)| (t.clone(), json!(n)))
-        .collect();
-    Ok(
-        json!({ "total": r.total, "took_ms": r.took_ms, "page": page, "hits": hits, "types": types,
-        "scope": scope.name, "partial": !scope.missing.is_empty(), "missing": scope.missing,
-        "answered_by": node.federation.me() }),
-    )
-}
 
 /// `GET /blobs/{hash}`: an attachment or image. Types that a browser could execute are
 /// served as downloads, and every blob is sandboxed.

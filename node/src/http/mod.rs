@@ -2,6 +2,7 @@
 
 mod admin;
 pub(crate) mod api;
+mod dictionary;
 mod distribution;
 mod error;
 mod extract;
@@ -10,6 +11,8 @@ mod federation;
 pub(crate) mod openapi;
 mod pages;
 mod scope;
+mod search;
+mod search_page;
 
 pub(crate) use scope::{SEARCH_QUERY, SearchQueries};
 mod site;
@@ -69,6 +72,18 @@ pub fn router(node: Arc<Node>) -> Router {
         )
         .route("/articles/{id}/{action}", post(admin::transition))
         .route("/audit", get(admin::audit))
+        .route("/search/synonyms", get(dictionary::list_synonyms))
+        .route(
+            "/search/synonyms/{colloquial}",
+            put(dictionary::put_synonym).delete(dictionary::delete_synonym),
+        )
+        .route("/search/topics", get(dictionary::list_topics))
+        .route(
+            "/search/topics/{id}",
+            put(dictionary::put_topic).delete(dictionary::delete_topic),
+        )
+        .route("/search/history", get(dictionary::history))
+        .route("/search/queries", get(dictionary::queries))
         // Uploads get the library's limit; everything else the JSON limit below.
         .route(
             "/blobs",
@@ -76,7 +91,7 @@ pub fn router(node: Arc<Node>) -> Router {
         );
     Router::new()
         .nest("/api/admin", admin)
-        .route("/api/search", get(api::search))
+        .route("/api/search", get(search::search))
         .route("/api/search/shards", get(scope::shards))
         .route("/api/federation/status", get(federation::status))
         .route("/api/federation/digests", get(federation::digests))

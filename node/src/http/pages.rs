@@ -5,14 +5,13 @@ use std::collections::BTreeMap;
 use axum::http::StatusCode;
 use axum::response::Response;
 use govnode_content::{Column, Published};
-use govnode_search::SearchQuery;
 use minijinja::Value;
 
 use super::site::{PageError, PageRequest, html};
 
 const PER_PAGE: i64 = 20;
 
-type Ctx = BTreeMap<&'static str, Value>;
+pub(super) type Ctx = BTreeMap<&'static str, Value>;
 
 pub(super) fn v<T: serde::Serialize>(x: T) -> Value {
     Value::from(minijinja::value::Serde(x))
@@ -26,7 +25,7 @@ pub(super) fn date(ms: i64) -> String {
         .to_string()
 }
 
-fn enc(s: &str) -> String {
+pub(super) fn enc(s: &str) -> String {
     url_escape(s)
 }
 
@@ -173,7 +172,12 @@ impl PageRequest {
     }
 }
 
-fn pagination(page: i64, total: i64, per_page: i64, url: impl Fn(i64) -> String) -> Value {
+pub(super) fn pagination(
+    page: i64,
+    total: i64,
+    per_page: i64,
+    url: impl Fn(i64) -> String,
+) -> Value {
     let pages = ((total + per_page - 1) / per_page).max(1);
     let page = page.clamp(1, pages);
     let lo = (page - 4).max(1);
@@ -187,7 +191,7 @@ fn pagination(page: i64, total: i64, per_page: i64, url: impl Fn(i64) -> String)
     }))
 }
 
-fn page_param(req: &PageRequest) -> i64 {
+pub(super) fn page_param(req: &PageRequest) -> i64 {
     req.query
         .get("page")
         .and_then(|p| p.parse().ok())
@@ -389,104 +393,6 @@ pub async fn article(req: &PageRequest, id: i64) -> Result<Response, PageError> 
     ctx.insert("article", Value::from(article));
     ctx.insert("column", v(serde_json::json!({ "name": column.name, "url": curl, "kind_label": column.kind.label() })));
     req.render(StatusCode::OK, "article.html", ctx)
-}
-
-/// The site's search page.
-pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
-    let (mut ctx, _) = req
-        .common(
-            "站内搜索",
-            None,
-            Vec::new(),
-            vec![("站内搜索".into(), req.url("/search"))],
-        )
-        .await?;
-    let q = req
-        .query
-        .get("q")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let doc_type = req.query.get("type").filter(|t| !t.is_empty()).cloned();
-    let page = page_param(req);
-    ctx.insert("query", Value::from(q.clone()));
-    ctx.insert("results", Value::from(()));
-    ctx.insert("pagination", Value::from(()));
-    ctx.insert("error", Value::from(()));
-    if q.is_empty() {
-        if req.query.contains_key("q") {
-            ctx.insert("error", Value::from("请输入搜索词"));
-        }
-        return req.render(StatusCode::OK, "search.html", ctx);
-    }
-    let query = SearchQuery {
-        text: q.clone(),
-        site: Some(req.site.id.clone()),
-        doc_type: doc_type.clone(),
-        origin: None,
-        origins: None,
-        page: page as usize,
-        per_page: 10,
-    };
-    match super::api::run_search(&req.node, query).await {
-        Ok(r) => {
-            let base = format!("{}?q={}", req.url("/search"), enc(&q));
-            let type_param = doc_type
-                .as_ref()
-                .map(|t| format!("&type={}", enc(t)))
-                .unwrap_or_default();
-            let hits: Vec<Value> = r
-                .hits
-                .iter()
-                .map(|h| {
-                    let mut m = BTreeMap::<&str, Value>::new();
-                    m.insert("title", Value::from(h.title.clone()));
-                    m.insert(
-                        "url",
-                        Value::from(
-                            req.url(
-                                h.url
-                                    .strip_prefix(&format!("/sites/{}", req.site.id))
-                                    .unwrap_or(&h.url),
-                            ),
-                        ),
-                    );
-                    m.insert("snippet_html", Value::from_safe_string(h.snippet.clone()));
-                    m.insert("site_name", Value::from(h.site_name.clone()));
-                    m.insert(
-                        "type_label",
-                        Value::from(govnode_library::doc_type_label(&h.doc_type)),
-                    );
-                    m.insert("published", Value::from(date(h.published * 1000)));
-                    Value::from(m)
-                })
-                .collect();
-            let counts: Vec<_> = r
-                .type_counts
-                .iter()
-                .map(|(t, n)| {
-                    serde_json::json!({ "label": govnode_library::doc_type(t).map(|d| d.label).unwrap_or(t), "count": n,
-                        "url": format!("{base}&type={}", enc(t)), "current": doc_type.as_deref() == Some(t.as_str()) })
-                })
-                .collect();
-            let mut results = BTreeMap::<&str, Value>::new();
-            results.insert("total", Value::from(r.total));
-            results.insert("took_ms", Value::from(r.took_ms));
-            results.insert("hits", Value::from(hits));
-            results.insert("type_counts", v(counts));
-            ctx.insert("results", Value::from(results));
-            ctx.insert(
-                "pagination",
-                pagination(page, r.total as i64, 10, |n| {
-                    format!("{base}{type_param}&page={n}")
-                }),
-            );
-        }
-        Err(e) if e.status == StatusCode::BAD_REQUEST => {
-            ctx.insert("error", Value::from(format!("无法搜索：{}", e.message)));
-        }
-        Err(e) => return Err(PageError::Internal(e.message)),
-    }
-    req.render(StatusCode::OK, "search.html", ctx)
 }
 
 /// A unix-ms time as Beijing local time, minutes precision.

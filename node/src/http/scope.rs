@@ -193,7 +193,7 @@ impl govnode_federation::QueryHandler for SearchQueries {
             let node = node.ok_or("the node is stopping")?;
             let params: std::collections::HashMap<String, String> =
                 serde_json::from_slice(&body).map_err(|e| format!("bad search request: {e}"))?;
-            let answer = super::api::search_json(&node, &params, false)
+            let answer = super::search::search_json(&node, &params, false)
                 .await
                 .map_err(|e| e.message)?;
             serde_json::to_vec(&answer).map_err(|e| e.to_string())

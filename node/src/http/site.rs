@@ -124,7 +124,7 @@ async fn dispatch(req: &PageRequest, rest: &str) -> Result<Response, PageError> 
     };
     match parts.as_slice() {
         [] => pages::home(req).await,
-        ["search"] => pages::search(req).await,
+        ["search"] => super::search_page::search(req).await,
         ["sitemap.xml"] => syndication::sitemap(req).await,
         [feed] if feed.starts_with("feed.") => syndication::site_feed(req, &feed[5..]).await,
         ["columns", slug] => pages::column(req, slug).await,

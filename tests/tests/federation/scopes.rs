@@ -141,5 +141,116 @@ async fn scopes_cover_the_shards_a_node_holds_and_name_the_missing_ones() {
         vec!["440103", "440300", "440303", "440304"],
         "{county}"
     );
+    // The search page says so, naming what is missing, and still lists what is held.
+    let page = tree
+        .node("440106")
+        .get("/sites/tianhe/search?q=社会保险&scope=province")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("搜索结果不完整"), "{}", page.text);
+    assert!(page.text.contains("440303"), "{}", page.text);
+    assert!(page.text.contains("天河区社会保险业务指南"));
+    tree.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dictionary_change_at_the_province_reaches_a_county_and_changes_its_results() {
+    let tree = TestTree::one_two_four().await;
+    let county = tree.node("440106");
+    county.site("tianhe", "天河区人民政府").await;
+    county.column("tianhe", "bszn", "办事指南", "guide").await;
+    let staff = county.staff("tianhe").await;
+    county
+        .publish(
+            "tianhe",
+            &staff,
+            json!({ "column": "bszn", "title": "个体工商户登记办事指南", "body": "申请个体工商户登记，应当提交经营者身份证明。" }),
+        )
+        .await;
+    // No entry yet: the colloquial phrase finds nothing.
+    let before = county
+        .search_with(&[("q", "开小店"), ("scope", "node")])
+        .await;
+    assert_eq!(before["total"], 0, "{before}");
+
+    let province = tree.node("440000");
+    let admin = province
+        .token(govnode_tests::Role::PlatformAdmin, None, "platform")
+        .await;
+    let r = province
+        .call(
+            govnode_tests::Method::PUT,
+            "/api/admin/search/synonyms/开小店",
+            Some(&admin),
+            Some(json!({ "official": ["个体工商户登记"], "category": "business" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let version = r.json()["version"].as_u64().unwrap();
+    assert!(
+        version > 300,
+        "the shipped dictionary is version 1..n: {}",
+        r.text
+    );
+
+    // The signed entry travels down; the county's results change.
+    let after = tree
+        .wait_search("440106", &[("q", "开小店"), ("scope", "node")], 1)
+        .await;
+    assert_eq!(after["hits"][0]["title"], "个体工商户登记办事指南");
+    assert_eq!(after["expansions"][0]["from"], "开小店");
+
+    // The county sees the province's versions, and adds an entry of its own…
+    let county_admin = county
+        .token(govnode_tests::Role::PlatformAdmin, None, "county-platform")
+        .await;
+    let list = county
+        .call(
+            govnode_tests::Method::GET,
+            "/api/admin/search/synonyms",
+            Some(&county_admin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(list["versions"]["440000"], version, "{}", list["versions"]);
+    let r = county
+        .call(
+            govnode_tests::Method::PUT,
+            "/api/admin/search/synonyms/办执照",
+            Some(&county_admin),
+            Some(json!({ "official": ["个体工商户登记"] })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["versions"]["440106"], 1);
+    assert_eq!(
+        county
+            .search_with(&[("q", "办执照"), ("scope", "node")])
+            .await["total"],
+        1
+    );
+    // …which the province does not search with (it is not in the province's lineage).
+    let at_root = tree.wait_search("440000", &[("q", "个体工商户")], 1).await;
+    assert_eq!(at_root["total"], 1);
+    assert_eq!(province.search_with(&[("q", "办执照")]).await["total"], 0);
+
+    // A removal at the province reaches the county too.
+    let r = province
+        .call(
+            govnode_tests::Method::DELETE,
+            "/api/admin/search/synonyms/开小店",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    tree.wait_for("removal at the county", || async {
+        county
+            .search_with(&[("q", "开小店"), ("scope", "node")])
+            .await["total"]
+            == 0
+    })
+    .await;
     tree.shutdown().await;
 }

@@ -1,0 +1,129 @@
+//! Small helpers: /proc, commands, disk sizes, statistics, a seeded PRNG.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+
+/// Runs a command; returns its trimmed stdout.
+pub(crate) fn cmd_output(prog: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(prog).args(args).output();
+    let out = out.with_context(|| format!("running {prog}"))?;
+    if !out.status.success() {
+        bail!("{prog} failed");
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The value of `key` in a `key: value` file such as /proc/cpuinfo or /proc/self/status.
+pub(crate) fn proc_field(file: &str, key: &str) -> Result<String> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+    let mut pairs = text.lines().filter_map(|l| l.split_once(':'));
+    let value = pairs.find(|(k, _)| k.trim() == key).map(|kv| kv.1.trim());
+    let value = value.with_context(|| format!("{key} not found in {file}"))?;
+    Ok(value.to_string())
+}
+
+/// A `NNN kB` figure from /proc, in MiB.
+pub(crate) fn proc_mib(file: &str, key: &str) -> Result<f64> {
+    let v = proc_field(file, key)?;
+    let kb = v.trim_end_matches(" kB").parse::<f64>();
+    Ok(kb.with_context(|| format!("{key} in {file}: `{v}`"))? / 1024.0)
+}
+
+/// This process's VmRSS and VmHWM, in MiB.
+pub(crate) fn rss() -> Result<(f64, f64)> {
+    let f = "/proc/self/status";
+    Ok((proc_mib(f, "VmRSS")?, proc_mib(f, "VmHWM")?))
+}
+
+/// CPU seconds (user + system) this process used so far.
+pub(crate) fn cpu_self() -> f64 {
+    let text = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let text = text.rsplit_once(") ").map_or(text.as_str(), |s| s.1);
+    let f: Vec<f64> = text
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    // After `pid (comm) `: utime is field 11, stime 12 (USER_HZ, 100 a second).
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+}
+
+/// Total size in bytes of the files under `path`; files that vanish while it walks (the
+/// index merges segments in the background) count as zero.
+pub(crate) fn disk_size(path: &Path) -> u64 {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return 0;
+    };
+    if !meta.is_dir() {
+        return meta.len();
+    }
+    std::fs::read_dir(path).map_or(0, |entries| {
+        entries
+            .filter_map(|e| e.ok())
+            .map(|e| disk_size(&e.path()))
+            .sum()
+    })
+}
+
+/// The size of `path` once background merges have settled: the same reading twice, one
+/// second apart (at most a minute).
+pub(crate) fn settled_size(path: &Path) -> u64 {
+    let started = Instant::now();
+    let mut last = disk_size(path);
+    while started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_secs(1));
+        let now = disk_size(path);
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    last
+}
+
+/// MiB from bytes.
+pub(crate) fn mib(bytes: u64) -> f64 {
+    bytes as f64 / 1_048_576.0
+}
+
+/// Nearest-rank percentiles and mean of millisecond samples.
+pub(crate) fn stats(mut ms: Vec<f64>) -> Value {
+    ms.sort_by(f64::total_cmp);
+    let n = ms.len().max(1);
+    let pct = |p: f64| {
+        ms.get(((p / 100.0 * n as f64).ceil() as usize).clamp(1, n) - 1)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    json!({
+        "n": ms.len(), "p50": pct(50.0), "p90": pct(90.0), "p99": pct(99.0),
+        "mean": ms.iter().sum::<f64>() / n as f64, "max": ms.last().copied().unwrap_or(f64::NAN),
+    })
+}
+
+/// The median of some counts.
+pub(crate) fn median(mut v: Vec<u64>) -> u64 {
+    v.sort_unstable();
+    v.get(v.len() / 2).copied().unwrap_or(0)
+}
+
+/// xorshift64* with a fixed seed: every part derives the same query mix and documents.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    /// A generator starting from `seed`.
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed | 1)
+    }
+
+    /// A number below `n`.
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n.max(1)
+    }
+}
