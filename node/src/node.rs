@@ -133,7 +133,13 @@ impl Node {
             .publish_topology(&node.db.write)
             .await
             .map_err(crate::federation::fed_err)?;
-        if node.dictionary.seed_if_new().await.map_err(dict_err)? {
+        let federated = node.config.federation.is_some();
+        if node
+            .dictionary
+            .seed_if_new(federated)
+            .await
+            .map_err(dict_err)?
+        {
             info!("search dictionary seeded with the shipped synonyms and topic cards");
         }
         node.reload_lexicon().await?;

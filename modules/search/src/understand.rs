@@ -279,7 +279,10 @@ pub(crate) fn plan(
             }
             alternatives.retain(|alt| !alt.words.is_empty());
         }
-        let optional = GENERIC_WORDS.contains(&word.text.as_str());
+        // Generic words, and single characters (赔, 领, 带) that rarely carry the subject.
+        let single_han = word.text.chars().count() == 1 && all_han(&word.text);
+        let optional =
+            alternatives.len() == 1 && (single_han || GENERIC_WORDS.contains(&word.text.as_str()));
         groups.push(Group {
             alternatives,
             optional,

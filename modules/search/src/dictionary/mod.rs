@@ -143,10 +143,11 @@ impl Dictionary {
         self.changes.load(Ordering::Relaxed)
     }
 
-    /// At a node without a parent (the province, or a standalone node), writes the
-    /// shipped dictionary as its first version; returns whether it did.
-    pub async fn seed_if_new(&self) -> Result<bool, DictionaryError> {
-        if self.federation.settings().parent.is_some() {
+    /// At the root of a federation (the province), writes the shipped dictionary as its
+    /// first version; returns whether it did. A standalone node searches with the shipped
+    /// dictionary without writing it (see [`Dictionary::lexicon`]).
+    pub async fn seed_if_new(&self, federated: bool) -> Result<bool, DictionaryError> {
+        if !federated || self.federation.settings().parent.is_some() {
             return Ok(false);
         }
         let me = self.federation.me().to_string();
@@ -276,6 +277,14 @@ impl Dictionary {
         let mut synonyms = Vec::new();
         let mut topics: Vec<TopicCard> = Vec::new();
         let mut version = 0;
+        // Until the root's dictionary is here (a standalone node, or one not yet synced),
+        // the shipped dictionary stands in for it.
+        if let Some(root) = lineage.first()
+            && self.version_of(root).await? == 0
+        {
+            synonyms.extend(builtin_synonyms().iter().cloned());
+            topics.extend(builtin_topics());
+        }
         for origin in &lineage {
             for row in self.synonyms_of(origin).await? {
                 synonyms.push(Synonym {

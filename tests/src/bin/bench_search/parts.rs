@@ -8,7 +8,7 @@ use govnode_search::SearchIndex;
 use serde_json::{Value, json};
 
 use crate::corpus::{self, Corpus, Query};
-use crate::util::{cpu_self, mib, rss, settled_size};
+use crate::util::{cpu_self, mib, proc_mib, rss, settled_size};
 use crate::{Args, engine, fts};
 
 /// Documents per `SearchIndex::apply` call.
@@ -41,7 +41,7 @@ pub(crate) fn mix_json(queries: &[Query]) -> Value {
     let sample: Vec<String> = queries.iter().step_by(12).map(Query::text).collect();
     json!({
         "n": queries.len(), "two": len(2), "three": len(3), "four": len(4), "pairs": pairs,
-        "like": like, "sample": sample,
+        "like": like, "sample": sample, "all": queries.iter().map(Query::text).collect::<Vec<_>>(),
     })
 }
 
@@ -121,6 +121,8 @@ pub(crate) async fn part_large(args: &Args) -> Result<Value> {
     r["hwm_indexed_mib"] = json!(hwm_indexed);
     r["rss_end_mib"] = json!(rss_end);
     r["hwm_end_mib"] = json!(hwm_end);
+    r["anon_end_mib"] = json!(proc_mib("/proc/self/status", "RssAnon")?);
+    r["file_end_mib"] = json!(proc_mib("/proc/self/status", "RssFile")?);
     Ok(r)
 }
 

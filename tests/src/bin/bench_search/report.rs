@@ -92,8 +92,8 @@ into {n} documents of {chars:.0} characters on average, titled `law title 第N�
 `docs(title, body)` with `tokenize='trigram'`, through sqlx (one connection, WAL, \
 `synchronous=NORMAL`, transactions of 10,000 rows, 100 rows an INSERT), then `'optimize'`.\n\n\
 The query mix: {q} queries from the laws' titles ({two} of 2 characters, {three} of 3, {four} of 4, \
-{pairs} of two words that occur in one title; words are character n-grams found in 3+ titles that \
-no longer n-gram nearly always contains), e.g. {sample}. Tantivy runs `SearchIndex::search` (first \
+{pairs} of two words that occur in one title; words are jieba's words of the titles that occur in \
+3 or more titles but not in more than 1 in 20, sampled with a fixed seed), e.g. {sample}. Tantivy runs `SearchIndex::search` (first \
 page of 10 hits with snippets, total and type counts). FTS5 runs `SELECT rowid, title, snippet(…) \
 FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 10`, each term quoted; trigram matching needs 3+ \
 characters a term, so a 2-character term becomes `(title LIKE '%term%' OR body LIKE '%term%')`, \
@@ -157,7 +157,7 @@ warm-up round, 3 rounds, then 2 threads.\n\n\
 | index time | {idx:.0} s: **{rate:.0} docs/s** (CPU {cpu:.0} s, {cores:.2} cores busy) |\n\
 | index size on disk (merges settled) | {size:.0} MiB ({per:.0} bytes a document) |\n\
 | process RSS after indexing / peak (VmRSS / VmHWM) | {ri:.0} MiB / {hi:.0} MiB |\n\
-| process RSS after the queries / peak | {re:.0} MiB / {he:.0} MiB |\n\
+| process RSS after the queries / peak | {re:.0} MiB / {he:.0} MiB (anonymous {anon:.0} MiB, file-backed {file:.0} MiB: the index's mapped files) |\n\
 | latency p50 / p90 / p99 / mean | {lat} |\n\
 | throughput, 1 thread / 2 threads | {q1:.0} / {q2:.0} queries/s |\n\
 | median total hits | {mt} |\n\n",
@@ -173,6 +173,8 @@ warm-up round, 3 rounds, then 2 threads.\n\n\
         hi = f(&l["hwm_indexed_mib"]),
         re = f(&l["rss_end_mib"]),
         he = f(&l["hwm_end_mib"]),
+        anon = f(&l["anon_end_mib"]),
+        file = f(&l["file_end_mib"]),
         lat = lat(&l["latency"]),
         q1 = f(&l["qps1"]),
         q2 = f(&l["qps2"]),
@@ -199,7 +201,8 @@ warm-up round, 3 rounds, then 2 threads.\n\n\
 | build | {b:.0} s ({rate:.0} rows/s) + optimize {o:.0} s |\n\
 | database size | {size:.0} MiB |\n\
 | latency p50 / p90 / p99 / mean | {lat} |\n\
-| MATCH only / with a LIKE term | {lm} / {ll} |\n\
+| latency, MATCH only ({nm} samples) | {lm} |\n\
+| latency, with a LIKE term ({nl} samples) | {ll} |\n\
 | throughput, 1 thread | {q1:.1} queries/s |\n\
 | median total hits ({compared} queries; tantivy on its {tdocs} documents) | {fm} (tantivy {tm}; FTS5 more for {more}) |\n\n",
         b = f(&fts["build_s"]),
@@ -209,6 +212,8 @@ warm-up round, 3 rounds, then 2 threads.\n\n\
         lat = lat(&fts["latency"]),
         lm = lat(&fts["latency_match"]),
         ll = lat(&fts["latency_like"]),
+        nm = fts["latency_match"]["n"],
+        nl = fts["latency_like"]["n"],
         q1 = f(&fts["qps1"]),
         tdocs = n,
     ));

@@ -51,6 +51,25 @@ pub(crate) fn cpu_self() -> f64 {
     (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
 }
 
+/// Busy CPU-seconds so far: the whole machine's (cores × uptime − idle, from /proc/uptime),
+/// and this process's with its reaped children (the parts).
+pub(crate) fn cpu_seconds() -> Result<(f64, f64)> {
+    let numbers = |file: &str| -> Result<Vec<f64>> {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+        // /proc/self/stat: only what follows `pid (comm) ` is numeric.
+        let text = text.rsplit_once(") ").map_or(text.as_str(), |s| s.1);
+        Ok(text
+            .split_whitespace()
+            .map(|f| f.parse().unwrap_or(0.0))
+            .collect())
+    };
+    let cores = std::thread::available_parallelism()?.get() as f64;
+    let (up, own) = (numbers("/proc/uptime")?, numbers("/proc/self/stat")?);
+    // utime, stime, cutime, cstime, in USER_HZ ticks (100 a second).
+    let own_ticks: f64 = own.iter().skip(11).take(4).sum();
+    Ok((up[0] * cores - up[1], own_ticks / 100.0))
+}
+
 /// Total size in bytes of the files under `path`; files that vanish while it walks (the
 /// index merges segments in the background) count as zero.
 pub(crate) fn disk_size(path: &Path) -> u64 {
