@@ -198,6 +198,30 @@ impl World {
                 ),
             ),
             route(Method::GET, "/api/admin/audit", Body::Empty),
+            route(Method::GET, "/api/admin/search/synonyms", Body::Empty),
+            route(
+                Method::PUT,
+                "/api/admin/search/synonyms/%E9%A2%86%E8%AF%81",
+                Body::Json(json!({ "official": ["婚姻登记"] })),
+            ),
+            route(
+                Method::DELETE,
+                "/api/admin/search/synonyms/%E7%A4%BE%E4%BF%9D",
+                Body::Empty,
+            ),
+            route(Method::GET, "/api/admin/search/topics", Body::Empty),
+            route(
+                Method::PUT,
+                "/api/admin/search/topics/marriage",
+                Body::Json(json!({ "title": "婚姻登记", "keywords": ["结婚"] })),
+            ),
+            route(
+                Method::DELETE,
+                "/api/admin/search/topics/education",
+                Body::Empty,
+            ),
+            route(Method::GET, "/api/admin/search/history", Body::Empty),
+            route(Method::GET, "/api/admin/search/queries", Body::Empty),
         ];
         routes.extend(self.site_routes("gd"));
         routes
