@@ -6,6 +6,7 @@
 //! [`Applier`] for the kinds they own.
 
 mod cert;
+mod delivery;
 mod entitlement;
 mod entry;
 mod hlc;
@@ -21,6 +22,7 @@ pub mod net;
 mod replica;
 mod sync;
 
+pub use delivery::{DeliveryHandler, Pending, envelope_id};
 pub use entitlement::Batch;
 pub use error::FederationError;
 pub use log::{Head, Log, Rejection, Status, VersionVector};

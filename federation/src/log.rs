@@ -70,8 +70,8 @@ pub struct Head {
 /// The log store.
 #[derive(Debug, Clone)]
 pub struct Log {
-    read: AnyPool,
-    write: AnyPool,
+    pub(crate) read: AnyPool,
+    pub(crate) write: AnyPool,
 }
 
 fn node(s: &str) -> Result<NodeId, FederationError> {

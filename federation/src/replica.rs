@@ -92,13 +92,15 @@ pub struct Federation {
     key: NodeKey,
     pub(crate) log: Log,
     pub(crate) trust: Trust,
-    hlc: Hlc,
+    pub(crate) hlc: Hlc,
     topology: RwLock<Arc<Topology>>,
     appliers: RwLock<Vec<(String, Arc<dyn Applier>)>>,
     appended: watch::Sender<u64>,
     rejected: Mutex<BTreeMap<String, u64>>,
     apply_lock: tokio::sync::Mutex<()>,
     queries: crate::sync::QueryHandlers,
+    pub(crate) deliveries: crate::delivery::DeliveryHandlers,
+    pub(crate) outbox_wake: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for Federation {
@@ -164,6 +166,8 @@ impl Federation {
             rejected: Mutex::new(BTreeMap::new()),
             apply_lock: tokio::sync::Mutex::new(()),
             queries: crate::sync::QueryHandlers::default(),
+            deliveries: Default::default(),
+            outbox_wake: tokio::sync::Notify::new(),
             settings,
         });
         for cert in fed.trust.chain_of(fed.settings.me) {

@@ -6,6 +6,7 @@
 //! a task that pulls until caught up whenever it is woken: by an announce, by the
 //! anti-entropy tick, or on connect. A node pulls from its parent and children; over an
 //! aerial link only while the tree path it stands in for is down.
+mod forward;
 mod protocol;
 mod query;
 mod responder;
@@ -80,6 +81,7 @@ impl SyncService {
             peers,
             settings,
         };
+        let forwarder = tokio::spawn(sync.clone().forward_loop(shutdown.clone()));
         let driver = sync.clone();
         let mut stop = shutdown.clone();
         let task = tokio::spawn(async move {
@@ -100,6 +102,7 @@ impl SyncService {
             }
             // Wake peer tasks so they see the shutdown, then let the network end.
             driver.wake_all();
+            let _ = forwarder.await;
             let _ = net_task.await;
         });
         Ok((sync, task))
@@ -267,6 +270,8 @@ impl SyncService {
                         s.last_error = None;
                     });
                     info!(%peer, %node, "peer identified");
+                    // Envelopes may have been waiting for this hop.
+                    self.fed.kick_outbox();
                     break;
                 }
                 Err(why) => {

@@ -39,6 +39,13 @@ pub enum SyncRequest {
         /// The hash.
         hash: [u8; 32],
     },
+    /// Take this envelope (store it, or keep it for the next hop) before acknowledging.
+    Deliver {
+        /// The signed envelope.
+        envelope: Entry,
+        /// Its origin's certificate chain.
+        chain: Vec<Certificate>,
+    },
     /// Answer (or pass on towards `target`) a query of a module's kind.
     Query {
         /// The node that is to answer.

@@ -55,7 +55,7 @@ impl QueryHandlers {
 }
 
 /// The identified peers to try, in order, to bring a query closer to `target`.
-fn next_hops(fed: &Federation, peers: &Peers, target: NodeId) -> Vec<PeerId> {
+pub(super) fn next_hops(fed: &Federation, peers: &Peers, target: NodeId) -> Vec<PeerId> {
     let me = fed.me();
     let connected = peers.identified();
     let mut hops: Vec<(u8, PeerId)> = Vec::new();

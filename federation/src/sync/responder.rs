@@ -149,6 +149,18 @@ impl SyncResponder {
                     .await,
                 )
             }
+            SyncRequest::Deliver { envelope, chain } => {
+                if self.peers.node_of(peer).is_none() {
+                    return SyncResponse::Refused("say hello first".into());
+                }
+                match self.fed.receive(envelope, chain).await {
+                    Ok(()) => SyncResponse::Ack,
+                    Err(why) => {
+                        warn!(%peer, why, "envelope refused");
+                        SyncResponse::Refused(why)
+                    }
+                }
+            }
             SyncRequest::Blob { hash } => match &self.blobs {
                 Some(blobs) => SyncResponse::Blob(blobs.get(hash).await),
                 None => SyncResponse::Blob(None),
@@ -185,6 +197,7 @@ impl SyncResponder {
         });
         row.status.node = Some(node);
         row.status.last_contact_ms = Some(now_ms());
+        self.fed.kick_outbox();
         Ok(())
     }
 }
