@@ -38,6 +38,8 @@ pub struct Node {
     pub search: Arc<SearchIndex>,
     /// Search dictionaries (synonyms, topic cards) of this node's lineage.
     pub dictionary: Dictionary,
+    /// Tickets (一网通答).
+    pub interaction: govnode_interaction::Interaction,
     /// Query analytics waiting to be written.
     pub(crate) query_stats: crate::query_stats::QueryStats,
     /// Page renderer.
@@ -89,6 +91,14 @@ impl Node {
             govnode_search::dictionary::KIND_PREFIX,
             Arc::new(dictionary.applier()),
         );
+        let interaction = govnode_interaction::Interaction::new(
+            db.read.clone(),
+            db.write.clone(),
+            federation.clone(),
+        );
+        let delivery = Arc::new(interaction.delivery());
+        federation.register_delivery(govnode_interaction::KIND_PREFIX, delivery.clone());
+        federation.register(govnode_interaction::KIND_PREFIX, delivery);
         let tokens = TokenStore::new(db.read.clone(), db.write.clone());
         let index_dir = data_dir.join("search");
         let search = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
@@ -111,6 +121,7 @@ impl Node {
             tokens,
             search: Arc::new(search),
             dictionary,
+            interaction,
             query_stats: Default::default(),
             renderer,
             indexer: Indexer::default(),
@@ -209,13 +220,17 @@ pub async fn run(
     let scheduler = tokio::spawn(publish_scheduled(node.clone(), stop_rx.clone()));
     let stats = tokio::spawn(crate::query_stats::flush_periodically(
         node.clone(),
-        stop_rx,
+        stop_rx.clone(),
     ));
+    let deadlines = tokio::spawn(check_deadlines(node.clone(), stop_rx));
     let app = crate::http::router(node.clone());
     info!(addr = %listener.local_addr()?, node = %node.config.node.id, "serving");
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     // Shutdown order: HTTP (above), then sync and followers, then the scheduler, then storage.
     let _ = stop_tx.send(true);
     for task in federation_tasks {
@@ -223,6 +238,7 @@ pub async fn run(
     }
     let _ = scheduler.await;
     let _ = stats.await;
+    let _ = deadlines.await;
     node.close().await;
     info!("stopped");
     Ok(())
@@ -248,6 +264,25 @@ async fn publish_scheduled(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
             }
             Ok(_) => {}
             Err(e) => warn!(error = %e, "scheduled publication failed"),
+        }
+    }
+}
+
+/// Marks overdue tickets and escalates them, every minute.
+async fn check_deadlines(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+        }
+        match node
+            .interaction
+            .check_deadlines(govnode_interaction::beijing_today())
+            .await
+        {
+            Ok(n) if n > 0 => info!(escalated = n, "overdue tickets escalated"),
+            Ok(_) => {}
+            Err(e) => warn!(error = %e, "deadline check failed"),
         }
     }
 }

@@ -19,6 +19,8 @@ pub enum Role {
     Editor,
     /// Approves, rejects, publishes and withdraws articles on one site.
     Reviewer,
+    /// Handles citizens' tickets for one government body (its scope is the body id).
+    Handler,
 }
 
 impl Role {
@@ -29,6 +31,7 @@ impl Role {
             Role::SiteAdmin => "site-admin",
             Role::Editor => "editor",
             Role::Reviewer => "reviewer",
+            Role::Handler => "handler",
         }
     }
 }
@@ -47,6 +50,7 @@ impl FromStr for Role {
             "site-admin" => Role::SiteAdmin,
             "editor" => Role::Editor,
             "reviewer" => Role::Reviewer,
+            "handler" => Role::Handler,
             other => return Err(AccountsError::UnknownRole(other.to_string())),
         })
     }
@@ -71,6 +75,8 @@ pub enum Action {
     Withdraw,
     /// Read the audit log.
     ReadAudit,
+    /// Accept, transfer, answer citizens' tickets of a body (the scope is the body id).
+    HandleTickets,
 }
 
 /// Who is calling: the token's name, role and site scope.
@@ -94,6 +100,10 @@ impl Principal {
         if !in_scope {
             return false;
         }
+        // A handler's scope is a body, not a site: tickets are all it may touch.
+        if self.role == Role::Handler || action == Action::HandleTickets {
+            return self.role == Role::Handler && action == Action::HandleTickets;
+        }
         match action {
             Action::ManagePlatform | Action::EditTemplates => false,
             Action::ManageSite | Action::ReadAudit => self.role == Role::SiteAdmin,
@@ -102,6 +112,7 @@ impl Principal {
                 matches!(self.role, Role::SiteAdmin | Role::Reviewer)
             }
             Action::Publish => true,
+            Action::HandleTickets => false,
         }
     }
 }

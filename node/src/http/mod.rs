@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod fallback;
 mod federation;
+mod interaction;
 pub(crate) mod openapi;
 mod pages;
 mod scope;
@@ -16,6 +17,7 @@ mod search_page;
 
 pub(crate) use scope::{SEARCH_QUERY, SearchQueries};
 mod site;
+mod surveys;
 mod syndication;
 
 use std::sync::Arc;
@@ -82,6 +84,14 @@ pub fn router(node: Arc<Node>) -> Router {
             "/search/topics/{id}",
             put(dictionary::put_topic).delete(dictionary::delete_topic),
         )
+        .route("/interaction/inbox", get(interaction::inbox))
+        .route("/interaction/tickets/{code}", get(interaction::ticket))
+        .route(
+            "/interaction/tickets/{code}/actions",
+            post(interaction::act),
+        )
+        .route("/interaction/bodies/{slug}", put(interaction::put_body))
+        .route("/interaction/escalations", get(interaction::escalations))
         .route("/search/history", get(dictionary::history))
         .route("/search/queries", get(dictionary::queries))
         // Uploads get the library's limit; everything else the JSON limit below.
@@ -91,8 +101,22 @@ pub fn router(node: Arc<Node>) -> Router {
         );
     Router::new()
         .nest("/api/admin", admin)
+        .merge(surveys::routes())
         .route("/api/search", get(search::search))
         .route("/api/search/shards", get(scope::shards))
+        .route("/api/interaction/tickets", post(interaction::file))
+        .route("/api/interaction/tickets/{code}", get(interaction::status))
+        .route(
+            "/api/interaction/tickets/{code}/rating",
+            post(interaction::rate),
+        )
+        .route(
+            "/api/interaction/tickets/{code}/info",
+            post(interaction::info),
+        )
+        .route("/api/interaction/bodies", get(interaction::bodies))
+        .route("/api/interaction/replies", get(interaction::replies))
+        .route("/api/interaction/stats", get(interaction::stats))
         .route("/api/federation/status", get(federation::status))
         .route("/api/federation/digests", get(federation::digests))
         .route("/api/federation/topology", get(federation::topology))

@@ -2,6 +2,7 @@
 
 mod convergence;
 mod failure;
+mod interaction;
 mod replication;
 mod scopes;
 mod trust;

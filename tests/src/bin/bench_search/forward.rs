@@ -54,6 +54,7 @@ async fn timed(node: &TestNode, q: &str) -> Result<(f64, Value)> {
     Ok((ms, serde_json::from_slice(&body)?))
 }
 
+/// Part 5: starts the tree, publishes at the province and times the three paths.
 pub(crate) async fn part_forward(args: &Args) -> Result<Value> {
     let (corpus, queries) = inputs(args)?;
     eprintln!("forward: starting a tree of 6 nodes …");

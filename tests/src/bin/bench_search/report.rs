@@ -94,7 +94,7 @@ into {n} documents of {chars:.0} characters on average, titled `law title 第N�
 The query mix: {q} queries from the laws' titles ({two} of 2 characters, {three} of 3, {four} of 4, \
 {pairs} of two words that occur in one title; words are jieba's words of the titles that occur in \
 3 or more titles but not in more than 1 in 20, sampled with a fixed seed), e.g. {sample}. Tantivy runs `SearchIndex::search` (first \
-page of 10 hits with snippets, total and type counts). FTS5 runs `SELECT rowid, title, snippet(…) \
+page of 10 hits with everything it computes: query understanding, snippets, total, facet counts). FTS5 runs `SELECT rowid, title, snippet(…) \
 FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 10`, each term quoted; trigram matching needs 3+ \
 characters a term, so a 2-character term becomes `(title LIKE '%term%' OR body LIKE '%term%')`, \
 as SQLite's documentation recommends, without rank when no term reaches MATCH ({like} queries \
@@ -150,7 +150,8 @@ pub(crate) fn large_md(l: &Value, fts: &Value, docs: usize) -> String {
         "Document i is article i mod N followed by another article (a multiplicative stride over \
 the corpus), titled with the first article's law title and i: real text recombined, \
 {chars:.0} characters on average. Tantivy on disk, `apply` batches of 10,000 in one process \
-that holds the article corpus (RSS before indexing: {before:.0} MiB). Same query mix: one \
+that holds the article corpus and jieba's dictionary for the query mix (RSS before indexing: \
+{before:.0} MiB). Same query mix: one \
 warm-up round, 3 rounds, then 2 threads.\n\n\
 | tantivy | value |\n| --- | --- |\n\
 | documents | {n} |\n\

@@ -1,0 +1,33 @@
+//! Errors of the interaction module.
+
+/// Everything that can go wrong with tickets and bodies.
+#[derive(Debug, thiserror::Error)]
+pub enum InteractionError {
+    /// Bad input; the message names the field.
+    #[error("{0}")]
+    Invalid(String),
+    /// No such ticket, body or survey (or a wrong tracking password).
+    #[error("{0}")]
+    NotFound(String),
+    /// The action does not fit the ticket's state.
+    #[error("{0}")]
+    Conflict(String),
+    /// The caller may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many submissions from this client.
+    #[error("{0}")]
+    RateLimited(String),
+    /// Storage failed.
+    #[error("interaction storage: {0}")]
+    Db(#[from] sqlx::Error),
+    /// The federation refused an envelope.
+    #[error("interaction routing: {0}")]
+    Federation(String),
+}
+
+impl InteractionError {
+    pub(crate) fn invalid(m: impl Into<String>) -> Self {
+        InteractionError::Invalid(m.into())
+    }
+}

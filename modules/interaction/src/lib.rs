@@ -1,0 +1,25 @@
+//! govnode-interaction: one-net interaction (一网通答).
+//!
+//! Citizens write to any government body of the province from any site: leader mailbox,
+//! consultation, complaint, suggestion, report, error report, and applications for
+//! disclosure of government information. A ticket travels the tree path from the node
+//! where it was filed to the node of the responsible body, store-and-forward (the
+//! federation's routed delivery); every change is signed by the node that made it and
+//! travels to the other end. Deadlines are counted in working days on the province's
+//! holiday calendar; overdue tickets are escalated to the superior level.
+
+pub mod calendar;
+pub mod deadline;
+mod error;
+mod handling;
+pub mod model;
+mod routing;
+mod service;
+mod store;
+pub mod survey;
+
+pub use error::InteractionError;
+pub use handling::{BodyStats, PublicReply};
+pub use model::{Body, EventRecord, Personal, TicketKind, TicketRecord, TicketState};
+pub use routing::{KIND_PREFIX, TicketDelivery};
+pub use service::{Filing, HandlerAction, Interaction, TicketView, beijing_today};

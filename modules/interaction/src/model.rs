@@ -1,0 +1,328 @@
+//! Tickets, their kinds and states, bodies, and what travels between nodes.
+
+use serde::{Deserialize, Serialize};
+
+/// What a citizen writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketKind {
+    /// 领导信箱.
+    LeaderMailbox,
+    /// 咨询.
+    Consultation,
+    /// 投诉.
+    Complaint,
+    /// 建议.
+    Suggestion,
+    /// 举报.
+    Report,
+    /// 纠错: an error on a government website.
+    SiteError,
+    /// 依申请公开: application for disclosure of government information.
+    Disclosure,
+}
+
+impl TicketKind {
+    /// Every kind.
+    pub const ALL: [TicketKind; 7] = [
+        TicketKind::LeaderMailbox,
+        TicketKind::Consultation,
+        TicketKind::Complaint,
+        TicketKind::Suggestion,
+        TicketKind::Report,
+        TicketKind::SiteError,
+        TicketKind::Disclosure,
+    ];
+
+    /// The wire code, e.g. "consultation".
+    pub fn code(self) -> &'static str {
+        match self {
+            TicketKind::LeaderMailbox => "leader_mailbox",
+            TicketKind::Consultation => "consultation",
+            TicketKind::Complaint => "complaint",
+            TicketKind::Suggestion => "suggestion",
+            TicketKind::Report => "report",
+            TicketKind::SiteError => "site_error",
+            TicketKind::Disclosure => "disclosure",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            TicketKind::LeaderMailbox => "领导信箱",
+            TicketKind::Consultation => "咨询",
+            TicketKind::Complaint => "投诉",
+            TicketKind::Suggestion => "建议",
+            TicketKind::Report => "举报",
+            TicketKind::SiteError => "纠错",
+            TicketKind::Disclosure => "依申请公开",
+        }
+    }
+
+    /// Parses a wire code.
+    pub fn parse(code: &str) -> Option<TicketKind> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// Where a ticket stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    /// Filed, not yet looked at by the responsible body.
+    Submitted,
+    /// Accepted: the deadline runs.
+    Accepted,
+    /// Refused, with a reason (final).
+    Refused,
+    /// Being handled.
+    InProgress,
+    /// The handler asked the citizen for more information: the clock pauses.
+    InfoRequested,
+    /// Answered.
+    Replied,
+    /// The citizen rated the reply.
+    Rated,
+    /// Closed (final).
+    Closed,
+}
+
+impl TicketState {
+    /// The wire code.
+    pub fn code(self) -> &'static str {
+        match self {
+            TicketState::Submitted => "submitted",
+            TicketState::Accepted => "accepted",
+            TicketState::Refused => "refused",
+            TicketState::InProgress => "in_progress",
+            TicketState::InfoRequested => "info_requested",
+            TicketState::Replied => "replied",
+            TicketState::Rated => "rated",
+            TicketState::Closed => "closed",
+        }
+    }
+
+    /// The Chinese name shown to citizens.
+    pub fn label(self) -> &'static str {
+        match self {
+            TicketState::Submitted => "已提交",
+            TicketState::Accepted => "已受理",
+            TicketState::Refused => "不予受理",
+            TicketState::InProgress => "办理中",
+            TicketState::InfoRequested => "待补充材料",
+            TicketState::Replied => "已答复",
+            TicketState::Rated => "已评价",
+            TicketState::Closed => "已办结",
+        }
+    }
+
+    /// Parses a wire code.
+    pub fn parse(code: &str) -> Option<TicketState> {
+        [
+            TicketState::Submitted,
+            TicketState::Accepted,
+            TicketState::Refused,
+            TicketState::InProgress,
+            TicketState::InfoRequested,
+            TicketState::Replied,
+            TicketState::Rated,
+            TicketState::Closed,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+
+    /// Whether the body still owes an answer (the deadline runs or is paused).
+    pub fn open(self) -> bool {
+        matches!(
+            self,
+            TicketState::Submitted
+                | TicketState::Accepted
+                | TicketState::InProgress
+                | TicketState::InfoRequested
+        )
+    }
+}
+
+/// A government body that answers tickets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Body {
+    /// "<node id>.<slug>", e.g. "440000.hrss".
+    pub id: String,
+    /// The node it belongs to.
+    pub node: String,
+    /// Its name, e.g. 广东省人力资源和社会保障厅.
+    pub name: String,
+    /// The body of the superior level ('' for the parent node's level).
+    pub superior: String,
+}
+
+impl Body {
+    /// The node named by a body id.
+    pub fn node_of(id: &str) -> Option<&str> {
+        let (node, slug) = id.split_once('.')?;
+        (node.len() == 6
+            && node.bytes().all(|b| b.is_ascii_digit())
+            && !slug.is_empty()
+            && slug.len() <= 40
+            && slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-'))
+        .then_some(node)
+    }
+}
+
+/// The citizen's personal data: kept where filed and where answered, never published.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Personal {
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: String,
+    /// ID number (optional).
+    pub id_number: String,
+    /// E-mail (optional).
+    pub email: String,
+}
+
+impl Personal {
+    /// The data masked for listings: 张*, 138****5678, 4401**********1234.
+    pub fn masked(&self) -> Personal {
+        Personal {
+            name: mask(&self.name, 1, 0),
+            phone: mask(&self.phone, 3, 4),
+            id_number: mask(&self.id_number, 4, 4),
+            email: match self.email.split_once('@') {
+                Some((user, domain)) => format!("{}@{domain}", mask(user, 1, 0)),
+                None => mask(&self.email, 1, 0),
+            },
+        }
+    }
+}
+
+/// Keeps `head` and `tail` characters, masks the rest with `*`.
+pub fn mask(s: &str, head: usize, tail: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= head + tail {
+        return "*".repeat(chars.len());
+    }
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < head || i >= chars.len() - tail {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+/// A ticket's state as every node holding it keeps it (no personal data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketRecord {
+    /// Tracking code.
+    pub code: String,
+    /// Kind code.
+    pub kind: String,
+    /// Subject.
+    pub subject: String,
+    /// The citizen's text.
+    pub content: String,
+    /// Responsible body.
+    pub body_id: String,
+    /// Where it was filed.
+    pub filed_node: String,
+    /// Site it was filed on.
+    pub filed_site: String,
+    /// State code.
+    pub state: String,
+    /// The citizen agreed to publish the letter and the reply.
+    pub consent_public: bool,
+    /// blake3(code:password), for the citizen's queries at either end.
+    pub password_hash: String,
+    /// Attachment hashes and names.
+    pub attachments: Vec<(String, String)>,
+    /// Filed (unix ms).
+    pub filed_ms: i64,
+    /// Accepted (Beijing date), '' before.
+    pub accepted_day: String,
+    /// Due (Beijing date), '' before acceptance.
+    pub due_day: String,
+    /// Working days the clock was paused.
+    pub paused_days: u32,
+    /// Paused since (Beijing date) while information is requested.
+    pub paused_since: String,
+    /// The disclosure extension was granted.
+    pub extended: bool,
+    /// The reply.
+    pub reply: String,
+    /// The body that replied.
+    pub reply_body: String,
+    /// Replied (unix ms).
+    pub replied_ms: i64,
+    /// 1–5, 0 before rating.
+    pub rating: u8,
+    /// The citizen's comment on the reply.
+    pub rating_comment: String,
+    /// Version, raised by every change (later versions win).
+    pub version: u64,
+}
+
+/// One change of a ticket, signed by the node that made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// Event id (unique).
+    pub id: String,
+    /// When (unix ms).
+    pub at_ms: i64,
+    /// The node that made it.
+    pub node: String,
+    /// submitted, accepted, refused, transferred, …
+    pub action: String,
+    /// State after it.
+    pub state: String,
+    /// Reason, question, information given, comment.
+    pub detail: String,
+}
+
+/// What travels between nodes (inside signed envelopes).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Transfer {
+    /// A ticket for a body at the destination (new, or transferred there), with its
+    /// history and the citizen's personal data.
+    Ticket {
+        /// The ticket.
+        ticket: TicketRecord,
+        /// Its events so far.
+        events: Vec<EventRecord>,
+        /// The citizen's data.
+        personal: Personal,
+    },
+    /// A change of a ticket the destination also holds.
+    Update {
+        /// The ticket after the change.
+        ticket: TicketRecord,
+        /// The change.
+        event: EventRecord,
+    },
+    /// An overdue ticket escalated to the superior level (no personal data).
+    Escalation {
+        /// Code.
+        code: String,
+        /// Responsible body.
+        body_id: String,
+        /// Kind.
+        kind: String,
+        /// Subject.
+        subject: String,
+        /// Due date.
+        due_day: String,
+        /// Working days late.
+        working_days_late: u32,
+        /// Past the national red line (a consultation unanswered for 3 months).
+        red_line: bool,
+    },
+}

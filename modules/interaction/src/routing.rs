@@ -1,0 +1,200 @@
+//! What arrives from other nodes: tickets and their changes (routed envelopes), and the
+//! directory of bodies (log entries: each node declares its bodies; the province
+//! re-declares every body it learns, so the directory reaches every node).
+
+use std::sync::{Arc, Weak};
+
+use govnode_federation::{
+    Applier, ApplyError, Audience, BoxFuture, DeliveryHandler, Entry, EntryDraft, Federation,
+    decode_payload, encode_payload, now_ms,
+};
+use sqlx::AnyConnection;
+
+use crate::model::{Body, Transfer};
+use crate::store;
+
+/// Kind prefix of everything this module sends.
+pub const KIND_PREFIX: &str = "interaction.";
+/// Envelope kind: a ticket for a body at the destination.
+pub(crate) const TICKET: &str = "interaction.ticket";
+/// Envelope kind: a change of a ticket the destination holds.
+pub(crate) const UPDATE: &str = "interaction.update";
+/// Envelope kind: an overdue ticket escalated to the superior level.
+pub(crate) const ESCALATION: &str = "interaction.escalation";
+/// Log entry kind: a body of the directory.
+pub(crate) const BODY: &str = "interaction.body";
+/// Payload version.
+pub(crate) const V1: u8 = 1;
+
+/// Takes tickets, changes and escalations addressed to this node, and bodies of the
+/// directory.
+pub struct TicketDelivery {
+    pub(crate) me: String,
+    pub(crate) federation: Weak<Federation>,
+    pub(crate) changes: Arc<std::sync::atomic::AtomicU64>,
+}
+
+fn refused(e: impl std::fmt::Display) -> ApplyError {
+    ApplyError::Refused(e.to_string())
+}
+
+fn failed(e: sqlx::Error) -> ApplyError {
+    ApplyError::Failed(e.to_string())
+}
+
+impl TicketDelivery {
+    async fn take(
+        &self,
+        conn: &mut AnyConnection,
+        envelope: &Entry,
+        payload: &[u8],
+    ) -> Result<(), ApplyError> {
+        let (version, transfer): (u8, Transfer) = decode_payload(payload).map_err(refused)?;
+        if version != V1 {
+            return Err(refused(format!(
+                "ticket payload v{version} is not understood"
+            )));
+        }
+        let now = now_ms();
+        match (envelope.kind.as_str(), transfer) {
+            (
+                TICKET,
+                Transfer::Ticket {
+                    ticket,
+                    events,
+                    personal,
+                },
+            ) => {
+                let holder = Body::node_of(&ticket.body_id) == Some(self.me.as_str());
+                if !holder {
+                    return Err(refused(format!(
+                        "ticket {} is for a body of another node",
+                        ticket.code
+                    )));
+                }
+                store::put(conn, &ticket, true, now).await.map_err(failed)?;
+                for e in &events {
+                    store::add_event(conn, &ticket.code, e, "")
+                        .await
+                        .map_err(failed)?;
+                }
+                store::put_personal(conn, &ticket.code, &personal)
+                    .await
+                    .map_err(failed)?;
+            }
+            (UPDATE, Transfer::Update { ticket, event }) => {
+                let holder = Body::node_of(&ticket.body_id) == Some(self.me.as_str());
+                store::put(conn, &ticket, holder, now)
+                    .await
+                    .map_err(failed)?;
+                store::add_event(conn, &ticket.code, &event, "")
+                    .await
+                    .map_err(failed)?;
+            }
+            (
+                ESCALATION,
+                Transfer::Escalation {
+                    code,
+                    body_id,
+                    kind,
+                    subject,
+                    due_day,
+                    working_days_late,
+                    red_line,
+                },
+            ) => {
+                sqlx::query(
+                    "INSERT INTO ticket_escalations (code, from_node, body_id, kind, subject, due_day, working_days_late, red_line, at_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (code) DO UPDATE SET working_days_late = excluded.working_days_late,
+                       red_line = MAX(ticket_escalations.red_line, excluded.red_line), at_ms = excluded.at_ms",
+                )
+                .bind(code)
+                .bind(envelope.origin.to_string())
+                .bind(body_id)
+                .bind(kind)
+                .bind(subject)
+                .bind(due_day)
+                .bind(i64::from(working_days_late))
+                .bind(i64::from(red_line))
+                .bind(now)
+                .execute(&mut *conn)
+                .await
+                .map_err(failed)?;
+            }
+            (kind, _) => return Err(refused(format!("`{kind}` does not carry that payload"))),
+        }
+        self.changes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    async fn body(
+        &self,
+        conn: &mut AnyConnection,
+        entry: &Entry,
+        payload: &[u8],
+    ) -> Result<(), ApplyError> {
+        let (version, body): (u8, Body) = decode_payload(payload).map_err(refused)?;
+        if version != V1 || Body::node_of(&body.id) != Some(body.node.as_str()) {
+            return Err(refused("malformed body"));
+        }
+        let origin = entry.origin.to_string();
+        let fed = self
+            .federation
+            .upgrade()
+            .ok_or_else(|| refused("stopping"))?;
+        let root = fed.topology().root().to_string();
+        // A node declares its own bodies; the province re-declares them for everyone.
+        if body.node != origin && origin != root {
+            return Err(refused(format!(
+                "{origin} may not declare bodies of {}",
+                body.node
+            )));
+        }
+        store::put_body(conn, &body, now_ms())
+            .await
+            .map_err(failed)?;
+        if self.me == root && origin != self.me {
+            fed.append(
+                conn,
+                EntryDraft {
+                    kind: BODY.into(),
+                    object: format!("body:{}", body.id),
+                    audience: Audience::Public,
+                    payload: encode_payload(V1, &body),
+                },
+            )
+            .await
+            .map_err(|e| ApplyError::Failed(e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+impl DeliveryHandler for TicketDelivery {
+    fn deliver<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        envelope: &'a Entry,
+        payload: &'a [u8],
+    ) -> BoxFuture<'a, Result<(), ApplyError>> {
+        Box::pin(self.take(conn, envelope, payload))
+    }
+}
+
+impl Applier for TicketDelivery {
+    fn apply<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        entry: &'a Entry,
+        payload: &'a [u8],
+    ) -> BoxFuture<'a, Result<(), ApplyError>> {
+        Box::pin(async move {
+            if entry.kind != BODY {
+                return Err(refused(format!("unknown kind {}", entry.kind)));
+            }
+            self.body(conn, entry, payload).await
+        })
+    }
+}

@@ -1,0 +1,483 @@
+//! The interaction service: filing, citizens' queries and ratings, handlers' actions,
+//! deadlines and escalation, statistics and the public list of replies.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use chrono::NaiveDate;
+use govnode_federation::{Audience, EntryDraft, Federation, encode_payload, now_ms};
+use govnode_topology::NodeId;
+use serde::Serialize;
+use sqlx::AnyPool;
+
+use crate::calendar::HolidayCalendar;
+use crate::deadline::{DeadlinePolicy, DeadlineStatus};
+use crate::model::{Body, EventRecord, Personal, TicketKind, TicketRecord, TicketState, Transfer};
+use crate::routing::{BODY, TICKET, TicketDelivery, UPDATE, V1};
+use crate::{InteractionError, store};
+
+/// Submissions allowed per client and hour.
+pub const SUBMISSIONS_PER_HOUR: i64 = 20;
+/// Longest letter, in characters.
+pub const MAX_CONTENT_CHARS: usize = 5_000;
+
+/// What a citizen submits.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filing {
+    /// Kind code.
+    pub kind: String,
+    /// Responsible body id.
+    pub body: String,
+    /// Subject.
+    pub subject: String,
+    /// The letter.
+    pub content: String,
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: String,
+    /// ID number (required for disclosure applications).
+    #[serde(default)]
+    pub id_number: String,
+    /// E-mail.
+    #[serde(default)]
+    pub email: String,
+    /// May the letter and its reply be published.
+    #[serde(default)]
+    pub consent_public: bool,
+    /// Attachments already uploaded: (blake3 hash, file name).
+    #[serde(default)]
+    pub attachments: Vec<(String, String)>,
+}
+
+/// A handler's action on a ticket held here.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum HandlerAction {
+    /// Accept: the deadline starts.
+    Accept,
+    /// Refuse, with a reason.
+    Refuse { reason: String },
+    /// Transfer (转办) to another body, with a reason.
+    Transfer { body: String, reason: String },
+    /// Start handling.
+    Start,
+    /// Ask the citizen for more information (the clock pauses).
+    RequestInfo { question: String },
+    /// Reply.
+    Reply { text: String },
+    /// Extend the deadline once (disclosure applications only), with a reason.
+    Extend { reason: String },
+    /// Close.
+    Close,
+}
+
+/// A ticket as shown to the citizen or a handler.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketView {
+    /// The ticket.
+    #[serde(flatten)]
+    pub ticket: TicketRecord,
+    /// State label.
+    pub state_label: &'static str,
+    /// Kind label.
+    pub kind_label: &'static str,
+    /// The citizen's data, masked (None where not held).
+    pub personal: Option<Personal>,
+    /// History.
+    pub events: Vec<EventRecord>,
+    /// Deadline status of an open ticket.
+    pub deadline: Option<DeadlineStatus>,
+    /// This node holds the ticket (its body is here).
+    pub holder: bool,
+}
+
+/// The interaction service of a node.
+#[derive(Clone)]
+pub struct Interaction {
+    pub(crate) read: AnyPool,
+    pub(crate) write: AnyPool,
+    pub(crate) federation: Arc<Federation>,
+    calendar: Arc<RwLock<HolidayCalendar>>,
+    policy: DeadlinePolicy,
+    changes: Arc<AtomicU64>,
+}
+
+pub(crate) fn bad(m: impl Into<String>) -> InteractionError {
+    InteractionError::invalid(m)
+}
+
+pub(crate) fn fed_err(e: govnode_federation::FederationError) -> InteractionError {
+    InteractionError::Federation(e.to_string())
+}
+
+/// Today in Beijing.
+pub fn beijing_today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+pub(crate) fn password_hash(code: &str, password: &str) -> String {
+    blake3::hash(format!("govnode ticket {code}:{password}").as_bytes())
+        .to_hex()
+        .to_string()
+}
+
+pub(crate) fn random_string(alphabet: &[u8], n: usize) -> String {
+    (0..n)
+        .map(|_| alphabet[rand::random_range(0..alphabet.len())] as char)
+        .collect()
+}
+
+pub(crate) fn check_len(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), InteractionError> {
+    let n = value.trim().chars().count();
+    if n < min || n > max {
+        return Err(bad(format!(
+            "{field}: must be {min}–{max} characters (got {n})"
+        )));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(bad(format!("{field}: control characters are not allowed")));
+    }
+    Ok(())
+}
+
+impl Interaction {
+    /// The service over the node's database, routing through the federation.
+    pub fn new(read: AnyPool, write: AnyPool, federation: Arc<Federation>) -> Self {
+        Self {
+            read,
+            write,
+            federation,
+            calendar: Arc::new(RwLock::new(HolidayCalendar::shipped())),
+            policy: DeadlinePolicy::default(),
+            changes: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// The handler of envelopes and body entries from other nodes.
+    pub fn delivery(&self) -> TicketDelivery {
+        TicketDelivery {
+            me: self.me(),
+            federation: Arc::downgrade(&self.federation),
+            changes: self.changes.clone(),
+        }
+    }
+
+    /// Counts tickets and changes arrived from other nodes.
+    pub fn arrivals(&self) -> u64 {
+        self.changes.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn me(&self) -> String {
+        self.federation.me().to_string()
+    }
+
+    /// The holiday calendar in use.
+    pub fn calendar(&self) -> HolidayCalendar {
+        self.calendar
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The deadline policy in use.
+    pub fn policy(&self) -> &DeadlinePolicy {
+        &self.policy
+    }
+
+    /// Declares (or renames) a body of this node; it reaches the whole province.
+    pub async fn put_body(
+        &self,
+        slug: &str,
+        name: &str,
+        superior: &str,
+    ) -> Result<Body, InteractionError> {
+        let id = format!("{}.{slug}", self.me());
+        if Body::node_of(&id).is_none() {
+            return Err(bad("id: 1–40 lowercase letters, digits, _ or -"));
+        }
+        check_len("name", name, 2, 60)?;
+        if !superior.is_empty() && Body::node_of(superior).is_none() {
+            return Err(bad("superior: not a body id (<node>.<slug>)"));
+        }
+        let body = Body {
+            id: id.clone(),
+            node: self.me(),
+            name: name.trim().into(),
+            superior: superior.into(),
+        };
+        let mut tx = self.write.begin().await?;
+        store::put_body(&mut tx, &body, now_ms()).await?;
+        self.federation
+            .append(
+                &mut tx,
+                EntryDraft {
+                    kind: BODY.into(),
+                    object: format!("body:{id}"),
+                    audience: Audience::Public,
+                    payload: encode_payload(V1, &body),
+                },
+            )
+            .await
+            .map_err(fed_err)?;
+        tx.commit().await?;
+        self.federation.announce();
+        Ok(body)
+    }
+
+    /// The directory: every body this node knows.
+    pub async fn bodies(&self) -> Result<Vec<Body>, InteractionError> {
+        let mut conn = self.read.acquire().await?;
+        Ok(store::bodies(&mut conn).await?)
+    }
+
+    /// Files a ticket; returns (tracking code, query password). Durable before it returns.
+    pub async fn file(
+        &self,
+        site: &str,
+        f: Filing,
+        client: &str,
+    ) -> Result<(String, String), InteractionError> {
+        let kind = TicketKind::parse(&f.kind).ok_or_else(|| {
+            bad(format!(
+                "kind: `{}` is not one of {}",
+                f.kind,
+                TicketKind::ALL.map(|k| k.code()).join(", ")
+            ))
+        })?;
+        let body_node = Body::node_of(&f.body)
+            .ok_or_else(|| bad(format!("body: `{}` is not a body id", f.body)))?;
+        let body_node: NodeId = body_node.parse().map_err(|_| bad("body: unknown node"))?;
+        if !self.federation.topology().contains(body_node) && body_node != self.federation.me() {
+            return Err(InteractionError::NotFound(format!(
+                "body: node {body_node} is not in the province's tree"
+            )));
+        }
+        check_len("subject", &f.subject, 2, 100)?;
+        check_len("content", &f.content, 5, MAX_CONTENT_CHARS)?;
+        check_len("name", &f.name, 1, 40)?;
+        let phone_ok = (6..=20).contains(&f.phone.len())
+            && f.phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ');
+        if !phone_ok {
+            return Err(bad("phone: 6–20 digits"));
+        }
+        if kind == TicketKind::Disclosure && f.id_number.trim().is_empty() {
+            return Err(bad("id_number: required for an application for disclosure"));
+        }
+        let id_ok = f.id_number.len() == 18
+            && f.id_number
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == 'X' || c == 'x');
+        if !f.id_number.is_empty() && !id_ok {
+            return Err(bad("id_number: 18 digits (the last may be X)"));
+        }
+        if f.email.len() > 100 || (!f.email.is_empty() && !f.email.contains('@')) {
+            return Err(bad("email: not an e-mail address"));
+        }
+        if f.attachments.len() > 5
+            || f.attachments.iter().any(|(h, n)| {
+                h.len() != 64
+                    || !h.bytes().all(|b| b.is_ascii_hexdigit())
+                    || n.is_empty()
+                    || n.chars().count() > 100
+            })
+        {
+            return Err(bad("attachments: at most 5 of [blake3 hash, name]"));
+        }
+        let now = now_ms();
+        let mut tx = self.write.begin().await?;
+        // Rate limit per client and hour, counted in the same transaction as the filing.
+        let hour = now / 3_600_000;
+        let n: i64 = sqlx::query_scalar(
+            "INSERT INTO ticket_rate (client, hour, n) VALUES ($1, $2, 1)
+             ON CONFLICT (client, hour) DO UPDATE SET n = ticket_rate.n + 1 RETURNING n",
+        )
+        .bind(blake3::hash(client.as_bytes()).to_hex().to_string())
+        .bind(hour)
+        .fetch_one(&mut *tx)
+        .await?;
+        if n > SUBMISSIONS_PER_HOUR {
+            return Err(InteractionError::RateLimited(format!(
+                "at most {SUBMISSIONS_PER_HOUR} submissions an hour from one client; please try again later"
+            )));
+        }
+        let code = format!(
+            "{}{}",
+            (chrono::Utc::now() + chrono::Duration::hours(8)).format("%Y%m%d"),
+            random_string(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 6)
+        );
+        let password = random_string(b"abcdefghjkmnpqrstuvwxyz23456789", 8);
+        let ticket = TicketRecord {
+            code: code.clone(),
+            kind: kind.code().into(),
+            subject: f.subject.trim().into(),
+            content: f.content.trim().into(),
+            body_id: f.body.clone(),
+            filed_node: self.me(),
+            filed_site: site.into(),
+            state: TicketState::Submitted.code().into(),
+            consent_public: f.consent_public,
+            password_hash: password_hash(&code, &password),
+            attachments: f.attachments.clone(),
+            filed_ms: now,
+            accepted_day: String::new(),
+            due_day: String::new(),
+            paused_days: 0,
+            paused_since: String::new(),
+            extended: false,
+            reply: String::new(),
+            reply_body: String::new(),
+            replied_ms: 0,
+            rating: 0,
+            rating_comment: String::new(),
+            version: 1,
+        };
+        let personal = Personal {
+            name: f.name.trim().into(),
+            phone: f.phone.trim().into(),
+            id_number: f.id_number.trim().into(),
+            email: f.email.trim().into(),
+        };
+        let event = self.event(&code, "submitted", TicketState::Submitted, "");
+        let here = body_node == self.federation.me();
+        store::put(&mut tx, &ticket, here, now).await?;
+        store::put_personal(&mut tx, &code, &personal).await?;
+        store::add_event(&mut tx, &code, &event, "citizen").await?;
+        if !here {
+            let transfer = Transfer::Ticket {
+                ticket: ticket.clone(),
+                events: vec![event],
+                personal,
+            };
+            self.federation
+                .send(&mut tx, body_node, TICKET, encode_payload(V1, &transfer))
+                .await
+                .map_err(fed_err)?;
+        }
+        tx.commit().await?;
+        self.federation.kick_outbox();
+        Ok((code, password))
+    }
+
+    pub(crate) fn event(
+        &self,
+        code: &str,
+        action: &str,
+        state: TicketState,
+        detail: &str,
+    ) -> EventRecord {
+        let at_ms = now_ms();
+        EventRecord {
+            id: format!("{code}-{at_ms}-{}", random_string(b"0123456789abcdef", 8)),
+            at_ms,
+            node: self.me(),
+            action: action.into(),
+            state: state.code().into(),
+            detail: detail.into(),
+        }
+    }
+
+    /// A ticket for the citizen, checked against the tracking password.
+    pub async fn citizen_view(
+        &self,
+        code: &str,
+        password: &str,
+    ) -> Result<TicketView, InteractionError> {
+        let not_found =
+            || InteractionError::NotFound("no ticket with this tracking code and password".into());
+        let mut conn = self.read.acquire().await?;
+        let (ticket, holder) = store::get(&mut conn, code).await?.ok_or_else(not_found)?;
+        if ticket.password_hash != password_hash(code, password) {
+            return Err(not_found());
+        }
+        self.view(&mut conn, ticket, holder).await
+    }
+
+    /// A ticket for a handler (None if not known here).
+    pub async fn handler_view(&self, code: &str) -> Result<Option<TicketView>, InteractionError> {
+        let mut conn = self.read.acquire().await?;
+        match store::get(&mut conn, code).await? {
+            Some((t, holder)) => Ok(Some(self.view(&mut conn, t, holder).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) async fn view(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        ticket: TicketRecord,
+        holder: bool,
+    ) -> Result<TicketView, InteractionError> {
+        let personal = store::personal(conn, &ticket.code)
+            .await?
+            .map(|p| p.masked());
+        let events = store::events(conn, &ticket.code).await?;
+        let state = TicketState::parse(&ticket.state).unwrap_or(TicketState::Submitted);
+        let deadline = match (
+            state.open(),
+            NaiveDate::parse_from_str(&ticket.due_day, "%Y-%m-%d"),
+        ) {
+            (true, Ok(due)) => Some(self.policy.status(&self.calendar(), due, beijing_today())),
+            _ => None,
+        };
+        Ok(TicketView {
+            state_label: state.label(),
+            kind_label: TicketKind::parse(&ticket.kind).map_or("", |k| k.label()),
+            ticket,
+            personal,
+            events,
+            deadline,
+            holder,
+        })
+    }
+
+    /// Stores a change made here and sends it to the other end(s).
+    pub(crate) async fn commit_change(
+        &self,
+        mut ticket: TicketRecord,
+        event: EventRecord,
+        actor: &str,
+        holder_here: bool,
+        also_to: Option<NodeId>,
+    ) -> Result<TicketRecord, InteractionError> {
+        ticket.version += 1;
+        let mut tx = self.write.begin().await?;
+        store::put(&mut tx, &ticket, holder_here, now_ms()).await?;
+        store::add_event(&mut tx, &ticket.code, &event, actor).await?;
+        let me = self.federation.me();
+        let mut targets: Vec<NodeId> = Vec::new();
+        if let Ok(filed) = ticket.filed_node.parse::<NodeId>() {
+            targets.push(filed);
+        }
+        if let Some(n) = Body::node_of(&ticket.body_id).and_then(|n| n.parse().ok()) {
+            targets.push(n);
+        }
+        targets.extend(also_to);
+        targets.sort();
+        targets.dedup();
+        for node in targets.into_iter().filter(|n| *n != me) {
+            let update = Transfer::Update {
+                ticket: ticket.clone(),
+                event: event.clone(),
+            };
+            self.federation
+                .send(&mut tx, node, UPDATE, encode_payload(V1, &update))
+                .await
+                .map_err(fed_err)?;
+        }
+        tx.commit().await?;
+        self.federation.kick_outbox();
+        Ok(ticket)
+    }
+}

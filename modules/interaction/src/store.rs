@@ -1,0 +1,257 @@
+//! Reading and writing tickets, events, personal data and bodies.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row as _};
+
+use crate::model::{Body, EventRecord, Personal, TicketRecord};
+
+const TICKET_COLUMNS: &str = "code, kind, subject, content, body_id, filed_node, filed_site, state, consent_public, password_hash, attachments, filed_ms, accepted_day, due_day, paused_days, paused_since, extended, reply, reply_body, replied_ms, rating, rating_comment, version";
+
+fn ticket(r: &AnyRow) -> Result<TicketRecord, sqlx::Error> {
+    let attachments: String = r.try_get("attachments")?;
+    Ok(TicketRecord {
+        code: r.try_get("code")?,
+        kind: r.try_get("kind")?,
+        subject: r.try_get("subject")?,
+        content: r.try_get("content")?,
+        body_id: r.try_get("body_id")?,
+        filed_node: r.try_get("filed_node")?,
+        filed_site: r.try_get("filed_site")?,
+        state: r.try_get("state")?,
+        consent_public: r.try_get::<i64, _>("consent_public")? != 0,
+        password_hash: r.try_get("password_hash")?,
+        attachments: serde_json::from_str(&attachments).unwrap_or_default(),
+        filed_ms: r.try_get("filed_ms")?,
+        accepted_day: r.try_get("accepted_day")?,
+        due_day: r.try_get("due_day")?,
+        paused_days: r.try_get::<i64, _>("paused_days")? as u32,
+        paused_since: r.try_get("paused_since")?,
+        extended: r.try_get::<i64, _>("extended")? != 0,
+        reply: r.try_get("reply")?,
+        reply_body: r.try_get("reply_body")?,
+        replied_ms: r.try_get("replied_ms")?,
+        rating: r.try_get::<i64, _>("rating")? as u8,
+        rating_comment: r.try_get("rating_comment")?,
+        version: r.try_get::<i64, _>("version")? as u64,
+    })
+}
+
+/// A ticket by code, with whether this node holds it (its body is here).
+pub(crate) async fn get(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<Option<(TicketRecord, bool)>, sqlx::Error> {
+    let sql = format!("SELECT {TICKET_COLUMNS}, holder FROM tickets WHERE code = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| Ok((ticket(&r)?, r.try_get::<i64, _>("holder")? != 0)))
+        .transpose()
+}
+
+/// Tickets matching a WHERE clause written here (never from input) with binds.
+pub(crate) async fn list(
+    conn: &mut AnyConnection,
+    filter: &'static str,
+    binds: &[&str],
+    limit: i64,
+) -> Result<Vec<TicketRecord>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {TICKET_COLUMNS} FROM tickets WHERE {filter} ORDER BY filed_ms DESC LIMIT {limit}"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        q = q.bind(*b);
+    }
+    q.fetch_all(&mut *conn).await?.iter().map(ticket).collect()
+}
+
+/// Inserts or replaces a ticket when `t.version` is newer than what is stored.
+pub(crate) async fn put(
+    conn: &mut AnyConnection,
+    t: &TicketRecord,
+    holder: bool,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    let body_node = Body::node_of(&t.body_id).unwrap_or_default().to_string();
+    sqlx::query(
+        "INSERT INTO tickets (code, kind, subject, content, body_id, body_node, filed_node, filed_site, state, consent_public, password_hash,
+            attachments, filed_ms, accepted_day, due_day, paused_days, paused_since, extended, reply, reply_body, replied_ms, rating,
+            rating_comment, version, holder, updated_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+         ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, subject = excluded.subject, content = excluded.content,
+            body_id = excluded.body_id, body_node = excluded.body_node, state = excluded.state, consent_public = excluded.consent_public,
+            attachments = excluded.attachments, accepted_day = excluded.accepted_day, due_day = excluded.due_day,
+            paused_days = excluded.paused_days, paused_since = excluded.paused_since, extended = excluded.extended,
+            reply = excluded.reply, reply_body = excluded.reply_body, replied_ms = excluded.replied_ms, rating = excluded.rating,
+            rating_comment = excluded.rating_comment, version = excluded.version, holder = excluded.holder, updated_ms = excluded.updated_ms
+         WHERE excluded.version > tickets.version OR excluded.holder != tickets.holder",
+    )
+    .bind(&t.code)
+    .bind(&t.kind)
+    .bind(&t.subject)
+    .bind(&t.content)
+    .bind(&t.body_id)
+    .bind(body_node)
+    .bind(&t.filed_node)
+    .bind(&t.filed_site)
+    .bind(&t.state)
+    .bind(i64::from(t.consent_public))
+    .bind(&t.password_hash)
+    .bind(serde_json::to_string(&t.attachments).unwrap_or_else(|_| "[]".into()))
+    .bind(t.filed_ms)
+    .bind(&t.accepted_day)
+    .bind(&t.due_day)
+    .bind(i64::from(t.paused_days))
+    .bind(&t.paused_since)
+    .bind(i64::from(t.extended))
+    .bind(&t.reply)
+    .bind(&t.reply_body)
+    .bind(t.replied_ms)
+    .bind(i64::from(t.rating))
+    .bind(&t.rating_comment)
+    .bind(t.version as i64)
+    .bind(i64::from(holder))
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Records an event (once).
+pub(crate) async fn add_event(
+    conn: &mut AnyConnection,
+    code: &str,
+    e: &EventRecord,
+    actor: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO ticket_events (id, code, at_ms, node, actor, action, state, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&e.id)
+    .bind(code)
+    .bind(e.at_ms)
+    .bind(&e.node)
+    .bind(actor)
+    .bind(&e.action)
+    .bind(&e.state)
+    .bind(&e.detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A ticket's events, oldest first.
+pub(crate) async fn events(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<Vec<EventRecord>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, at_ms, node, action, state, detail FROM ticket_events WHERE code = $1 ORDER BY at_ms, id",
+    )
+    .bind(code)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(EventRecord {
+                id: r.try_get(0)?,
+                at_ms: r.try_get(1)?,
+                node: r.try_get(2)?,
+                action: r.try_get(3)?,
+                state: r.try_get(4)?,
+                detail: r.try_get(5)?,
+            })
+        })
+        .collect()
+}
+
+/// Stores the citizen's personal data.
+pub(crate) async fn put_personal(
+    conn: &mut AnyConnection,
+    code: &str,
+    p: &Personal,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO ticket_personal (code, name, phone, id_number, email) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, phone = excluded.phone, id_number = excluded.id_number, email = excluded.email",
+    )
+    .bind(code)
+    .bind(&p.name)
+    .bind(&p.phone)
+    .bind(&p.id_number)
+    .bind(&p.email)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The citizen's personal data, if held here.
+pub(crate) async fn personal(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<Option<Personal>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT name, phone, id_number, email FROM ticket_personal WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.map(|r| {
+        Ok(Personal {
+            name: r.try_get(0)?,
+            phone: r.try_get(1)?,
+            id_number: r.try_get(2)?,
+            email: r.try_get(3)?,
+        })
+    })
+    .transpose()
+}
+
+/// Forgets personal data (a ticket transferred to a body on another node).
+pub(crate) async fn drop_personal(conn: &mut AnyConnection, code: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM ticket_personal WHERE code = $1")
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Inserts or updates a body.
+pub(crate) async fn put_body(
+    conn: &mut AnyConnection,
+    b: &Body,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO interaction_bodies (id, node, name, superior, updated_ms) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, superior = excluded.superior, updated_ms = excluded.updated_ms",
+    )
+    .bind(&b.id)
+    .bind(&b.node)
+    .bind(&b.name)
+    .bind(&b.superior)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Every known body, by node then id.
+pub(crate) async fn bodies(conn: &mut AnyConnection) -> Result<Vec<Body>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT id, node, name, superior FROM interaction_bodies ORDER BY node, id")
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Body {
+                id: r.try_get(0)?,
+                node: r.try_get(1)?,
+                name: r.try_get(2)?,
+                superior: r.try_get(3)?,
+            })
+        })
+        .collect()
+}

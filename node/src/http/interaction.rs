@@ -1,0 +1,244 @@
+//! One-net interaction (一网通答) routes: citizens file and follow tickets, handlers work
+//! their body's inbox, platform administrators keep the directory of bodies.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use govnode_accounts::{Action, Role};
+use govnode_interaction::{Filing, HandlerAction, InteractionError, beijing_today};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiPath as Path, Caller};
+use crate::Node;
+
+impl From<InteractionError> for ApiError {
+    fn from(e: InteractionError) -> Self {
+        match e {
+            InteractionError::Invalid(_) => ApiError::bad_request(e.to_string()),
+            InteractionError::NotFound(_) => ApiError::not_found(e.to_string()),
+            InteractionError::Forbidden(_) => ApiError::forbidden(e.to_string()),
+            InteractionError::Conflict(_) => ApiError {
+                status: StatusCode::CONFLICT,
+                code: "conflict",
+                message: e.to_string(),
+            },
+            InteractionError::RateLimited(_) => ApiError {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                code: "rate_limited",
+                message: e.to_string(),
+            },
+            InteractionError::Db(_) | InteractionError::Federation(_) => ApiError::internal(e),
+        }
+    }
+}
+
+/// `POST /api/interaction/tickets?site=`: file a ticket; answers the tracking code and
+/// the query password once.
+pub async fn file(
+    State(node): State<Arc<Node>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Query(p): Query<HashMap<String, String>>,
+    ApiJson(filing): ApiJson<Filing>,
+) -> Result<impl IntoResponse, ApiError> {
+    let site = p.get("site").filter(|s| !s.is_empty()).ok_or_else(|| {
+        ApiError::bad_request("site: the site the ticket is filed on is required")
+    })?;
+    node.content.site(site).await?;
+    let (code, password) = node
+        .interaction
+        .file(site, filing, &client.ip().to_string())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({ "code": code, "password": password, "state": "submitted",
+            "message": "请妥善保存查询码和查询密码，凭此查询办理进度、补充材料和评价答复。" }),
+        ),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordQuery {
+    password: String,
+}
+
+/// `GET /api/interaction/tickets/{code}?password=`: the citizen's view (personal data masked).
+pub async fn status(
+    State(node): State<Arc<Node>>,
+    Path(code): Path<String>,
+    Query(q): Query<PasswordQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let view = node.interaction.citizen_view(&code, &q.password).await?;
+    Ok(Json(json!(view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    password: String,
+    rating: u8,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /api/interaction/tickets/{code}/rating`.
+pub async fn rate(
+    State(node): State<Arc<Node>>,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<RatingBody>,
+) -> Result<Json<Value>, ApiError> {
+    let view = node
+        .interaction
+        .rate(&code, &b.password, b.rating, &b.comment)
+        .await?;
+    Ok(Json(json!(view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoBody {
+    password: String,
+    text: String,
+}
+
+/// `POST /api/interaction/tickets/{code}/info`: the citizen answers a request for information.
+pub async fn info(
+    State(node): State<Arc<Node>>,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<InfoBody>,
+) -> Result<Json<Value>, ApiError> {
+    let view = node
+        .interaction
+        .supply_info(&code, &b.password, &b.text)
+        .await?;
+    Ok(Json(json!(view)))
+}
+
+/// `GET /api/interaction/bodies`: the directory of bodies of the province known here.
+pub async fn bodies(State(node): State<Arc<Node>>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "bodies": node.interaction.bodies().await? })))
+}
+
+/// `GET /api/interaction/replies?site=&body=`: published replies.
+pub async fn replies(
+    State(node): State<Arc<Node>>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let site = p.get("site").filter(|s| !s.is_empty()).map(String::as_str);
+    let body = p.get("body").filter(|s| !s.is_empty()).map(String::as_str);
+    let list = node.interaction.public_replies(site, body, 100).await?;
+    Ok(Json(json!({ "replies": list })))
+}
+
+/// `GET /api/interaction/stats`: per body: received, replied, on time, overdue, average
+/// working days to reply, satisfaction.
+pub async fn stats(State(node): State<Arc<Node>>) -> Result<Json<Value>, ApiError> {
+    let stats = node.interaction.stats(beijing_today()).await?;
+    Ok(Json(
+        json!({ "node": node.federation.me(), "bodies": stats }),
+    ))
+}
+
+/// The bodies a caller handles: a handler's one body, everything for platform admins.
+fn scope(caller: &Caller, body: Option<&str>) -> Result<Option<String>, ApiError> {
+    match caller.0.role {
+        Role::PlatformAdmin => Ok(body.map(str::to_string)),
+        Role::Handler => {
+            let mine = caller.0.site.clone().unwrap_or_default();
+            caller.require(Action::HandleTickets, Some(body.unwrap_or(&mine)))?;
+            Ok(Some(mine))
+        }
+        _ => Err(ApiError::forbidden(format!(
+            "a {} token may not handle tickets",
+            caller.0.role
+        ))),
+    }
+}
+
+/// `GET /api/admin/interaction/inbox?body=`: tickets held here, overdue first.
+pub async fn inbox(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let body = scope(
+        &caller,
+        p.get("body").filter(|b| !b.is_empty()).map(String::as_str),
+    )?;
+    let bodies = body.map(|b| vec![b]);
+    let list = node.interaction.inbox(bodies.as_deref()).await?;
+    Ok(Json(json!({ "tickets": list })))
+}
+
+/// `GET /api/admin/interaction/tickets/{code}`.
+pub async fn ticket(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = node
+        .interaction
+        .handler_view(&code)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no ticket {code} here")))?;
+    scope(&caller, Some(&view.ticket.body_id))?;
+    Ok(Json(json!(view)))
+}
+
+/// `POST /api/admin/interaction/tickets/{code}/actions` `{action: accept|refuse|transfer|
+/// start|request_info|reply|extend|close, …}`.
+pub async fn act(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+    Path(code): Path<String>,
+    ApiJson(action): ApiJson<HandlerAction>,
+) -> Result<Json<Value>, ApiError> {
+    let body = scope(&caller, None)?;
+    let view = node
+        .interaction
+        .act(&code, &caller.0.name, body.as_deref(), action)
+        .await?;
+    Ok(Json(json!(view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyDecl {
+    name: String,
+    #[serde(default)]
+    superior: String,
+}
+
+/// `PUT /api/admin/interaction/bodies/{slug}`: declares a body of this node.
+pub async fn put_body(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    ApiJson(b): ApiJson<BodyDecl>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ManagePlatform, None)?;
+    let body = node
+        .interaction
+        .put_body(&slug, &b.name, &b.superior)
+        .await?;
+    Ok(Json(json!(body)))
+}
+
+/// `GET /api/admin/interaction/escalations`: overdue tickets escalated to this level.
+pub async fn escalations(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ManagePlatform, None)?;
+    Ok(Json(
+        json!({ "escalations": node.interaction.escalations().await? }),
+    ))
+}

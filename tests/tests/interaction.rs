@@ -1,0 +1,265 @@
+//! Interaction on one node: bad input on every route gets a clear error, handlers are
+//! confined to their body, deadlines and the disclosure extension, the rate limit.
+
+use govnode_tests::{Method, Role, StatusCode, TestNode};
+use serde_json::json;
+
+fn filing(body: &str) -> serde_json::Value {
+    json!({ "kind": "disclosure", "body": body, "subject": "申请公开2025年部门预算", "content": "请公开本部门2025年部门预算及说明。",
+        "name": "李四", "phone": "13900139000", "id_number": "44010619900101123X", "consent_public": false })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_and_permissions_on_every_route() {
+    let t = TestNode::start().await;
+    t.site("gd", "广东省人民政府").await;
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/admin/interaction/bodies/czt",
+            Some(&t.admin),
+            Some(json!({ "name": "广东省财政厅" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let body = "440000.czt";
+    let other = t
+        .call(
+            Method::PUT,
+            "/api/admin/interaction/bodies/jyt",
+            Some(&t.admin),
+            Some(json!({ "name": "广东省教育厅" })),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::OK);
+    let handler = t.token(Role::Handler, Some(body), "财政厅经办人").await;
+    let other_handler = t
+        .token(Role::Handler, Some("440000.jyt"), "教育厅经办人")
+        .await;
+
+    // Filing: every field checked, with its name.
+    let post = |q: &'static str, b: serde_json::Value| {
+        let t = &t;
+        async move {
+            t.call(
+                Method::POST,
+                &format!("/api/interaction/tickets{q}"),
+                None,
+                Some(b),
+            )
+            .await
+        }
+    };
+    for (q, mut b, field) in [
+        ("", filing(body), "site"),
+        ("?site=nowhere", filing(body), "nowhere"),
+        (
+            "?site=gd",
+            json!({ "kind": "consultation" }),
+            "missing field",
+        ),
+    ]
+    .map(|(q, b, f)| (q, b, f))
+    {
+        let r = post(q, b.take()).await;
+        assert!(
+            r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::NOT_FOUND,
+            "{field}: {}",
+            r.text
+        );
+        assert!(r.text.contains(field), "{field}: {}", r.text);
+    }
+    for (key, value, field) in [
+        ("kind", json!("gossip"), "kind"),
+        ("body", json!("czt"), "body"),
+        ("body", json!("450000.czt"), "body"),
+        ("subject", json!("x"), "subject"),
+        ("content", json!("短"), "content"),
+        ("content", json!("长".repeat(5001)), "content"),
+        ("phone", json!("call me"), "phone"),
+        ("id_number", json!(""), "id_number"),
+        ("id_number", json!("12345"), "id_number"),
+        ("email", json!("nobody"), "email"),
+        ("subject", json!("申请\u{0}公开"), "subject"),
+        ("colour", json!("red"), "colour"),
+    ] {
+        let mut b = filing(body);
+        b[key] = value;
+        let r = post("?site=gd", b).await;
+        assert!(
+            r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::NOT_FOUND,
+            "{key}: {} {}",
+            r.status,
+            r.text
+        );
+        assert!(r.text.contains(field), "{key}: {}", r.text);
+    }
+    let big = "长".repeat(2_000_000);
+    let mut b = filing(body);
+    b["content"] = json!(big);
+    let r = post("?site=gd", b).await;
+    assert_eq!(
+        r.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        &r.text[..r.text.len().min(200)]
+    );
+
+    let r = post("?site=gd", filing(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let created = r.json();
+    let (code, pw) = (
+        created["code"].as_str().unwrap().to_string(),
+        created["password"].as_str().unwrap().to_string(),
+    );
+
+    // Status: the wrong password is the same as an unknown code.
+    for path in [
+        format!("/api/interaction/tickets/{code}?password=wrong"),
+        format!("/api/interaction/tickets/NOPE?password={pw}"),
+    ] {
+        let r = t.get(&path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.text);
+    }
+    let r = t.get(&format!("/api/interaction/tickets/{code}")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    let view = t
+        .get(&format!("/api/interaction/tickets/{code}?password={pw}"))
+        .await
+        .json();
+    assert_eq!(
+        view["personal"]["id_number"], "4401**********123X",
+        "{view}"
+    );
+
+    // Handlers: only their body, only handler actions.
+    let act = |token: String, action: serde_json::Value| {
+        let (t, code) = (&t, code.clone());
+        async move {
+            t.call(
+                Method::POST,
+                &format!("/api/admin/interaction/tickets/{code}/actions"),
+                Some(&token),
+                Some(action),
+            )
+            .await
+        }
+    };
+    let r = act(other_handler.clone(), json!({ "action": "accept" })).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let editor = t.token(Role::Editor, Some("gd"), "编辑").await;
+    let r = act(editor, json!({ "action": "accept" })).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = t
+        .call(Method::GET, "/api/admin/interaction/inbox", None, None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    for (action, needle) in [
+        (json!({ "action": "dance" }), "unknown variant"),
+        (json!({ "action": "refuse" }), "reason"),
+        (json!({ "action": "reply", "text": "x" }), "text"),
+        (
+            json!({ "action": "transfer", "body": "nowhere", "reason": "不归我管" }),
+            "body",
+        ),
+    ] {
+        let r = act(handler.clone(), action.clone()).await;
+        assert!(
+            r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::CONFLICT,
+            "{action}: {}",
+            r.text
+        );
+        assert!(r.text.contains(needle), "{action}: {}", r.text);
+    }
+    // Reply before acceptance is a conflict; the workflow then runs.
+    let r = act(
+        handler.clone(),
+        json!({ "action": "reply", "text": "答复内容" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    let accepted = act(handler.clone(), json!({ "action": "accept" }))
+        .await
+        .json();
+    let due = accepted["due_day"].as_str().unwrap().to_string();
+    let extended = act(
+        handler.clone(),
+        json!({ "action": "extend", "reason": "需征求第三方意见" }),
+    )
+    .await;
+    assert_eq!(extended.status, StatusCode::OK, "{}", extended.text);
+    assert!(extended.json()["due_day"].as_str().unwrap() > due.as_str());
+    let again = act(
+        handler.clone(),
+        json!({ "action": "extend", "reason": "再次延期" }),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    act(
+        handler.clone(),
+        json!({ "action": "request_info", "question": "请补充身份证明" }),
+    )
+    .await;
+    let r = t
+        .call(
+            Method::POST,
+            &format!("/api/interaction/tickets/{code}/info"),
+            None,
+            Some(json!({ "password": pw, "text": "已补充身份证复印件" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["state"], "in_progress");
+    let r = t
+        .call(
+            Method::POST,
+            &format!("/api/interaction/tickets/{code}/rating"),
+            None,
+            Some(json!({ "password": pw, "rating": 4 })),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "rating before the reply: {}",
+        r.text
+    );
+    let r = act(
+        handler.clone(),
+        json!({ "action": "reply", "text": "已依法公开，详见附件。" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    for (b, needle) in [
+        (json!({ "password": pw, "rating": 9 }), "rating"),
+        (json!({ "password": "wrong", "rating": 4 }), "tracking code"),
+        (json!({ "rating": 4 }), "password"),
+    ] {
+        let r = t
+            .call(
+                Method::POST,
+                &format!("/api/interaction/tickets/{code}/rating"),
+                None,
+                Some(b.clone()),
+            )
+            .await;
+        assert!(r.status.is_client_error(), "{b}: {}", r.text);
+        assert!(r.text.contains(needle), "{b}: {}", r.text);
+    }
+    // Not published without consent.
+    let list = t.get("/api/interaction/replies?site=gd").await.json();
+    assert_eq!(list["replies"].as_array().unwrap().len(), 0, "{list}");
+    let stats = t.get("/api/interaction/stats").await.json();
+    assert_eq!(stats["bodies"][0]["replied"], 1, "{stats}");
+
+    // The rate limit per client and hour.
+    let mut last = StatusCode::CREATED;
+    for _ in 0..25 {
+        last = post("?site=gd", filing(body)).await.status;
+        if last != StatusCode::CREATED {
+            break;
+        }
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    t.stop().await;
+}
