@@ -263,3 +263,132 @@ async fn bad_input_and_permissions_on_every_route() {
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
     t.stop().await;
 }
+
+/// The letters page: an accessible form on the site, the tracking code shown once,
+/// progress by code and password, and the replies published with consent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_letters_page_files_and_tracks() {
+    let t = TestNode::start().await;
+    t.site("gd", "广东省人民政府").await;
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/admin/interaction/bodies/zwfw",
+            Some(&t.admin),
+            Some(json!({ "name": "广东省政务服务数据管理局" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let page = t.get("/sites/gd/letters").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains("广东省政务服务数据管理局")
+            && page.text.contains("<label for=\"content\">")
+    );
+    // A forged success notice through the URL is ignored.
+    let forged = t.get("/sites/gd/letters?%00filed_code=FAKE").await;
+    assert!(!forged.text.contains("提交成功"));
+    let form = [
+        ("kind", "suggestion"),
+        ("body", "440000.zwfw"),
+        ("subject", "建议延长政务大厅周末服务时间"),
+        ("content", "建议政务服务大厅周六全天开放。"),
+        ("name", "王五"),
+        ("phone", "13700137000"),
+        ("consent_public", "1"),
+    ];
+    let resp = t
+        .http
+        .post(t.url("/sites/gd/letters"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&form))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("提交成功"), "{html}");
+    let grab = |label: &str| -> String {
+        let start = html.find(label).unwrap() + label.len();
+        let rest = &html[start..];
+        let rest = &rest[rest.find("<strong>").unwrap() + 8..];
+        rest[..rest.find("</strong>").unwrap()].to_string()
+    };
+    let (code, password) = (grab("查询码："), grab("查询密码："));
+    let tracked = t
+        .get(&format!(
+            "/sites/gd/letters?code={code}&password={password}"
+        ))
+        .await;
+    assert!(tracked.text.contains("已提交"), "{}", tracked.text);
+    let wrong = t
+        .get(&format!("/sites/gd/letters?code={code}&password=nope"))
+        .await;
+    assert!(wrong.text.contains("no ticket"), "{}", wrong.text);
+    // A bad form is shown again with the reason, keeping what was typed.
+    let bad = t
+        .http
+        .post(t.url("/sites/gd/letters"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[
+            ("kind", "suggestion"),
+            ("body", "440000.zwfw"),
+            ("subject", "短"),
+            ("content", "内容太短了吗"),
+            ("name", "王五"),
+            ("phone", "13700137000"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let text = bad.text().await.unwrap();
+    assert!(
+        text.contains("subject") && text.contains("内容太短了吗"),
+        "{text}"
+    );
+    // Answered: the reply is published on the site's page, without personal data.
+    let h = t.token(Role::Handler, Some("440000.zwfw"), "经办人").await;
+    for action in [
+        json!({ "action": "accept" }),
+        json!({ "action": "reply", "text": "自下月起周六上午开放。" }),
+    ] {
+        let r = t
+            .call(
+                Method::POST,
+                &format!("/api/admin/interaction/tickets/{code}/actions"),
+                Some(&h),
+                Some(action),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    let page = t.get("/sites/gd/letters").await;
+    assert!(
+        page.text.contains("自下月起周六上午开放。"),
+        "{}",
+        page.text
+    );
+    assert!(!page.text.contains("13700137000") && !page.text.contains("王五"));
+    t.stop().await;
+}
+
+/// An `application/x-www-form-urlencoded` body.
+fn form_body(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}

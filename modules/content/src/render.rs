@@ -13,12 +13,13 @@ use minijinja::{AutoEscape, Environment, Value};
 use crate::ContentError;
 
 /// Names of the templates a site may override.
-pub const TEMPLATE_NAMES: [&str; 8] = [
+pub const TEMPLATE_NAMES: [&str; 9] = [
     "layout.html",
     "home.html",
     "column.html",
     "article.html",
     "search.html",
+    "letters.html",
     "maintenance.html",
     "gone.html",
     "error.html",
@@ -35,6 +36,7 @@ pub fn default_template(name: &str) -> Option<&'static str> {
         "column.html" => include_str!("../templates/column.html"),
         "article.html" => include_str!("../templates/article.html"),
         "search.html" => include_str!("../templates/search.html"),
+        "letters.html" => include_str!("../templates/letters.html"),
         "maintenance.html" => include_str!("../templates/maintenance.html"),
         "gone.html" => include_str!("../templates/gone.html"),
         "error.html" => include_str!("../templates/error.html"),

@@ -9,6 +9,7 @@ mod extract;
 mod fallback;
 mod federation;
 mod interaction;
+mod letters_page;
 pub(crate) mod openapi;
 mod pages;
 mod scope;
@@ -104,6 +105,10 @@ pub fn router(node: Arc<Node>) -> Router {
         .merge(surveys::routes())
         .route("/api/search", get(search::search))
         .route("/api/search/shards", get(scope::shards))
+        .route(
+            "/sites/{site}/letters",
+            get(letters_page::show).post(letters_page::submit),
+        )
         .route("/api/interaction/tickets", post(interaction::file))
         .route("/api/interaction/tickets/{code}", get(interaction::status))
         .route(

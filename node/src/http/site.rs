@@ -125,6 +125,7 @@ async fn dispatch(req: &PageRequest, rest: &str) -> Result<Response, PageError> 
     match parts.as_slice() {
         [] => pages::home(req).await,
         ["search"] => super::search_page::search(req).await,
+        ["letters"] => super::letters_page::letters(req).await,
         ["sitemap.xml"] => syndication::sitemap(req).await,
         [feed] if feed.starts_with("feed.") => syndication::site_feed(req, &feed[5..]).await,
         ["columns", slug] => pages::column(req, slug).await,
@@ -147,7 +148,14 @@ pub async fn by_path(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    by_path_inner(node, site, String::new(), uri, headers, q).await
+    by_path_inner(node, site, String::new(), uri, headers, from_url(q)).await
+}
+
+/// Query parameters from a URL: keys starting with NUL are reserved for handlers that
+/// render a page after a POST (the letters form), so a link cannot forge them.
+pub(super) fn from_url(mut q: HashMap<String, String>) -> HashMap<String, String> {
+    q.retain(|k, _| !k.starts_with('\0'));
+    q
 }
 
 /// `/sites/{site}/{*rest}`: a site by path.
@@ -158,10 +166,10 @@ pub async fn by_path_rest(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    by_path_inner(node, site, rest, uri, headers, q).await
+    by_path_inner(node, site, rest, uri, headers, from_url(q)).await
 }
 
-async fn by_path_inner(
+pub(super) async fn by_path_inner(
     node: Arc<Node>,
     site: String,
     rest: String,
@@ -204,7 +212,18 @@ pub async fn by_host(
         }
     };
     match site {
-        Some(s) => serve(node, s, String::new(), uri.path(), &uri, &headers, q).await,
+        Some(s) => {
+            serve(
+                node,
+                s,
+                String::new(),
+                uri.path(),
+                &uri,
+                &headers,
+                from_url(q),
+            )
+            .await
+        }
         None if uri.path() == "/" => fallback::portal(&node).await,
         None => fallback::plain_error(&node, StatusCode::NOT_FOUND, "页面不存在"),
     }

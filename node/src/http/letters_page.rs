@@ -1,0 +1,169 @@
+//! The site's letters page (一网通答): an accessible form to write to any body of the
+//! province (no CAPTCHA image; rate-limited), progress by tracking code and password, and
+//! the replies published with the citizens' consent.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use govnode_interaction::{Filing, InteractionError, TicketKind};
+use minijinja::Value;
+use serde_json::json;
+
+use super::pages::v;
+use super::site::{PageError, PageRequest};
+use crate::Node;
+
+/// Internal keys the submit handler hands the page (never read from the form).
+const FILED_CODE: &str = "\u{0}filed_code";
+const FILED_PASSWORD: &str = "\u{0}filed_password";
+const FORM_ERROR: &str = "\u{0}form_error";
+
+/// `GET …/letters`.
+pub async fn letters(req: &PageRequest) -> Result<Response, PageError> {
+    let (mut ctx, _) = req
+        .common(
+            "互动交流",
+            None,
+            Vec::new(),
+            vec![("互动交流".into(), req.url("/letters"))],
+        )
+        .await?;
+    let interaction = &req.node.interaction;
+    let bodies = interaction
+        .bodies()
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let kinds: Vec<_> = TicketKind::ALL
+        .iter()
+        .map(|k| json!({ "code": k.code(), "label": k.label() }))
+        .collect();
+    let replies = interaction
+        .public_replies(Some(&req.site.id), None, 20)
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let q = |k: &str| req.query.get(k).cloned().unwrap_or_default();
+    let tracked = match (req.query.get("code"), req.query.get("password")) {
+        (Some(code), Some(password)) if !code.is_empty() => {
+            match interaction.citizen_view(code.trim(), password.trim()).await {
+                Ok(view) => json!({ "view": view }),
+                Err(InteractionError::NotFound(m)) => json!({ "error": m }),
+                Err(e) => return Err(PageError::Internal(e.to_string())),
+            }
+        }
+        _ => json!(null),
+    };
+    let filed = req
+        .query
+        .get(FILED_CODE)
+        .map(|code| json!({ "code": code, "password": q(FILED_PASSWORD) }));
+    let form: HashMap<&str, String> = [
+        "kind", "body", "subject", "content", "name", "phone", "email",
+    ]
+    .into_iter()
+    .map(|k| (k, q(k)))
+    .collect();
+    ctx.insert("kinds", v(kinds));
+    ctx.insert("bodies", v(bodies));
+    ctx.insert("replies", v(replies));
+    ctx.insert("tracked", v(tracked));
+    ctx.insert("filed", v(filed));
+    ctx.insert("form", v(form));
+    ctx.insert(
+        "form_error",
+        Value::from(req.query.get(FORM_ERROR).cloned()),
+    );
+    ctx.insert(
+        "action",
+        Value::from(format!("/sites/{}/letters", req.site.id)),
+    );
+    req.render(StatusCode::OK, "letters.html", ctx)
+}
+
+/// `GET /sites/{site}/letters` (the route the form posts to also answers GET).
+pub async fn show(
+    State(node): State<Arc<Node>>,
+    Path(site): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    super::site::by_path_inner(
+        node,
+        site,
+        "letters".into(),
+        uri,
+        headers,
+        super::site::from_url(q),
+    )
+    .await
+}
+
+/// `POST /sites/{site}/letters` (form): files the letter and shows the tracking code, or
+/// the form again with what is wrong.
+pub async fn submit(
+    State(node): State<Arc<Node>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(site): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let filing = Filing {
+        kind: get("kind"),
+        body: get("body"),
+        subject: get("subject"),
+        content: get("content"),
+        name: get("name"),
+        phone: get("phone"),
+        id_number: get("id_number"),
+        email: get("email"),
+        consent_public: form
+            .get("consent_public")
+            .is_some_and(|v| v == "1" || v == "on"),
+        attachments: Vec::new(),
+    };
+    let mut query: HashMap<String, String> = HashMap::new();
+    let status = match node
+        .interaction
+        .file(&site, filing, &client.ip().to_string())
+        .await
+    {
+        Ok((code, password)) => {
+            query.insert(FILED_CODE.into(), code);
+            query.insert(FILED_PASSWORD.into(), password);
+            StatusCode::CREATED
+        }
+        Err(e) => {
+            let status = match &e {
+                InteractionError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+                InteractionError::Invalid(_) | InteractionError::NotFound(_) => {
+                    StatusCode::BAD_REQUEST
+                }
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            if status == StatusCode::INTERNAL_SERVER_ERROR {
+                tracing::error!(error = %e, "filing a letter failed");
+            }
+            // Keep what the citizen typed (not the ID number), and say what is wrong.
+            for k in [
+                "kind", "body", "subject", "content", "name", "phone", "email",
+            ] {
+                query.insert(k.into(), get(k));
+            }
+            query.insert(FORM_ERROR.into(), e.to_string());
+            status
+        }
+    };
+    let mut resp =
+        super::site::by_path_inner(node, site, "letters".into(), uri, headers, query).await;
+    if resp.status() == StatusCode::OK {
+        *resp.status_mut() = status;
+    }
+    resp
+}
