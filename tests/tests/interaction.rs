@@ -392,3 +392,42 @@ fn form_body(pairs: &[(&str, &str)]) -> String {
         .collect::<Vec<_>>()
         .join("&")
 }
+
+/// The Q&A assistant answers from the knowledge base when confident, and otherwise offers
+/// a consultation pre-filled with the question.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qa_answers_or_hands_over_to_a_consultation() {
+    let t = TestNode::start().await;
+    t.site("gd", "广东省人民政府").await;
+    t.column("gd", "wd", "常见问题", "qa").await;
+    let staff = t.staff("gd").await;
+    t.publish("gd", &staff, json!({ "column": "wd", "title": "社会保障卡丢失了怎么补办？",
+        "body": "社会保障卡丢失后，可通过粤省事小程序或到社保经办机构申请挂失和补办，补办一般需要5个工作日。" })).await;
+    t.publish(
+        "gd",
+        &staff,
+        json!({ "column": "wd", "title": "如何提取住房公积金？",
+        "body": "职工购买自住住房、退休等情形可申请提取住房公积金。" }),
+    )
+    .await;
+    // Colloquial and abbreviated: 社保卡 → 社会保障卡 through the dictionary.
+    let r = t.get("/api/qa?q=社保卡丢了怎么补办&site=gd").await.json();
+    assert_eq!(r["confident"], true, "{r}");
+    assert_eq!(r["answers"][0]["question"], "社会保障卡丢失了怎么补办？");
+    assert!(r["consultation"].is_null());
+    let r = t.get("/api/qa?q=宠物犬只登记办理地点&site=gd").await.json();
+    assert_eq!(r["confident"], false, "{r}");
+    let form = r["consultation"]["form"].as_str().unwrap();
+    assert!(
+        form.starts_with("/sites/gd/letters?kind=consultation&subject="),
+        "{form}"
+    );
+    let page = t.get(form).await;
+    assert!(
+        page.text.contains("宠物犬只登记办理地点"),
+        "the form is pre-filled"
+    );
+    let r = t.get("/api/qa?q=").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    t.stop().await;
+}

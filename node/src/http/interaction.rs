@@ -242,3 +242,52 @@ pub async fn escalations(
         json!({ "escalations": node.interaction.escalations().await? }),
     ))
 }
+
+/// Confidence at or above which an answer is offered as the answer.
+const QA_CONFIDENT: f64 = 0.6;
+
+/// `GET /api/qa?q=&site=`: the best answers of the knowledge base (Q&A documents the
+/// node holds: its own, its lineage's, curated by editors and distributed down) with a
+/// confidence; below the threshold, a consultation pre-filled with the question.
+pub async fn qa(
+    State(node): State<Arc<Node>>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let q = p.get("q").cloned().unwrap_or_default();
+    let query = govnode_search::SearchQuery {
+        text: q.clone(),
+        doc_type: Some("qa".into()),
+        per_page: 3,
+        ..Default::default()
+    };
+    let r = super::search::run_search(&node, query).await?;
+    // Every part of the question matched (the query is a conjunction); the score says how
+    // well. A title hit of all the question's words scores well above 10.
+    let answers: Vec<Value> = r
+        .hits
+        .iter()
+        .map(|h| {
+            let confidence = f64::from(h.score) / (f64::from(h.score) + 8.0);
+            json!({ "question": h.title, "answer": h.snippet, "url": h.url, "site": h.site,
+                "origin": h.origin, "confidence": (confidence * 100.0).round() / 100.0 })
+        })
+        .collect();
+    let best = answers
+        .first()
+        .and_then(|a| a["confidence"].as_f64())
+        .unwrap_or(0.0);
+    let confident = best >= QA_CONFIDENT;
+    let site = p.get("site").filter(|s| !s.is_empty()).cloned();
+    let subject: String = q.trim().chars().take(100).collect();
+    let consultation = (!confident).then(|| {
+        json!({
+            "message": "未找到可靠答案，您可以提交咨询，由相关部门在3个工作日内答复。",
+            "kind": "consultation", "subject": subject, "content": q.trim(),
+            "form": site.as_ref().map(|s| format!("/sites/{s}/letters?kind=consultation&subject={}", super::pages::enc(&subject))),
+        })
+    });
+    Ok(Json(json!({
+        "q": q, "confident": confident, "answers": answers, "consultation": consultation,
+        "corrected": r.corrected, "expansions": r.expansions,
+    })))
+}

@@ -122,6 +122,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/interaction/bodies", get(interaction::bodies))
         .route("/api/interaction/replies", get(interaction::replies))
         .route("/api/interaction/stats", get(interaction::stats))
+        .route("/api/qa", get(interaction::qa))
         .route("/api/federation/status", get(federation::status))
         .route("/api/federation/digests", get(federation::digests))
         .route("/api/federation/topology", get(federation::topology))
