@@ -584,3 +584,120 @@ async fn county_stream_reaches_province_through_a_city_killed_mid_sync() {
         p.kill();
     }
 }
+
+/// A ticket filed at the county while the province is down waits at the city; the city
+/// is SIGKILLed holding it (received and acknowledged, not yet forwarded); after both come
+/// back, the ticket reaches the province exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_ticket_survives_a_sigkill_between_receiving_and_forwarding() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let ports = free_ports(6);
+    let proc = |name, id: &str, i: usize| Proc {
+        name,
+        data: root.join(id),
+        http: ports[2 * i],
+        log: root.join(format!("{id}.log")),
+        child: Mutex::new(None),
+    };
+    let (province, city, county) = (
+        proc("province", "440000", 0),
+        proc("city", "440100", 1),
+        proc("county", COUNTY, 2),
+    );
+    let p2p = |i: usize| ports[2 * i + 1];
+    let root_key = init(
+        &province.data,
+        "440000",
+        "广东省",
+        province.http,
+        p2p(0),
+        &[],
+    );
+    let parent = |i: usize, id: &str| format!("{id}=127.0.0.1:{}", p2p(i));
+    let city_key = init(
+        &city.data,
+        "440100",
+        "广州市",
+        city.http,
+        p2p(1),
+        &["--root-key", &root_key, "--parent", &parent(0, "440000")],
+    );
+    let county_key = init(
+        &county.data,
+        COUNTY,
+        "天河区",
+        county.http,
+        p2p(2),
+        &[
+            "--root-key",
+            &root_key,
+            "--parent",
+            &parent(1, "440100"),
+            "--aerial",
+            &parent(0, "440000"),
+        ],
+    );
+    enrol(&province.data, &city.data, "440100", &city_key, root);
+    enrol(&city.data, &county.data, COUNTY, &county_key, root);
+    let all = [&province, &city, &county];
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    // The province stays down: the county's only way up is its city.
+    for p in [&city, &county] {
+        p.start();
+        wait_healthy(&http, p, &all).await;
+    }
+    let admin = token(&county.data, "platform-admin", None, "运维");
+    let (code, body) = post(&http, county.url("/api/admin/sites"), &admin,
+        json!({ "id": SITE, "name": "天河区人民政府", "hosts": ["th.gov.test"], "owner_body": "天河区人民政府办公室",
+            "body_code": "00440106", "region": COUNTY })).await;
+    assert_eq!(code, 201, "{body}");
+    let (code, filed) = post(&http, county.url(&format!("/api/interaction/tickets?site={SITE}")), "",
+        json!({ "kind": "consultation", "body": "440000.hrss", "subject": "养老金领取资格认证咨询",
+            "content": "退休人员如何进行养老金领取资格认证？", "name": "赵六", "phone": "13600136000" })).await;
+    assert_eq!(code, 201, "{filed}");
+    let (ticket, password) = (
+        filed["code"].as_str().unwrap().to_string(),
+        filed["password"].as_str().unwrap().to_string(),
+    );
+    // The city took it (persisted before acknowledging) and holds it for the province.
+    let d = Deadline::new("the envelope at the city");
+    loop {
+        let (c, y) = (status(&http, &county).await, status(&http, &city).await);
+        let outbox = |s: &Option<Value>| s.as_ref().and_then(|s| s["outbox"].as_i64());
+        if outbox(&c) == Some(0) && outbox(&y) == Some(1) {
+            break;
+        }
+        d.tick(&[&city, &county], &(outbox(&c), outbox(&y))).await;
+    }
+    city.kill();
+    province.start();
+    wait_healthy(&http, &province, &all).await;
+    city.start();
+    wait_healthy(&http, &city, &all).await;
+    let d = Deadline::new("the ticket at the province");
+    let url = province.url(&format!(
+        "/api/interaction/tickets/{ticket}?password={password}"
+    ));
+    let view = loop {
+        let r = http.get(&url).send().await.unwrap();
+        let last = r.status();
+        if last.is_success() {
+            break r.json::<Value>().await.unwrap();
+        }
+        d.tick(&all, &last).await;
+    };
+    assert_eq!(view["state"], "submitted", "{view}");
+    assert_eq!(
+        view["events"].as_array().unwrap().len(),
+        1,
+        "exactly once: {view}"
+    );
+    assert_eq!(view["personal"]["phone"], "136****6000");
+    let s = status(&http, &city).await.unwrap();
+    assert_eq!(s["outbox"], 0, "{s}");
+}

@@ -60,6 +60,7 @@ async fn status_value(node: &Node) -> Result<Value, ApiError> {
             "recent": recent,
         },
         "log": { "entries": entries, "bytes": bytes },
+        "outbox": node.federation.outbox_len().await.map_err(ApiError::internal)?,
         "wire": { "sent": sent, "received": received },
     }))
 }

@@ -4,12 +4,12 @@
 //!
 //! Citizens are told apart by a signed cookie (`govnode_respondent`), issued when they
 //! first open an open survey or respond without one; responses are also rate-limited per
-//! client address (from `X-Forwarded-For` set by the reverse proxy, else the connection's
-//! address when the server records it, else one bucket for all).
+//! client address (the connection's peer, or the `X-Forwarded-For` hop added by a reverse
+//! proxy on a loopback or private address).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
@@ -265,8 +265,25 @@ fn signer(node: &Node) -> CookieSigner {
     ))
 }
 
-/// The client's address: the last `X-Forwarded-For` hop (added by the proxy in front),
-/// else the connection's peer when the server records it, else one bucket for everyone.
+/// Whether a peer may be a reverse proxy whose `X-Forwarded-For` is believed: loopback or
+/// a private network address (a public peer could write any header it likes).
+fn may_be_proxy(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unique_local()
+                || v6.is_unicast_link_local()
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| may_be_proxy(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// The client's address: the connection's peer, or, when the peer is a proxy on this host
+/// or the private network, the last `X-Forwarded-For` hop (the one that proxy added); one
+/// bucket for everyone when the server does not record peers and no header says.
 fn client_address(parts: &Parts) -> String {
     let forwarded = parts
         .headers
@@ -277,14 +294,11 @@ fn client_address(parts: &Parts) -> String {
         .map(str::trim)
         .rfind(|a| !a.is_empty())
         .map(str::to_string);
-    forwarded
-        .or_else(|| {
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
+    match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(peer)) if !may_be_proxy(peer.ip()) => peer.ip().to_string(),
+        Some(ConnectInfo(peer)) => forwarded.unwrap_or_else(|| peer.ip().to_string()),
+        None => forwarded.unwrap_or_else(|| "unknown".into()),
+    }
 }
 
 impl FromRequestParts<Arc<Node>> for Respondent {
@@ -359,4 +373,41 @@ async fn admit(node: &Node, who: &Respondent) -> Result<(), Response> {
         ),
     };
     Err(([(header::RETRY_AFTER, wait.to_string())], err).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(peer: Option<&str>, forwarded: Option<&str>) -> Parts {
+        let mut b = axum::http::Request::builder();
+        if let Some(f) = forwarded {
+            b = b.header("x-forwarded-for", f);
+        }
+        let (mut parts, ()) = b.body(()).unwrap().into_parts();
+        if let Some(p) = peer {
+            parts
+                .extensions
+                .insert(ConnectInfo(p.parse::<SocketAddr>().unwrap()));
+        }
+        parts
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_proxy() {
+        let addr = |peer, fwd| client_address(&parts(peer, fwd));
+        assert_eq!(
+            addr(Some("127.0.0.1:9"), Some("1.1.1.1, 2.2.2.2")),
+            "2.2.2.2"
+        );
+        assert_eq!(addr(Some("10.0.0.5:9"), Some("3.3.3.3")), "3.3.3.3");
+        assert_eq!(
+            addr(Some("[::ffff:192.168.1.1]:9"), Some("4.4.4.4")),
+            "4.4.4.4"
+        );
+        assert_eq!(addr(Some("8.8.8.8:9"), Some("3.3.3.3")), "8.8.8.8");
+        assert_eq!(addr(Some("127.0.0.1:9"), None), "127.0.0.1");
+        assert_eq!(addr(None, Some("5.5.5.5")), "5.5.5.5");
+        assert_eq!(addr(None, None), "unknown");
+    }
 }

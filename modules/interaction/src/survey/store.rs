@@ -141,8 +141,12 @@ impl Surveys {
         let input = input.checked(now_ms)?;
         let questions = serde_json::to_string(&input.questions)
             .map_err(|e| SurveyError::Stored(e.to_string()))?;
-        let row = sqlx::query(concat!("INSERT INTO surveys (site_id, title, description, body, opens_ms, closes_ms, questions, created_ms, created_by, responses) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0) RETURNING ", columns!(), ""))
+        let row = sqlx::query(concat!(
+            "INSERT INTO surveys (site_id, title, description, body, opens_ms, closes_ms, ",
+            "questions, created_ms, created_by, responses) ",
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0) RETURNING ",
+            columns!()
+        ))
         .bind(site)
         .bind(&input.title)
         .bind(&input.description)
@@ -193,7 +197,12 @@ impl Surveys {
                 beijing_time(survey.closes_at)
             )));
         }
-        let row = sqlx::query(concat!("UPDATE surveys SET closes_ms = $2, opens_ms = MIN(opens_ms, $3) WHERE id = $1 RETURNING ", columns!(), ""))
+        let row = sqlx::query(concat!(
+            "UPDATE surveys SET closes_ms = $2, ",
+            "opens_ms = CASE WHEN opens_ms > $3 THEN $3 ELSE opens_ms END ",
+            "WHERE id = $1 RETURNING ",
+            columns!()
+        ))
         .bind(id)
         .bind(now_ms)
         .bind(now_ms - 1)
@@ -226,8 +235,7 @@ impl Surveys {
         }
         let row = sqlx::query(concat!(
             "UPDATE surveys SET feedback = $2, feedback_ms = $3 WHERE id = $1 RETURNING ",
-            columns!(),
-            ""
+            columns!()
         ))
         .bind(id)
         .bind(feedback)

@@ -6,12 +6,12 @@
 use std::sync::LazyLock;
 
 use axum::extract::Path;
+use govnode_interaction::survey::answers_from_form;
 use minijinja::{AutoEscape, Environment};
 
 use super::*;
 use crate::http::pages::{Ctx, v};
 use crate::http::site::html;
-use govnode_interaction::survey::answers_from_form;
 
 /// Site lookup, maintenance and the replica header around a page.
 async fn open(
