@@ -166,6 +166,7 @@ async fn follow_changes(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
     let mut changes = node.federation.subscribe();
     let mut templates_seen = 0;
     let mut dictionary_seen = node.dictionary.changes();
+    let mut arrivals_seen = node.interaction.arrivals();
     loop {
         tokio::select! {
             _ = stop.changed() => return,
@@ -177,6 +178,13 @@ async fn follow_changes(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
         let templates = node
             .replica_templates
             .load(std::sync::atomic::Ordering::Relaxed);
+        let arrivals = node.interaction.arrivals();
+        if arrivals != arrivals_seen {
+            arrivals_seen = arrivals;
+            if let Err(e) = node.interaction.reload_settings().await {
+                warn!(error = %e, "reloading the interaction settings failed");
+            }
+        }
         let dictionary = node.dictionary.changes();
         if dictionary != dictionary_seen {
             dictionary_seen = dictionary;

@@ -154,6 +154,10 @@ impl Node {
             info!("search dictionary seeded with the shipped synonyms and topic cards");
         }
         node.reload_lexicon().await?;
+        node.interaction
+            .reload_settings()
+            .await
+            .map_err(|e| NodeError::Storage(e.to_string()))?;
         let applied = node.sync_search().await?;
         info!(node = %node.config.node.id, public_key = %node.key.public_hex(), indexed = applied, "node open");
         Ok(node)

@@ -13,13 +13,15 @@ use minijinja::{AutoEscape, Environment, Value};
 use crate::ContentError;
 
 /// Names of the templates a site may override.
-pub const TEMPLATE_NAMES: [&str; 9] = [
+pub const TEMPLATE_NAMES: [&str; 11] = [
     "layout.html",
     "home.html",
     "column.html",
     "article.html",
     "search.html",
     "letters.html",
+    "survey.html",
+    "survey_list.html",
     "maintenance.html",
     "gone.html",
     "error.html",
@@ -37,6 +39,8 @@ pub fn default_template(name: &str) -> Option<&'static str> {
         "article.html" => include_str!("../templates/article.html"),
         "search.html" => include_str!("../templates/search.html"),
         "letters.html" => include_str!("../templates/letters.html"),
+        "survey.html" => include_str!("../templates/survey.html"),
+        "survey_list.html" => include_str!("../templates/survey_list.html"),
         "maintenance.html" => include_str!("../templates/maintenance.html"),
         "gone.html" => include_str!("../templates/gone.html"),
         "error.html" => include_str!("../templates/error.html"),

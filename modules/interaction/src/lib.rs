@@ -15,6 +15,7 @@ mod handling;
 pub mod model;
 mod routing;
 mod service;
+mod settings;
 mod store;
 pub mod survey;
 
@@ -23,3 +24,4 @@ pub use handling::{BodyStats, PublicReply};
 pub use model::{Body, EventRecord, Personal, TicketKind, TicketRecord, TicketState};
 pub use routing::{KIND_PREFIX, TicketDelivery};
 pub use service::{Filing, HandlerAction, Interaction, TicketView, beijing_today};
+pub use settings::Settings;

@@ -191,10 +191,28 @@ impl Applier for TicketDelivery {
         payload: &'a [u8],
     ) -> BoxFuture<'a, Result<(), ApplyError>> {
         Box::pin(async move {
-            if entry.kind != BODY {
-                return Err(refused(format!("unknown kind {}", entry.kind)));
+            match entry.kind.as_str() {
+                BODY => self.body(conn, entry, payload).await,
+                crate::settings::SETTINGS => {
+                    let (version, settings): (u8, crate::Settings) =
+                        decode_payload(payload).map_err(refused)?;
+                    if version != V1 || settings.policy.validate().is_err() {
+                        return Err(refused("malformed interaction settings"));
+                    }
+                    crate::settings::store(
+                        conn,
+                        &entry.origin.to_string(),
+                        &settings,
+                        entry.hlc as i64,
+                    )
+                    .await
+                    .map_err(failed)?;
+                    self.changes
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    Ok(())
+                }
+                other => Err(refused(format!("unknown kind {other}"))),
             }
-            self.body(conn, entry, payload).await
         })
     }
 }

@@ -100,7 +100,7 @@ pub struct Interaction {
     pub(crate) write: AnyPool,
     pub(crate) federation: Arc<Federation>,
     calendar: Arc<RwLock<HolidayCalendar>>,
-    policy: DeadlinePolicy,
+    policy: Arc<RwLock<DeadlinePolicy>>,
     changes: Arc<AtomicU64>,
 }
 
@@ -158,7 +158,7 @@ impl Interaction {
             write,
             federation,
             calendar: Arc::new(RwLock::new(HolidayCalendar::shipped())),
-            policy: DeadlinePolicy::default(),
+            policy: Arc::new(RwLock::new(DeadlinePolicy::default())),
             changes: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -190,8 +190,17 @@ impl Interaction {
     }
 
     /// The deadline policy in use.
-    pub fn policy(&self) -> &DeadlinePolicy {
-        &self.policy
+    pub fn policy(&self) -> DeadlinePolicy {
+        self.policy
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replaces the calendar and the policy.
+    pub(crate) fn install(&self, calendar: HolidayCalendar, policy: DeadlinePolicy) {
+        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = calendar;
+        *self.policy.write().unwrap_or_else(|p| p.into_inner()) = policy;
     }
 
     /// Declares (or renames) a body of this node; it reaches the whole province.
@@ -428,7 +437,7 @@ impl Interaction {
             state.open(),
             NaiveDate::parse_from_str(&ticket.due_day, "%Y-%m-%d"),
         ) {
-            (true, Ok(due)) => Some(self.policy.status(&self.calendar(), due, beijing_today())),
+            (true, Ok(due)) => Some(self.policy().status(&self.calendar(), due, beijing_today())),
             _ => None,
         };
         Ok(TicketView {

@@ -90,3 +90,11 @@ CREATE TABLE ticket_rate (
     n           INTEGER NOT NULL,
     PRIMARY KEY (client, hour)
 );
+
+-- Holiday calendar and deadline policy, per level that set them (the nearest ancestor's
+-- setting applies; the province's by default).
+CREATE TABLE interaction_settings (
+    origin      TEXT    PRIMARY KEY,
+    setting     TEXT    NOT NULL, -- JSON {calendar: text, policy: {...}}
+    entry_hlc   INTEGER NOT NULL
+);

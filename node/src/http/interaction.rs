@@ -291,3 +291,25 @@ pub async fn qa(
         "corrected": r.corrected, "expansions": r.expansions,
     })))
 }
+
+/// `GET /api/admin/interaction/settings`: the holiday calendar and deadline policy in use.
+pub async fn get_settings(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ManagePlatform, None)?;
+    Ok(Json(node.interaction.settings().await?))
+}
+
+/// `PUT /api/admin/interaction/settings` `{calendar: "2027-01-01 holiday 元旦\n…", policy:
+/// {working_days: {…}, disclosure_extension_days, warn_before_days}}`: this level's
+/// setting, distributed to the levels below.
+pub async fn put_settings(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+    ApiJson(s): ApiJson<govnode_interaction::Settings>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ManagePlatform, None)?;
+    node.interaction.set_settings(s).await?;
+    Ok(Json(node.interaction.settings().await?))
+}

@@ -93,6 +93,10 @@ pub fn router(node: Arc<Node>) -> Router {
         )
         .route("/interaction/bodies/{slug}", put(interaction::put_body))
         .route("/interaction/escalations", get(interaction::escalations))
+        .route(
+            "/interaction/settings",
+            get(interaction::get_settings).put(interaction::put_settings),
+        )
         .route("/search/history", get(dictionary::history))
         .route("/search/queries", get(dictionary::queries))
         // Uploads get the library's limit; everything else the JSON limit below.

@@ -421,5 +421,52 @@ async fn tickets_travel_the_tree_and_replies_come_back() {
         code5.as_str(),
         "overdue first: {inbox}"
     );
+
+    // The province sets next year's calendar and a policy; the county applies both.
+    let province_admin = tree.node(province).admin.clone();
+    let mut policy = tree
+        .node(province)
+        .call(
+            Method::GET,
+            "/api/admin/interaction/settings",
+            Some(&province_admin),
+            None,
+        )
+        .await
+        .json()["policy"]
+        .clone();
+    policy["working_days"]["consultation"] = json!(5);
+    let r = tree
+        .node(province)
+        .call(Method::PUT, "/api/admin/interaction/settings", Some(&province_admin),
+            Some(json!({ "calendar": "2027-01-01 holiday 元旦\n2027-02-20 workday 春节调休\n", "policy": policy })))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let bad = tree
+        .node(province)
+        .call(
+            Method::PUT,
+            "/api/admin/interaction/settings",
+            Some(&province_admin),
+            Some(json!({ "calendar": "2027-13-01 holiday 无", "policy": policy })),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
+    assert!(bad.text.contains("line 1"), "{}", bad.text);
+    let county_admin = tree.node(county).admin.clone();
+    tree.wait_for("the province's settings at the county", || async {
+        let s = tree
+            .node(county)
+            .call(
+                Method::GET,
+                "/api/admin/interaction/settings",
+                Some(&county_admin),
+                None,
+            )
+            .await
+            .json();
+        s["policy"]["working_days"]["consultation"] == 5 && s["years"].to_string().contains("2027")
+    })
+    .await;
     tree.shutdown().await;
 }

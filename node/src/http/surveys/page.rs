@@ -3,15 +3,11 @@
 //! `application/x-www-form-urlencoded` to itself; the results with their charts and the
 //! body's feedback once closed).
 
-use std::sync::LazyLock;
-
 use axum::extract::Path;
 use govnode_interaction::survey::answers_from_form;
-use minijinja::{AutoEscape, Environment};
 
 use super::*;
 use crate::http::pages::{Ctx, v};
-use crate::http::site::html;
 
 /// Site lookup, maintenance and the replica header around a page.
 async fn open(
@@ -91,49 +87,14 @@ fn page_error(e: SurveyError) -> PageError {
     }
 }
 
-/// The default environment for the survey templates while the renderer does not know them
-/// (the same sandbox as the renderer's: in-memory templates only, HTML escaping, fuel).
-static SURVEY_TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|name| {
-        if name.ends_with(".html") {
-            AutoEscape::Html
-        } else {
-            AutoEscape::None
-        }
-    });
-    env.set_fuel(Some(5_000_000));
-    env.set_loader(|name| {
-        Ok(match name {
-            "survey.html" => Some(include_str!(
-                "../../../../modules/content/templates/survey.html"
-            )),
-            "survey_list.html" => Some(include_str!(
-                "../../../../modules/content/templates/survey_list.html"
-            )),
-            other => govnode_content::render::default_template(other),
-        }
-        .map(str::to_string))
-    });
-    env
-});
-
-/// Renders with the site's renderer when it knows the template (so site overrides apply),
-/// else with the default survey templates in the default layout.
+/// Renders with the site's renderer (so a site's overrides apply).
 fn render(
     req: &PageRequest,
     status: StatusCode,
     name: &str,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    if govnode_content::render::default_template(name).is_some() {
-        return req.render(status, name, ctx);
-    }
-    let body = SURVEY_TEMPLATES
-        .get_template(name)
-        .and_then(|t| t.render(minijinja::Value::from(ctx)))
-        .map_err(|e| PageError::Internal(format!("template {name}: {e}")))?;
-    Ok(html(status, body.replace("&#x2f;", "/")))
+    req.render(status, name, ctx)
 }
 
 /// `GET /sites/{site}/surveys`
