@@ -272,7 +272,7 @@ async fn publish_scheduled(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// Marks overdue tickets and escalates them, every minute.
+/// Marks overdue tickets and escalates them, and rolls statistics up, every minute.
 async fn check_deadlines(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
@@ -287,6 +287,13 @@ async fn check_deadlines(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
             Ok(n) if n > 0 => info!(escalated = n, "overdue tickets escalated"),
             Ok(_) => {}
             Err(e) => warn!(error = %e, "deadline check failed"),
+        }
+        if let Err(e) = node
+            .interaction
+            .publish_stats(govnode_interaction::beijing_today())
+            .await
+        {
+            warn!(error = %e, "publishing ticket statistics failed");
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod deadline;
 mod error;
 mod handling;
 pub mod model;
+mod rollup;
 mod routing;
 mod service;
 mod settings;

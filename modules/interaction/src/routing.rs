@@ -211,6 +211,16 @@ impl Applier for TicketDelivery {
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     Ok(())
                 }
+                crate::rollup::STATS => {
+                    let (version, stats): (u8, Vec<crate::BodyStats>) =
+                        decode_payload(payload).map_err(refused)?;
+                    let origin = entry.origin.to_string();
+                    let own = |b: &crate::BodyStats| Body::node_of(&b.body) == Some(origin.as_str());
+                    if version != V1 || !stats.iter().all(own) {
+                        return Err(refused("statistics of another node's bodies"));
+                    }
+                    crate::rollup::store(conn, &origin, &stats).await.map_err(failed)
+                }
                 other => Err(refused(format!("unknown kind {other}"))),
             }
         })

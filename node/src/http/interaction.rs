@@ -138,13 +138,19 @@ pub async fn replies(
     Ok(Json(json!({ "replies": list })))
 }
 
-/// `GET /api/interaction/stats`: per body: received, replied, on time, overdue, average
-/// working days to reply, satisfaction.
+/// `GET /api/interaction/stats`: per body of this node: received, replied, on time,
+/// overdue, average working days to reply, satisfaction; `below`: the latest of every
+/// body of the levels below, rolled up as entries.
 pub async fn stats(State(node): State<Arc<Node>>) -> Result<Json<Value>, ApiError> {
     let stats = node.interaction.stats(beijing_today()).await?;
-    Ok(Json(
-        json!({ "node": node.federation.me(), "bodies": stats }),
-    ))
+    let below: Vec<Value> = node
+        .interaction
+        .rolled_up()
+        .await?
+        .into_iter()
+        .map(|(n, s)| json!({ "node": n, "stats": s }))
+        .collect();
+    Ok(Json(json!({ "node": node.federation.me(), "bodies": stats, "below": below })))
 }
 
 /// The bodies a caller handles: a handler's one body, everything for platform admins.

@@ -422,6 +422,16 @@ async fn tickets_travel_the_tree_and_replies_come_back() {
         "overdue first: {inbox}"
     );
 
+    // Statistics roll up: the county publishes its bodies' figures; the province sees them.
+    let today = govnode_interaction::beijing_today();
+    assert!(tree.node(county).node.interaction.publish_stats(today).await.unwrap());
+    assert!(!tree.node(county).node.interaction.publish_stats(today).await.unwrap(), "unchanged: not again");
+    tree.wait_for("county statistics at the province", || async {
+        let s = tree.node(province).get("/api/interaction/stats").await.json();
+        s["below"].as_array().is_some_and(|b| b.iter().any(|x| x["stats"]["body"] == zwb.as_str() && x["stats"]["replied"] == 2))
+    })
+    .await;
+
     // The province sets next year's calendar and a policy; the county applies both.
     let province_admin = tree.node(province).admin.clone();
     let mut policy = tree
