@@ -34,7 +34,7 @@ pub enum IdentityError {
 /// The node's signing identity.
 #[derive(Clone)]
 pub struct NodeKey {
-    signing: SigningKey,
+    pub(crate) signing: SigningKey,
 }
 
 impl std::fmt::Debug for NodeKey {

@@ -20,6 +20,7 @@ mod error;
 mod log;
 pub mod net;
 mod replica;
+mod sealed;
 mod sync;
 
 pub use delivery::{DeliveryHandler, Pending, envelope_id};
@@ -29,6 +30,7 @@ pub use log::{Head, Log, Rejection, Status, VersionVector};
 pub use replica::{
     Applier, ApplyError, BoxFuture, Federation, FederationSettings, IngestReport, TOPOLOGY_KIND,
 };
+pub use sealed::seal_for;
 pub use sync::{
     BlobSource, PeerStatus, QueryHandler, QueryHandlers, SyncRequest, SyncResponse, SyncService,
     SyncSettings,

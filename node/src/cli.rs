@@ -172,10 +172,10 @@ pub enum TokenCommand {
         /// Data dir.
         #[arg(long)]
         data_dir: PathBuf,
-        /// platform-admin, site-admin, editor or reviewer.
+        /// platform-admin, site-admin, editor, reviewer or handler.
         #[arg(long)]
         role: String,
-        /// Site the token is limited to (all roles but platform-admin).
+        /// Site the token is limited to (all roles but platform-admin); for a handler, the body id.
         #[arg(long)]
         site: Option<String>,
         /// The person or system using it (the audit log and four-eyes rule use it).

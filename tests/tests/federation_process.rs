@@ -675,6 +675,16 @@ async fn a_ticket_survives_a_sigkill_between_receiving_and_forwarding() {
         d.tick(&[&city, &county], &(outbox(&c), outbox(&y))).await;
     }
     city.kill();
+    // What the city holds for the province is sealed: the citizen's phone is nowhere in
+    // its files (database, WAL, logs).
+    for entry in walk(&city.data) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !bytes.windows(11).any(|w| w == b"13600136000"),
+            "{} holds the citizen's phone in the clear",
+            entry.display()
+        );
+    }
     province.start();
     wait_healthy(&http, &province, &all).await;
     city.start();
@@ -700,4 +710,21 @@ async fn a_ticket_survives_a_sigkill_between_receiving_and_forwarding() {
     assert_eq!(view["personal"]["phone"], "136****6000");
     let s = status(&http, &city).await.unwrap();
     assert_eq!(s["outbox"], 0, "{s}");
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
 }

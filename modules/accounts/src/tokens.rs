@@ -66,6 +66,11 @@ impl TokenStore {
                     "a {role} token needs --site SITE"
                 )));
             }
+            (Role::Handler, None) => {
+                return Err(AccountsError::BadScope(
+                    "a handler token needs --site BODY (the body id, e.g. 440000.hrss)".into(),
+                ));
+            }
             _ => {}
         }
         let mut secret = [0u8; 32];

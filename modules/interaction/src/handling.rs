@@ -234,10 +234,11 @@ impl Interaction {
         store::add_event(&mut tx, &t.code, &event, actor).await?;
         let events = store::events(&mut tx, &t.code).await?;
         let personal = store::personal(&mut tx, &t.code).await?.unwrap_or_default();
+        let sealed_personal = self.seal_for(&mut tx, node, &personal).await?;
         let transfer = Transfer::Ticket {
             ticket: t.clone(),
             events,
-            personal,
+            sealed_personal,
         };
         self.federation
             .send(&mut tx, node, TICKET, encode_payload(V1, &transfer))

@@ -156,6 +156,8 @@ pub struct Body {
     pub name: String,
     /// The body of the superior level ('' for the parent node's level).
     pub superior: String,
+    /// The node's public key (hex): the citizen's data is sealed to it on the way.
+    pub public_key: String,
 }
 
 impl Body {
@@ -298,8 +300,9 @@ pub enum Transfer {
         ticket: TicketRecord,
         /// Its events so far.
         events: Vec<EventRecord>,
-        /// The citizen's data.
-        personal: Personal,
+        /// The citizen's data (postcard), sealed to the destination node's key so the
+        /// relays on the path cannot read it.
+        sealed_personal: Vec<u8>,
     },
     /// A change of a ticket the destination also holds.
     Update {

@@ -5,16 +5,20 @@ use chrono::NaiveDate;
 use govnode_federation::{Audience, EntryDraft, encode_payload, now_ms};
 use sqlx::{AnyConnection, Row as _};
 
+use crate::InteractionError;
 use crate::handling::BodyStats;
 use crate::routing::V1;
 use crate::service::{Interaction, fed_err};
-use crate::InteractionError;
 
 /// Entry kind of a node's statistics.
 pub(crate) const STATS: &str = "interaction.stats";
 
 /// Stores a node's published statistics (the latest per body).
-pub(crate) async fn store(conn: &mut AnyConnection, node: &str, stats: &[BodyStats]) -> Result<(), sqlx::Error> {
+pub(crate) async fn store(
+    conn: &mut AnyConnection,
+    node: &str,
+    stats: &[BodyStats],
+) -> Result<(), sqlx::Error> {
     for s in stats {
         sqlx::query(
             "INSERT INTO interaction_stats (body_id, node, stats, updated_ms) VALUES ($1, $2, $3, $4)
@@ -42,13 +46,17 @@ impl Interaction {
         let mut tx = self.write.begin().await?;
         let mut changed = false;
         for s in &stats {
-            let held: Option<String> = sqlx::query("SELECT stats FROM interaction_stats WHERE body_id = $1")
-                .bind(&s.body)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| r.try_get(0))
-                .transpose()?;
-            changed |= held.and_then(|h| serde_json::from_str::<BodyStats>(&h).ok()).as_ref() != Some(s);
+            let held: Option<String> =
+                sqlx::query("SELECT stats FROM interaction_stats WHERE body_id = $1")
+                    .bind(&s.body)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| r.try_get(0))
+                    .transpose()?;
+            changed |= held
+                .and_then(|h| serde_json::from_str::<BodyStats>(&h).ok())
+                .as_ref()
+                != Some(s);
         }
         if !changed {
             return Ok(false);
@@ -73,10 +81,12 @@ impl Interaction {
 
     /// The latest statistics of bodies below this node, rolled up from their nodes.
     pub async fn rolled_up(&self) -> Result<Vec<(String, BodyStats)>, InteractionError> {
-        let rows = sqlx::query("SELECT node, stats FROM interaction_stats WHERE node != $1 ORDER BY node, body_id")
-            .bind(self.me())
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT node, stats FROM interaction_stats WHERE node != $1 ORDER BY node, body_id",
+        )
+        .bind(self.me())
+        .fetch_all(&self.read)
+        .await?;
         let mut out = Vec::new();
         for r in rows {
             let stats: String = r.try_get(1)?;

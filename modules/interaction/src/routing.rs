@@ -62,9 +62,23 @@ impl TicketDelivery {
                 Transfer::Ticket {
                     ticket,
                     events,
-                    personal,
+                    sealed_personal,
                 },
             ) => {
+                let fed = self
+                    .federation
+                    .upgrade()
+                    .ok_or_else(|| refused("stopping"))?;
+                let personal: crate::model::Personal = fed
+                    .key()
+                    .open_sealed(&sealed_personal)
+                    .and_then(|plain| serde_json::from_slice(&plain).ok())
+                    .ok_or_else(|| {
+                        refused(format!(
+                            "the personal data of ticket {} is not sealed to this node",
+                            ticket.code
+                        ))
+                    })?;
                 let holder = Body::node_of(&ticket.body_id) == Some(self.me.as_str());
                 if !holder {
                     return Err(refused(format!(
@@ -144,6 +158,15 @@ impl TicketDelivery {
             .federation
             .upgrade()
             .ok_or_else(|| refused("stopping"))?;
+        // A node vouches for its own key (its chain is verified); the province re-declares
+        // what it verified.
+        if body.node == origin
+            && fed.trust().key_of(entry.origin).map(hex::encode) != Some(body.public_key.clone())
+        {
+            return Err(refused(format!(
+                "{origin} declared a key that is not its certified key"
+            )));
+        }
         let root = fed.topology().root().to_string();
         // A node declares its own bodies; the province re-declares them for everyone.
         if body.node != origin && origin != root {
@@ -215,11 +238,14 @@ impl Applier for TicketDelivery {
                     let (version, stats): (u8, Vec<crate::BodyStats>) =
                         decode_payload(payload).map_err(refused)?;
                     let origin = entry.origin.to_string();
-                    let own = |b: &crate::BodyStats| Body::node_of(&b.body) == Some(origin.as_str());
+                    let own =
+                        |b: &crate::BodyStats| Body::node_of(&b.body) == Some(origin.as_str());
                     if version != V1 || !stats.iter().all(own) {
                         return Err(refused("statistics of another node's bodies"));
                     }
-                    crate::rollup::store(conn, &origin, &stats).await.map_err(failed)
+                    crate::rollup::store(conn, &origin, &stats)
+                        .await
+                        .map_err(failed)
                 }
                 other => Err(refused(format!("unknown kind {other}"))),
             }

@@ -223,6 +223,7 @@ impl Interaction {
             node: self.me(),
             name: name.trim().into(),
             superior: superior.into(),
+            public_key: self.federation.key().public_hex(),
         };
         let mut tx = self.write.begin().await?;
         store::put_body(&mut tx, &body, now_ms()).await?;
@@ -364,10 +365,11 @@ impl Interaction {
         store::put_personal(&mut tx, &code, &personal).await?;
         store::add_event(&mut tx, &code, &event, "citizen").await?;
         if !here {
+            let sealed_personal = self.seal_for(&mut tx, body_node, &personal).await?;
             let transfer = Transfer::Ticket {
                 ticket: ticket.clone(),
                 events: vec![event],
-                personal,
+                sealed_personal,
             };
             self.federation
                 .send(&mut tx, body_node, TICKET, encode_payload(V1, &transfer))
@@ -377,6 +379,34 @@ impl Interaction {
         tx.commit().await?;
         self.federation.kick_outbox();
         Ok((code, password))
+    }
+
+    /// Seals the citizen's data to `node`'s key: from the province's directory of bodies,
+    /// else from the certificate chains this node holds (its lineage).
+    pub(crate) async fn seal_for(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        node: NodeId,
+        personal: &Personal,
+    ) -> Result<Vec<u8>, InteractionError> {
+        let listed: Option<String> = sqlx::query_scalar(
+            "SELECT public_key FROM interaction_bodies WHERE node = $1 AND public_key != '' ORDER BY updated_ms DESC LIMIT 1",
+        )
+        .bind(node.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let key = listed
+            .and_then(|k| hex::decode(k).ok())
+            .and_then(|k| <[u8; 32]>::try_from(k).ok())
+            .or_else(|| self.federation.trust().key_of(node))
+            .ok_or_else(|| {
+                InteractionError::NotFound(format!(
+                    "body: node {node} is not in this node's directory yet; try again later"
+                ))
+            })?;
+        let plain = serde_json::to_vec(personal).unwrap_or_default();
+        govnode_federation::seal_for(&key, &plain)
+            .ok_or_else(|| InteractionError::Federation(format!("node {node} has no usable key")))
     }
 
     pub(crate) fn event(

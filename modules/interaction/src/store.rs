@@ -225,13 +225,15 @@ pub(crate) async fn put_body(
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO interaction_bodies (id, node, name, superior, updated_ms) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, superior = excluded.superior, updated_ms = excluded.updated_ms",
+        "INSERT INTO interaction_bodies (id, node, name, superior, public_key, updated_ms) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, superior = excluded.superior, public_key = excluded.public_key,
+           updated_ms = excluded.updated_ms",
     )
     .bind(&b.id)
     .bind(&b.node)
     .bind(&b.name)
     .bind(&b.superior)
+    .bind(&b.public_key)
     .bind(now_ms)
     .execute(&mut *conn)
     .await?;
@@ -240,10 +242,11 @@ pub(crate) async fn put_body(
 
 /// Every known body, by node then id.
 pub(crate) async fn bodies(conn: &mut AnyConnection) -> Result<Vec<Body>, sqlx::Error> {
-    let rows =
-        sqlx::query("SELECT id, node, name, superior FROM interaction_bodies ORDER BY node, id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows = sqlx::query(
+        "SELECT id, node, name, superior, public_key FROM interaction_bodies ORDER BY node, id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(Body {
@@ -251,6 +254,7 @@ pub(crate) async fn bodies(conn: &mut AnyConnection) -> Result<Vec<Body>, sqlx::
                 node: r.try_get(1)?,
                 name: r.try_get(2)?,
                 superior: r.try_get(3)?,
+                public_key: r.try_get(4)?,
             })
         })
         .collect()

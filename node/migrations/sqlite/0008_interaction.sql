@@ -5,6 +5,7 @@ CREATE TABLE interaction_bodies (
     node        TEXT    NOT NULL,
     name        TEXT    NOT NULL,
     superior    TEXT    NOT NULL DEFAULT '', -- body id of the superior level ('' = the parent node)
+    public_key  TEXT    NOT NULL DEFAULT '', -- the node's key (hex), vouched by the province: personal data is sealed to it
     updated_ms  INTEGER NOT NULL,
     entry_hlc   INTEGER NOT NULL DEFAULT 0
 );

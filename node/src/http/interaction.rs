@@ -150,7 +150,9 @@ pub async fn stats(State(node): State<Arc<Node>>) -> Result<Json<Value>, ApiErro
         .into_iter()
         .map(|(n, s)| json!({ "node": n, "stats": s }))
         .collect();
-    Ok(Json(json!({ "node": node.federation.me(), "bodies": stats, "below": below })))
+    Ok(Json(
+        json!({ "node": node.federation.me(), "bodies": stats, "below": below }),
+    ))
 }
 
 /// The bodies a caller handles: a handler's one body, everything for platform admins.

@@ -67,6 +67,16 @@ async fn status(n: &TestNode, code: &str, password: &str) -> Value {
     r.json()
 }
 
+/// Waits until the directory at `id` lists `body` (the province re-declares every body,
+/// with its node's key, for the whole province).
+async fn wait_body(tree: &TestTree, id: &str, body: &str) {
+    let n = tree.node(id);
+    tree.wait_for(&format!("body {body} in the directory at {id}"), || async {
+        n.get("/api/interaction/bodies").await.text.contains(body)
+    })
+    .await;
+}
+
 /// Waits until the handler of `body` at `n` sees the ticket.
 async fn wait_inbox(tree: &TestTree, id: &str, token: &str, code: &str) {
     let n = tree.node(id);
@@ -149,6 +159,13 @@ async fn tickets_travel_the_tree_and_replies_come_back() {
         .node(county)
         .token(Role::Handler, Some(&zwb), "区政数局经办人")
         .await;
+
+    // The directory reaches every node, cousins included.
+    for id in tree.ids() {
+        for body in [&hrss, &zjj, &zwb] {
+            wait_body(&tree, id, body).await;
+        }
+    }
 
     // County → province: filed at the county, answered at the province, rated at the county.
     let (code, pw) = file(
@@ -424,11 +441,34 @@ async fn tickets_travel_the_tree_and_replies_come_back() {
 
     // Statistics roll up: the county publishes its bodies' figures; the province sees them.
     let today = govnode_interaction::beijing_today();
-    assert!(tree.node(county).node.interaction.publish_stats(today).await.unwrap());
-    assert!(!tree.node(county).node.interaction.publish_stats(today).await.unwrap(), "unchanged: not again");
+    assert!(
+        tree.node(county)
+            .node
+            .interaction
+            .publish_stats(today)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tree
+            .node(county)
+            .node
+            .interaction
+            .publish_stats(today)
+            .await
+            .unwrap(),
+        "unchanged: not again"
+    );
     tree.wait_for("county statistics at the province", || async {
-        let s = tree.node(province).get("/api/interaction/stats").await.json();
-        s["below"].as_array().is_some_and(|b| b.iter().any(|x| x["stats"]["body"] == zwb.as_str() && x["stats"]["replied"] == 2))
+        let s = tree
+            .node(province)
+            .get("/api/interaction/stats")
+            .await
+            .json();
+        s["below"].as_array().is_some_and(|b| {
+            b.iter()
+                .any(|x| x["stats"]["body"] == zwb.as_str() && x["stats"]["replied"] == 2)
+        })
     })
     .await;
 
