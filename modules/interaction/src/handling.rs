@@ -528,6 +528,21 @@ impl Interaction {
         body: Option<&str>,
         limit: i64,
     ) -> Result<Vec<PublicReply>, InteractionError> {
+        self.search_replies(site, body, "", limit).await
+    }
+
+    /// Published replies whose subject, letter or reply hold every word of `q`
+    /// (whitespace-separated, case-insensitive).
+    pub async fn search_replies(
+        &self,
+        site: Option<&str>,
+        body: Option<&str>,
+        q: &str,
+        limit: i64,
+    ) -> Result<Vec<PublicReply>, InteractionError> {
+        let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
+        let wanted = usize::try_from(limit).unwrap_or(100);
+        let limit = if words.is_empty() { limit } else { 5_000 };
         let mut conn = self.read.acquire().await?;
         let list = match (site, body) {
             (Some(site), _) => {
@@ -561,6 +576,11 @@ impl Interaction {
         Ok(list
             .into_iter()
             .filter(|t| body.is_none_or(|b| b == t.body_id))
+            .filter(|t| {
+                let text = format!("{} {} {}", t.subject, t.content, t.reply).to_lowercase();
+                words.iter().all(|w| text.contains(w.as_str()))
+            })
+            .take(wanted)
             .map(|t| PublicReply {
                 kind: TicketKind::parse(&t.kind).map_or("", |k| k.label()),
                 replied_day: chrono::DateTime::from_timestamp_millis(t.replied_ms + 8 * 3_600_000)

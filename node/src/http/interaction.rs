@@ -127,14 +127,18 @@ pub async fn bodies(State(node): State<Arc<Node>>) -> Result<Json<Value>, ApiErr
     Ok(Json(json!({ "bodies": node.interaction.bodies().await? })))
 }
 
-/// `GET /api/interaction/replies?site=&body=`: published replies.
+/// `GET /api/interaction/replies?site=&body=&q=`: published replies, optionally searched.
 pub async fn replies(
     State(node): State<Arc<Node>>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let site = p.get("site").filter(|s| !s.is_empty()).map(String::as_str);
     let body = p.get("body").filter(|s| !s.is_empty()).map(String::as_str);
-    let list = node.interaction.public_replies(site, body, 100).await?;
+    let q = p.get("q").map(String::as_str).unwrap_or_default();
+    if q.chars().count() > 100 {
+        return Err(ApiError::bad_request("q: at most 100 characters"));
+    }
+    let list = node.interaction.search_replies(site, body, q, 100).await?;
     Ok(Json(json!({ "replies": list })))
 }
 

@@ -343,6 +343,18 @@ async fn tickets_travel_the_tree_and_replies_come_back() {
         "{}",
         list.text
     );
+    let found = tree
+        .node(county)
+        .get("/api/interaction/replies?site=tianhe&q=社保%20灵活")
+        .await
+        .json();
+    assert_eq!(found["replies"].as_array().unwrap().len(), 1, "{found}");
+    let none = tree
+        .node(county)
+        .get("/api/interaction/replies?site=tianhe&q=公积金")
+        .await
+        .json();
+    assert_eq!(none["replies"].as_array().unwrap().len(), 0, "{none}");
 
     // The middle city down for a whole exchange: through the aerial link, nothing lost or doubled.
     tree.stop(city).await;
