@@ -252,6 +252,36 @@ async fn bad_input_and_permissions_on_every_route() {
     let stats = t.get("/api/interaction/stats").await.json();
     assert_eq!(stats["bodies"][0]["replied"], 1, "{stats}");
 
+    // Attachments: accepted types only, and a filing may name only uploaded files.
+    for (mime, bytes, status) in [
+        (
+            "application/x-msdownload",
+            b"MZ".to_vec(),
+            StatusCode::BAD_REQUEST,
+        ),
+        ("image/png", Vec::new(), StatusCode::BAD_REQUEST),
+        (
+            "image/png",
+            vec![0u8; 6 << 20],
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+    ] {
+        let r = t
+            .http
+            .post(t.url("/api/interaction/attachments"))
+            .header("content-type", mime)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{mime}: {}", r.text().await.unwrap());
+    }
+    let mut b = filing(body);
+    b["attachments"] = json!([["0".repeat(64), "a.pdf"]]);
+    let r = post("?site=gd", b).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.text.contains("attachments[0]"), "{}", r.text);
+
     // The rate limit per client and hour.
     let mut last = StatusCode::CREATED;
     for _ in 0..25 {

@@ -234,7 +234,12 @@ impl Interaction {
         store::add_event(&mut tx, &t.code, &event, actor).await?;
         let events = store::events(&mut tx, &t.code).await?;
         let personal = store::personal(&mut tx, &t.code).await?.unwrap_or_default();
-        let sealed_personal = self.seal_for(&mut tx, node, &personal).await?;
+        let attachments = store::attachments(&mut tx, &t.code).await?;
+        let sealed = crate::model::Sealed {
+            personal,
+            attachments,
+        };
+        let sealed_personal = self.seal_for(&mut tx, node, &sealed).await?;
         let transfer = Transfer::Ticket {
             ticket: t.clone(),
             events,
@@ -262,6 +267,7 @@ impl Interaction {
         }
         if filed != Some(me) {
             store::drop_personal(&mut tx, &t.code).await?;
+            store::drop_attachments(&mut tx, &t.code).await?;
         }
         tx.commit().await?;
         self.federation.kick_outbox();
@@ -604,3 +610,18 @@ impl Interaction {
 
 /// Longest answer to a request for information.
 const MAX_INFO: usize = 5_000;
+
+impl Interaction {
+    /// An attachment of a ticket held here: (name, MIME type, bytes).
+    pub async fn attachment(
+        &self,
+        code: &str,
+        hash: &str,
+    ) -> Result<Option<crate::model::Attachment>, InteractionError> {
+        let mut conn = self.read.acquire().await?;
+        Ok(store::attachments(&mut conn, code)
+            .await?
+            .into_iter()
+            .find(|a| a.hash == hash))
+    }
+}

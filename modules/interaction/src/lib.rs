@@ -22,7 +22,7 @@ pub mod survey;
 
 pub use error::InteractionError;
 pub use handling::{BodyStats, PublicReply};
-pub use model::{Body, EventRecord, Personal, TicketKind, TicketRecord, TicketState};
+pub use model::{Attachment, Body, EventRecord, Personal, TicketKind, TicketRecord, TicketState};
 pub use routing::{KIND_PREFIX, TicketDelivery};
 pub use service::{Filing, HandlerAction, Interaction, TicketView, beijing_today};
 pub use settings::Settings;

@@ -222,6 +222,28 @@ pub fn mask(s: &str, head: usize, tail: usize) -> String {
         .collect()
 }
 
+/// A file the citizen attached (kept where filed and where answered).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// blake3 of the bytes (hex).
+    pub hash: String,
+    /// File name.
+    pub name: String,
+    /// MIME type.
+    pub mime: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What only the responsible body's node may read: sealed to its key on the way.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Sealed {
+    /// The citizen's data.
+    pub personal: Personal,
+    /// The attachments.
+    pub attachments: Vec<Attachment>,
+}
+
 /// A ticket's state as every node holding it keeps it (no personal data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketRecord {

@@ -69,7 +69,7 @@ impl TicketDelivery {
                     .federation
                     .upgrade()
                     .ok_or_else(|| refused("stopping"))?;
-                let personal: crate::model::Personal = fed
+                let sealed: crate::model::Sealed = fed
                     .key()
                     .open_sealed(&sealed_personal)
                     .and_then(|plain| serde_json::from_slice(&plain).ok())
@@ -92,7 +92,21 @@ impl TicketDelivery {
                         .await
                         .map_err(failed)?;
                 }
-                store::put_personal(conn, &ticket.code, &personal)
+                // Attachments are verified against their hashes before they are kept.
+                if sealed
+                    .attachments
+                    .iter()
+                    .any(|a| blake3::hash(&a.bytes).to_hex().as_str() != a.hash)
+                {
+                    return Err(refused(format!(
+                        "an attachment of ticket {} does not match its hash",
+                        ticket.code
+                    )));
+                }
+                store::put_personal(conn, &ticket.code, &sealed.personal)
+                    .await
+                    .map_err(failed)?;
+                store::put_attachments(conn, &ticket.code, &sealed.attachments)
                     .await
                     .map_err(failed)?;
             }

@@ -12,12 +12,17 @@ use sqlx::AnyPool;
 
 use crate::calendar::HolidayCalendar;
 use crate::deadline::{DeadlinePolicy, DeadlineStatus};
-use crate::model::{Body, EventRecord, Personal, TicketKind, TicketRecord, TicketState, Transfer};
+use crate::model::{
+    Attachment, Body, EventRecord, Personal, Sealed, TicketKind, TicketRecord, TicketState,
+    Transfer,
+};
 use crate::routing::{BODY, TICKET, TicketDelivery, UPDATE, V1};
 use crate::{InteractionError, store};
 
 /// Submissions allowed per client and hour.
 pub const SUBMISSIONS_PER_HOUR: i64 = 20;
+/// Most bytes of attachments a ticket may carry.
+pub const MAX_ATTACHMENT_BYTES: usize = 10 << 20;
 /// Longest letter, in characters.
 pub const MAX_CONTENT_CHARS: usize = 5_000;
 
@@ -177,6 +182,24 @@ impl Interaction {
         self.changes.load(Ordering::Relaxed)
     }
 
+    /// Counts one upload against the client's hourly allowance (shared with filings).
+    pub async fn admit_upload(&self, client: &str) -> Result<(), InteractionError> {
+        let n: i64 = sqlx::query_scalar(
+            "INSERT INTO ticket_rate (client, hour, n) VALUES ($1, $2, 1)
+             ON CONFLICT (client, hour) DO UPDATE SET n = ticket_rate.n + 1 RETURNING n",
+        )
+        .bind(blake3::hash(client.as_bytes()).to_hex().to_string())
+        .bind(now_ms() / 3_600_000)
+        .fetch_one(&self.write)
+        .await?;
+        if n > SUBMISSIONS_PER_HOUR {
+            return Err(InteractionError::RateLimited(format!(
+                "at most {SUBMISSIONS_PER_HOUR} submissions an hour from one client; please try again later"
+            )));
+        }
+        Ok(())
+    }
+
     pub(crate) fn me(&self) -> String {
         self.federation.me().to_string()
     }
@@ -250,12 +273,15 @@ impl Interaction {
         Ok(store::bodies(&mut conn).await?)
     }
 
-    /// Files a ticket; returns (tracking code, query password). Durable before it returns.
+    /// Files a ticket with the files the citizen uploaded (`attachments`, one for each of
+    /// `f.attachments`, verified by the caller); returns (tracking code, query password).
+    /// Durable before it returns.
     pub async fn file(
         &self,
         site: &str,
         f: Filing,
         client: &str,
+        attachments: Vec<Attachment>,
     ) -> Result<(String, String), InteractionError> {
         let kind = TicketKind::parse(&f.kind).ok_or_else(|| {
             bad(format!(
@@ -294,6 +320,12 @@ impl Interaction {
         }
         if f.email.len() > 100 || (!f.email.is_empty() && !f.email.contains('@')) {
             return Err(bad("email: not an e-mail address"));
+        }
+        let total: usize = attachments.iter().map(|a| a.bytes.len()).sum();
+        if total > MAX_ATTACHMENT_BYTES {
+            return Err(bad(format!(
+                "attachments: {total} bytes in all; at most {MAX_ATTACHMENT_BYTES}"
+            )));
         }
         if f.attachments.len() > 5
             || f.attachments.iter().any(|(h, n)| {
@@ -363,9 +395,14 @@ impl Interaction {
         let here = body_node == self.federation.me();
         store::put(&mut tx, &ticket, here, now).await?;
         store::put_personal(&mut tx, &code, &personal).await?;
+        store::put_attachments(&mut tx, &code, &attachments).await?;
         store::add_event(&mut tx, &code, &event, "citizen").await?;
         if !here {
-            let sealed_personal = self.seal_for(&mut tx, body_node, &personal).await?;
+            let sealed = Sealed {
+                personal,
+                attachments,
+            };
+            let sealed_personal = self.seal_for(&mut tx, body_node, &sealed).await?;
             let transfer = Transfer::Ticket {
                 ticket: ticket.clone(),
                 events: vec![event],
@@ -387,7 +424,7 @@ impl Interaction {
         &self,
         conn: &mut sqlx::AnyConnection,
         node: NodeId,
-        personal: &Personal,
+        sealed: &Sealed,
     ) -> Result<Vec<u8>, InteractionError> {
         let listed: Option<String> = sqlx::query_scalar(
             "SELECT public_key FROM interaction_bodies WHERE node = $1 AND public_key != '' ORDER BY updated_ms DESC LIMIT 1",
@@ -404,7 +441,7 @@ impl Interaction {
                     "body: node {node} is not in this node's directory yet; try again later"
                 ))
             })?;
-        let plain = serde_json::to_vec(personal).unwrap_or_default();
+        let plain = serde_json::to_vec(sealed).unwrap_or_default();
         govnode_federation::seal_for(&key, &plain)
             .ok_or_else(|| InteractionError::Federation(format!("node {node} has no usable key")))
     }

@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
-use crate::model::{Body, EventRecord, Personal, TicketRecord};
+use crate::model::{Attachment, Body, EventRecord, Personal, TicketRecord};
 
 const TICKET_COLUMNS: &str = "code, kind, subject, content, body_id, filed_node, filed_site, state, consent_public, password_hash, attachments, filed_ms, accepted_day, due_day, paused_days, paused_since, extended, reply, reply_body, replied_ms, rating, rating_comment, version";
 
@@ -258,4 +258,61 @@ pub(crate) async fn bodies(conn: &mut AnyConnection) -> Result<Vec<Body>, sqlx::
             })
         })
         .collect()
+}
+
+/// Stores attachments (once per ticket and hash).
+pub(crate) async fn put_attachments(
+    conn: &mut AnyConnection,
+    code: &str,
+    files: &[Attachment],
+) -> Result<(), sqlx::Error> {
+    for f in files {
+        sqlx::query(
+            "INSERT INTO ticket_attachments (code, hash, name, mime, bytes) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (code, hash) DO NOTHING",
+        )
+        .bind(code)
+        .bind(&f.hash)
+        .bind(&f.name)
+        .bind(&f.mime)
+        .bind(&f.bytes)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A ticket's attachments.
+pub(crate) async fn attachments(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<Vec<Attachment>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT hash, name, mime, bytes FROM ticket_attachments WHERE code = $1 ORDER BY hash",
+    )
+    .bind(code)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Attachment {
+                hash: r.try_get(0)?,
+                name: r.try_get(1)?,
+                mime: r.try_get(2)?,
+                bytes: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+/// Forgets attachments (a ticket handed to another node).
+pub(crate) async fn drop_attachments(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM ticket_attachments WHERE code = $1")
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

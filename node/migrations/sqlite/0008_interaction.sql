@@ -99,3 +99,14 @@ CREATE TABLE interaction_settings (
     setting     TEXT    NOT NULL, -- JSON {calendar: text, policy: {...}}
     entry_hlc   INTEGER NOT NULL
 );
+
+-- A ticket's attachments, where the ticket was filed and where it is answered (they travel
+-- sealed with the citizen's data).
+CREATE TABLE ticket_attachments (
+    code        TEXT    NOT NULL,
+    hash        TEXT    NOT NULL, -- blake3, verified on arrival
+    name        TEXT    NOT NULL,
+    mime        TEXT    NOT NULL,
+    bytes       BLOB    NOT NULL,
+    PRIMARY KEY (code, hash)
+);

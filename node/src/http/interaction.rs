@@ -51,9 +51,10 @@ pub async fn file(
         ApiError::bad_request("site: the site the ticket is filed on is required")
     })?;
     node.content.site(site).await?;
+    let attachments = uploaded(&node, &filing).await?;
     let (code, password) = node
         .interaction
-        .file(site, filing, &client.ip().to_string())
+        .file(site, filing, &client.ip().to_string(), attachments)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -324,4 +325,115 @@ pub async fn put_settings(
     caller.require(Action::ManagePlatform, None)?;
     node.interaction.set_settings(s).await?;
     Ok(Json(node.interaction.settings().await?))
+}
+
+/// The uploaded files a filing names, read back from the blob store (verified there).
+pub(super) async fn uploaded(
+    node: &Node,
+    filing: &Filing,
+) -> Result<Vec<govnode_interaction::Attachment>, ApiError> {
+    let mut out = Vec::new();
+    for (i, (hash, name)) in filing.attachments.iter().enumerate() {
+        let (info, bytes) = node.blobs.get(hash).await?.ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "attachments[{i}]: no uploaded file {hash}; upload it with POST /api/interaction/attachments first"
+            ))
+        })?;
+        out.push(govnode_interaction::Attachment {
+            hash: info.hash,
+            name: name.clone(),
+            mime: info.mime,
+            bytes,
+        });
+    }
+    Ok(out)
+}
+
+/// Types a citizen may attach.
+const ATTACHMENT_TYPES: [&str; 5] = [
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "text/plain",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+];
+/// Largest attachment.
+const MAX_ATTACHMENT: usize = 5 << 20;
+
+/// `POST /api/interaction/attachments` (raw body with its Content-Type): uploads a file to
+/// attach to a letter; answers its hash. Counted against the client's hourly allowance.
+pub async fn upload(
+    State(node): State<Arc<Node>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
+    super::extract::ApiBytes(body): super::extract::ApiBytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let mime = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|m| {
+            m.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    if !ATTACHMENT_TYPES.contains(&mime.as_str()) {
+        return Err(ApiError::bad_request(format!(
+            "Content-Type: `{mime}` is not accepted; attach PDF, JPEG, PNG, plain text or DOCX"
+        )));
+    }
+    if body.is_empty() {
+        return Err(ApiError::bad_request("body: empty upload"));
+    }
+    if body.len() > MAX_ATTACHMENT {
+        return Err(ApiError::too_large(format!(
+            "body: {} bytes; an attachment may have at most {MAX_ATTACHMENT}",
+            body.len()
+        )));
+    }
+    node.interaction
+        .admit_upload(&client.ip().to_string())
+        .await?;
+    let info = node.blobs.put(&body, &mime).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "hash": info.hash, "size": info.size, "mime": info.mime })),
+    ))
+}
+
+/// `GET /api/admin/interaction/tickets/{code}/attachments/{hash}`: a ticket's file, for its
+/// handler (never public).
+pub async fn attachment(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+    Path((code, hash)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    let view = node
+        .interaction
+        .handler_view(&code)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no ticket {code} here")))?;
+    scope(&caller, Some(&view.ticket.body_id))?;
+    let file = node
+        .interaction
+        .attachment(&code, &hash)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("ticket {code} has no attachment {hash}")))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, file.mime),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                "sandbox".to_string(),
+            ),
+        ],
+        file.bytes,
+    )
+        .into_response())
 }

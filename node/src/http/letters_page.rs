@@ -131,7 +131,7 @@ pub async fn submit(
     let mut query: HashMap<String, String> = HashMap::new();
     let status = match node
         .interaction
-        .file(&site, filing, &client.ip().to_string())
+        .file(&site, filing, &client.ip().to_string(), Vec::new())
         .await
     {
         Ok((code, password)) => {

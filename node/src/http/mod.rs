@@ -86,6 +86,10 @@ pub fn router(node: Arc<Node>) -> Router {
             put(dictionary::put_topic).delete(dictionary::delete_topic),
         )
         .route("/interaction/inbox", get(interaction::inbox))
+        .route(
+            "/interaction/tickets/{code}/attachments/{hash}",
+            get(interaction::attachment),
+        )
         .route("/interaction/tickets/{code}", get(interaction::ticket))
         .route(
             "/interaction/tickets/{code}/actions",
@@ -114,6 +118,10 @@ pub fn router(node: Arc<Node>) -> Router {
             get(letters_page::show).post(letters_page::submit),
         )
         .route("/api/interaction/tickets", post(interaction::file))
+        .route(
+            "/api/interaction/attachments",
+            post(interaction::upload).layer(DefaultBodyLimit::max(6 << 20)),
+        )
         .route("/api/interaction/tickets/{code}", get(interaction::status))
         .route(
             "/api/interaction/tickets/{code}/rating",

@@ -274,16 +274,39 @@ async fn tickets_travel_the_tree_and_replies_come_back() {
     let back = wait_state(&tree, province, &code2, &pw2, "replied").await;
     assert_eq!(back["reply"], "已责成物业整改。");
 
-    // Cousin → city body, transferred (转办) to a county body in the city's branch.
-    let (code3, pw3) = file(
-        tree.node(cousin),
-        "luohu",
-        &zjj,
-        "suggestion",
-        "建议增设天河区公共充电桩",
-        "13800138003",
-    )
-    .await;
+    // Cousin → city body, with an attachment, transferred (转办) to a county body in the
+    // city's branch.
+    let photo = b"\x89PNG\r\n\x1a\n charging pile photo".to_vec();
+    let up = tree
+        .node(cousin)
+        .http
+        .post(tree.node(cousin).url("/api/interaction/attachments"))
+        .header("content-type", "image/png")
+        .body(photo.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(up.status(), StatusCode::CREATED);
+    let hash = up.json::<Value>().await.unwrap()["hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = tree
+        .node(cousin)
+        .call(
+            Method::POST,
+            "/api/interaction/tickets?site=luohu",
+            None,
+            Some(json!({ "kind": "suggestion", "body": zjj, "subject": "建议增设天河区公共充电桩",
+                "content": "建议增设公共充电桩，现场照片见附件。", "name": "张三丰", "phone": "13800138003",
+                "consent_public": true, "attachments": [[hash, "现场.png"]] })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let (code3, pw3) = (
+        r.json()["code"].as_str().unwrap().to_string(),
+        r.json()["password"].as_str().unwrap().to_string(),
+    );
     wait_inbox(&tree, city, &h_city, &code3).await;
     act(
         tree.node(city),
@@ -312,6 +335,22 @@ async fn tickets_travel_the_tree_and_replies_come_back() {
         json!({ "action": "reply", "text": "已纳入年度充电设施建设计划。" }),
     )
     .await;
+    let got = tree
+        .node(county)
+        .http
+        .get(tree.node(county).url(&format!(
+            "/api/admin/interaction/tickets/{code3}/attachments/{hash}"
+        )))
+        .bearer_auth(&h_county)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(
+        got.bytes().await.unwrap().to_vec(),
+        photo,
+        "the attachment travelled sealed with the ticket"
+    );
     let replied = wait_state(&tree, cousin, &code3, &pw3, "replied").await;
     assert_eq!(replied["body_id"], zwb);
     // The city handed it on and no longer holds the citizen's data; its handler cannot act.
