@@ -459,5 +459,77 @@ async fn qa_answers_or_hands_over_to_a_consultation() {
     );
     let r = t.get("/api/qa?q=").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+
+    // A replied ticket (with consent) becomes a Q&A draft; once reviewed and published,
+    // the assistant answers with it.
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/admin/interaction/bodies/gaj",
+            Some(&t.admin),
+            Some(json!({ "name": "广东省公安厅" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let handler = t
+        .token(Role::Handler, Some("440000.gaj"), "公安厅经办人")
+        .await;
+    let filed = t
+        .call(Method::POST, "/api/interaction/tickets?site=gd", None,
+            Some(json!({ "kind": "consultation", "body": "440000.gaj", "subject": "宠物犬只登记在哪里办理？",
+                "content": "请问宠物犬只登记办理地点在哪里？", "name": "钱七", "phone": "13500135000", "consent_public": true })))
+        .await
+        .json();
+    let code = filed["code"].as_str().unwrap();
+    for action in [
+        json!({ "action": "accept" }),
+        json!({ "action": "reply", "text": "可到居住地派出所或通过粤省事办理犬只登记。" }),
+    ] {
+        let r = t
+            .call(
+                Method::POST,
+                &format!("/api/admin/interaction/tickets/{code}/actions"),
+                Some(&handler),
+                Some(action),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    let r = t
+        .call(
+            Method::POST,
+            &format!("/api/admin/interaction/tickets/{code}/knowledge"),
+            Some(&handler),
+            Some(json!({ "site": "gd", "column": "wd" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let draft = r.json();
+    assert_eq!(draft["state"], "draft");
+    let id = draft["id"].as_i64().unwrap();
+    for action in ["submit", "approve", "publish"] {
+        let who = if action == "submit" {
+            &staff.editor
+        } else {
+            &staff.reviewer
+        };
+        let r = t
+            .post(
+                &format!("/api/admin/articles/{id}/{action}"),
+                who,
+                json!({}),
+            )
+            .await;
+        assert!(
+            r.status == StatusCode::OK || action == "submit",
+            "{action}: {}",
+            r.text
+        );
+    }
+    let r = t.get("/api/qa?q=宠物犬只登记办理地点&site=gd").await.json();
+    assert_eq!(
+        r["answers"][0]["question"], "宠物犬只登记在哪里办理？",
+        "{r}"
+    );
     t.stop().await;
 }

@@ -437,3 +437,55 @@ pub async fn attachment(
     )
         .into_response())
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnowledgeBody {
+    site: String,
+    column: String,
+}
+
+/// `POST /api/admin/interaction/tickets/{code}/knowledge` `{site, column}`: drafts a Q&A
+/// article from a replied ticket whose citizen agreed to publication, in a Q&A column; the
+/// site's reviewers publish it through the usual workflow (nothing goes out unreviewed),
+/// and it then reaches the knowledge base and the levels below.
+pub async fn knowledge(
+    State(node): State<Arc<Node>>,
+    caller: Caller,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<KnowledgeBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    let view = node
+        .interaction
+        .handler_view(&code)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no ticket {code} here")))?;
+    scope(&caller, Some(&view.ticket.body_id))?;
+    let t = &view.ticket;
+    if t.reply.is_empty() {
+        return Err(InteractionError::Conflict(format!("ticket {code} has no reply yet")).into());
+    }
+    if !t.consent_public {
+        return Err(InteractionError::Conflict(format!(
+            "the citizen of ticket {code} did not agree to publication"
+        ))
+        .into());
+    }
+    let column = node.content.column(&b.site, &b.column).await?;
+    if column.kind != govnode_content::ColumnKind::Qa {
+        return Err(ApiError::bad_request(format!(
+            "column: `{}` is not a Q&A column",
+            b.column
+        )));
+    }
+    let input: govnode_content::ArticleInput = serde_json::from_value(json!({
+        "column": b.column, "title": t.subject, "doc_type": "qa", "issuing_body": t.reply_body,
+        "body": format!("**问：**{}\n\n**答：**{}\n\n（答复单位：{}）", t.content, t.reply, t.reply_body),
+    }))
+    .map_err(ApiError::internal)?;
+    let article = node
+        .content
+        .create_article(&caller.0.name, &b.site, &input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(article))))
+}

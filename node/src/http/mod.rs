@@ -87,6 +87,10 @@ pub fn router(node: Arc<Node>) -> Router {
         )
         .route("/interaction/inbox", get(interaction::inbox))
         .route(
+            "/interaction/tickets/{code}/knowledge",
+            post(interaction::knowledge),
+        )
+        .route(
             "/interaction/tickets/{code}/attachments/{hash}",
             get(interaction::attachment),
         )
