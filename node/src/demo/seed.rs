@@ -349,6 +349,11 @@ pub async fn seed(node: &Node) -> Result<Vec<Published>, NodeError> {
             region: me.clone(),
         };
         c.create_site("demo", &input).await?;
+        // The body running the site answers letters (一网通答) addressed to it.
+        node.interaction
+            .put_body(s.id, s.owner, "")
+            .await
+            .map_err(|e| NodeError::Storage(e.to_string()))?;
     }
     if me == "440000" {
         // Hainan's "1+N": fixed columns on every provincial site, stamped from one set.
