@@ -321,10 +321,9 @@ async fn converged(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn county_stream_reaches_province_through_a_city_killed_mid_sync() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
+/// A province (440000), a city (440100) and a county (440106, with the province as its
+/// aerial root), each initialised and enrolled with the CLI in `root`; not started.
+fn enrolled_trio(root: &Path) -> (Proc, Proc, Proc) {
     let ports = free_ports(6);
     let proc = |name, id: &str, i: usize| Proc {
         name,
@@ -379,6 +378,14 @@ async fn county_stream_reaches_province_through_a_city_killed_mid_sync() {
     );
     enrol(&province.data, &city.data, "440100", &city_key, root);
     enrol(&city.data, &county.data, COUNTY, &county_key, root);
+    (province, city, county)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn county_stream_reaches_province_through_a_city_killed_mid_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let (province, city, county) = enrolled_trio(root);
 
     let all = [&province, &city, &county];
     for p in all {
@@ -591,55 +598,7 @@ async fn county_stream_reaches_province_through_a_city_killed_mid_sync() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_ticket_survives_a_sigkill_between_receiving_and_forwarding() {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    let ports = free_ports(6);
-    let proc = |name, id: &str, i: usize| Proc {
-        name,
-        data: root.join(id),
-        http: ports[2 * i],
-        log: root.join(format!("{id}.log")),
-        child: Mutex::new(None),
-    };
-    let (province, city, county) = (
-        proc("province", "440000", 0),
-        proc("city", "440100", 1),
-        proc("county", COUNTY, 2),
-    );
-    let p2p = |i: usize| ports[2 * i + 1];
-    let root_key = init(
-        &province.data,
-        "440000",
-        "广东省",
-        province.http,
-        p2p(0),
-        &[],
-    );
-    let parent = |i: usize, id: &str| format!("{id}=127.0.0.1:{}", p2p(i));
-    let city_key = init(
-        &city.data,
-        "440100",
-        "广州市",
-        city.http,
-        p2p(1),
-        &["--root-key", &root_key, "--parent", &parent(0, "440000")],
-    );
-    let county_key = init(
-        &county.data,
-        COUNTY,
-        "天河区",
-        county.http,
-        p2p(2),
-        &[
-            "--root-key",
-            &root_key,
-            "--parent",
-            &parent(1, "440100"),
-            "--aerial",
-            &parent(0, "440000"),
-        ],
-    );
-    enrol(&province.data, &city.data, "440100", &city_key, root);
-    enrol(&city.data, &county.data, COUNTY, &county_key, root);
+    let (province, city, county) = enrolled_trio(dir.path());
     let all = [&province, &city, &county];
     let http = reqwest::Client::builder()
         .no_proxy()
