@@ -377,6 +377,74 @@ async fn the_letters_page_files_and_tracks() {
         text.contains("subject") && text.contains("内容太短了吗"),
         "{text}"
     );
+    // The form with a file (multipart, as browsers send it): the handler can download it.
+    let (ctype, body) = multipart(
+        &[
+            ("kind", "complaint"),
+            ("body", "440000.zwfw"),
+            ("subject", "政务大厅排队时间过长"),
+            ("content", "上午排队超过两小时，现场照片见附件。"),
+            ("name", "王五"),
+            ("phone", "13700137000"),
+        ],
+        ("排队.png", b"\x89PNG fake photo bytes"),
+    );
+    let resp = t
+        .http
+        .post(t.url("/sites/gd/letters"))
+        .header("content-type", ctype)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let html2 = resp.text().await.unwrap();
+    let code2 = {
+        let start = html2.find("查询码：").unwrap() + "查询码：".len();
+        let rest = &html2[start..];
+        let rest = &rest[rest.find("<strong>").unwrap() + 8..];
+        rest[..rest.find("</strong>").unwrap()].to_string()
+    };
+    let h0 = t
+        .token(Role::Handler, Some("440000.zwfw"), "经办人甲")
+        .await;
+    let view = t
+        .call(
+            Method::GET,
+            &format!("/api/admin/interaction/tickets/{code2}"),
+            Some(&h0),
+            None,
+        )
+        .await
+        .json();
+    let hash = view["attachments"][0][0].as_str().unwrap().to_string();
+    assert_eq!(view["attachments"][0][1], "排队.png");
+    let file = t
+        .http
+        .get(t.url(&format!(
+            "/api/admin/interaction/tickets/{code2}/attachments/{hash}"
+        )))
+        .bearer_auth(&h0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.headers()["content-type"], "image/png");
+    assert_eq!(
+        file.bytes().await.unwrap().as_ref(),
+        b"\x89PNG fake photo bytes"
+    );
+    let (ctype, body) = multipart(&[("kind", "complaint")], ("run.exe", b"MZ"));
+    let bad = t
+        .http
+        .post(t.url("/sites/gd/letters"))
+        .header("content-type", ctype)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("run.exe"));
+
     // Answered: the reply is published on the site's page, without personal data.
     let h = t.token(Role::Handler, Some("440000.zwfw"), "经办人").await;
     for action in [
@@ -528,4 +596,26 @@ async fn qa_answers_or_hands_over_to_a_consultation() {
         "{r}"
     );
     t.stop().await;
+}
+
+/// A `multipart/form-data` body with text fields and one file field `attachment`.
+fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
+    let boundary = "govnode-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+            file.0
+        )
+        .as_bytes(),
+    );
+    body.extend(file.1);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }

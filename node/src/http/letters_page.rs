@@ -111,8 +111,12 @@ pub async fn submit(
     Path(site): Path<String>,
     uri: Uri,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    request: axum::extract::Request,
 ) -> Response {
+    let (form, attachments, read_error) = match read_form(&node, request).await {
+        Ok((form, files)) => (form, files, None),
+        Err(why) => (HashMap::new(), Vec::new(), Some(why)),
+    };
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let filing = Filing {
         kind: get("kind"),
@@ -126,14 +130,21 @@ pub async fn submit(
         consent_public: form
             .get("consent_public")
             .is_some_and(|v| v == "1" || v == "on"),
-        attachments: Vec::new(),
+        attachments: attachments
+            .iter()
+            .map(|a| (a.hash.clone(), a.name.clone()))
+            .collect(),
     };
     let mut query: HashMap<String, String> = HashMap::new();
-    let status = match node
-        .interaction
-        .file(&site, filing, &client.ip().to_string(), Vec::new())
-        .await
-    {
+    let filed = match read_error {
+        Some(why) => Err(InteractionError::Invalid(why)),
+        None => {
+            node.interaction
+                .file(&site, filing, &client.ip().to_string(), attachments)
+                .await
+        }
+    };
+    let status = match filed {
         Ok((code, password)) => {
             query.insert(FILED_CODE.into(), code);
             query.insert(FILED_PASSWORD.into(), password);
@@ -166,4 +177,95 @@ pub async fn submit(
         *resp.status_mut() = status;
     }
     resp
+}
+
+/// Types a citizen may attach through the form.
+const ATTACHMENT_TYPES: [(&str, &str); 6] = [
+    ("pdf", "application/pdf"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("png", "image/png"),
+    ("txt", "text/plain"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+];
+/// Largest file, and most files, a letter may carry.
+const MAX_FILE: usize = 5 << 20;
+const MAX_FILES: usize = 5;
+
+/// Reads the letter form: URL-encoded, or multipart with up to five files (`attachment`),
+/// each stored as a verified blob before the letter is filed.
+async fn read_form(
+    node: &Node,
+    request: axum::extract::Request,
+) -> Result<
+    (
+        HashMap<String, String>,
+        Vec<govnode_interaction::Attachment>,
+    ),
+    String,
+> {
+    use axum::extract::FromRequest as _;
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(form) = Form::<HashMap<String, String>>::from_request(request, &())
+            .await
+            .map_err(|e| format!("form: {e}"))?;
+        return Ok((form, Vec::new()));
+    }
+    let mut parts = axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|e| format!("form: {e}"))?;
+    let mut form = HashMap::new();
+    let mut files = Vec::new();
+    while let Some(field) = parts.next_field().await.map_err(|e| format!("form: {e}"))? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|e| format!("{name}: {e}"))?;
+        match file_name {
+            Some(file) if name == "attachment" => {
+                if file.is_empty() && bytes.is_empty() {
+                    continue; // the file input was left empty
+                }
+                let ext = file.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+                let mime = ATTACHMENT_TYPES
+                    .iter()
+                    .find(|(e, _)| *e == ext)
+                    .map(|(_, m)| *m)
+                    .ok_or_else(|| {
+                        format!("attachment: `{file}` is not a PDF, JPEG, PNG, text or DOCX file")
+                    })?;
+                if bytes.is_empty() || bytes.len() > MAX_FILE {
+                    return Err(format!("attachment: `{file}` must be 1 byte to 5 MiB"));
+                }
+                if files.len() == MAX_FILES {
+                    return Err(format!("attachment: at most {MAX_FILES} files"));
+                }
+                let info = node
+                    .blobs
+                    .put(&bytes, mime)
+                    .await
+                    .map_err(|e| format!("attachment: {e}"))?;
+                let name: String = file.chars().take(100).collect();
+                files.push(govnode_interaction::Attachment {
+                    hash: info.hash,
+                    name,
+                    mime: mime.into(),
+                    bytes: bytes.to_vec(),
+                });
+            }
+            _ => {
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| format!("{name}: not UTF-8 text"))?;
+                form.insert(name, text);
+            }
+        }
+    }
+    Ok((form, files))
 }

@@ -119,7 +119,9 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/search/shards", get(scope::shards))
         .route(
             "/sites/{site}/letters",
-            get(letters_page::show).post(letters_page::submit),
+            get(letters_page::show)
+                .post(letters_page::submit)
+                .layer(DefaultBodyLimit::max(26 << 20)),
         )
         .route("/api/interaction/tickets", post(interaction::file))
         .route(
