@@ -15,6 +15,7 @@ pub mod local_tree;
 pub mod lock;
 mod metrics;
 pub mod node;
+mod query_rollup;
 mod query_stats;
 pub mod storage;
 

@@ -131,6 +131,7 @@ impl Node {
             sync: OnceLock::new(),
             replica_templates,
         });
+        crate::query_rollup::register(&node);
         node.federation.queries().register(
             crate::http::SEARCH_QUERY,
             Arc::new(crate::http::SearchQueries(Arc::downgrade(&node))),

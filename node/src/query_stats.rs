@@ -14,6 +14,8 @@ use crate::Node;
 
 /// How often pending counts are written.
 const FLUSH_EVERY: Duration = Duration::from_secs(10);
+/// How often the day's aggregates go to the ancestors (while searches come in).
+const PUBLISH_EVERY: Duration = Duration::from_secs(60);
 /// Longest query kept, in characters.
 const MAX_QUERY_CHARS: usize = 50;
 
@@ -72,11 +74,11 @@ impl QueryStats {
         e.2 += i64::try_from(total).unwrap_or(i64::MAX);
     }
 
-    /// Writes pending counts in one transaction.
-    pub(crate) async fn flush(&self, pool: &AnyPool) -> Result<(), sqlx::Error> {
+    /// Writes pending counts in one transaction; returns whether there were any.
+    pub(crate) async fn flush(&self, pool: &AnyPool) -> Result<bool, sqlx::Error> {
         let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
         if pending.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let mut tx = pool.begin().await?;
         for ((day, site, query), (n, zero, results)) in &pending {
@@ -94,19 +96,33 @@ impl QueryStats {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(true)
     }
 }
 
-/// Writes counts every few seconds until stopped, then a last time.
+/// Writes counts every few seconds until stopped, then a last time; publishes the day's
+/// aggregates to the ancestors at most once a minute while searches come in.
 pub(crate) async fn flush_periodically(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
+    let mut published: Option<std::time::Instant> = None;
+    let mut unpublished = false;
     loop {
         tokio::select! {
             _ = stop.changed() => break,
             _ = tokio::time::sleep(FLUSH_EVERY) => {}
         }
-        if let Err(e) = node.query_stats.flush(&node.db.write).await {
-            tracing::warn!(error = %e, "writing query analytics failed");
+        match node.query_stats.flush(&node.db.write).await {
+            Ok(wrote) => unpublished |= wrote,
+            Err(e) => tracing::warn!(error = %e, "writing query analytics failed"),
+        }
+        if unpublished && published.is_none_or(|t| t.elapsed() >= PUBLISH_EVERY) {
+            match crate::query_rollup::publish(&node, &today()).await {
+                Ok(()) => {
+                    published = Some(std::time::Instant::now());
+                    unpublished = false;
+                }
+                Err(e) => tracing::warn!(error = %e, "publishing query analytics failed"),
+            }
         }
     }
     if let Err(e) = node.query_stats.flush(&node.db.write).await {
@@ -186,7 +202,12 @@ pub(crate) async fn report(
             "zero_results": r.try_get::<i64, _>(2)?,
         }));
     }
+    let below = match site {
+        None => crate::query_rollup::below(pool, &since, limit).await?,
+        Some(_) => Value::Null,
+    };
     Ok(json!({
+        "below": below,
         "since": since, "days": days, "site": site,
         "searches": totals.try_get::<i64, _>(0)?,
         "zero_result_searches": totals.try_get::<i64, _>(1)?,

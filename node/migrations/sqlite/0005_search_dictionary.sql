@@ -44,3 +44,15 @@ CREATE TABLE search_query_stats (
     PRIMARY KEY (day, site, query)
 );
 CREATE INDEX search_query_stats_day ON search_query_stats (day);
+
+-- Query aggregates of the levels below, as they publish them (latest per origin and day).
+CREATE TABLE search_query_stats_below (
+    origin       TEXT    NOT NULL,
+    day          TEXT    NOT NULL,
+    site         TEXT    NOT NULL,
+    query        TEXT    NOT NULL,
+    searches     INTEGER NOT NULL,
+    zero_results INTEGER NOT NULL,
+    results      INTEGER NOT NULL,
+    PRIMARY KEY (origin, day, site, query)
+);

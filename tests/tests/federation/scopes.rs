@@ -252,5 +252,22 @@ async fn a_dictionary_change_at_the_province_reaches_a_county_and_changes_its_re
             == 0
     })
     .await;
+    // The county's search analytics roll up to the province as aggregates.
+    tree.wait_for("the county's query aggregates at the province", || async {
+        let r = province
+            .call(
+                govnode_tests::Method::GET,
+                "/api/admin/search/queries?days=2",
+                Some(&admin),
+                None,
+            )
+            .await
+            .json();
+        r["below"]["nodes"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|x| x["node"] == "440106"))
+            && r["below"]["top_queries"].to_string().contains("开小店")
+    })
+    .await;
     tree.shutdown().await;
 }
