@@ -15,6 +15,7 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub mod bench_kit;
 pub mod tree;
 pub use tree::TestTree;
 

@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use govnode::import::{ImportOptions, import_file};
 use govnode_content::import::{parse_line, to_docs};
 use govnode_tests::TestNode;
+use govnode_tests::bench_kit::{cmd_output, proc_field, proc_mib};
 
 /// What a citizen or an official types into the search box, separated by `、`.
 const QUERIES: &str = "个人信息保护、行政许可、社会保险、环境保护 法律责任、食品安全、安全生产、未成年人、\
@@ -46,33 +47,6 @@ fn parse_args(root: &Path) -> Result<Args> {
         }
     }
     Ok(a)
-}
-
-/// Runs a command; returns its trimmed stdout followed by its stderr (where `nginx -v` writes).
-fn cmd_output(prog: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(prog).args(args).output();
-    let out = out.with_context(|| format!("running {prog}"))?;
-    let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
-    if !out.status.success() {
-        bail!("{prog} failed: {text}");
-    }
-    Ok(text.trim().to_string())
-}
-
-/// The value of `key` in a `key: value` file such as /proc/cpuinfo or /proc/self/status.
-fn proc_field(file: &str, key: &str) -> Result<String> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
-    let mut pairs = text.lines().filter_map(|l| l.split_once(':'));
-    let value = pairs.find(|(k, _)| k.trim() == key).map(|kv| kv.1.trim());
-    let value = value.with_context(|| format!("{key} not found in {file}"))?;
-    Ok(value.to_string())
-}
-
-/// A `NNN kB` figure from /proc, in MiB.
-fn proc_mib(file: &str, key: &str) -> Result<f64> {
-    let v = proc_field(file, key)?;
-    let kb = v.trim_end_matches(" kB").parse::<f64>();
-    Ok(kb.with_context(|| format!("{key} in {file}: `{v}`"))? / 1024.0)
 }
 
 /// Busy CPU-seconds so far: the whole machine's (cores × uptime − idle, from /proc/uptime),

@@ -9,11 +9,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use govnode_search::{Change, Document, SearchIndex, SearchQuery};
+use govnode_tests::bench_kit::{machine, replace_section};
 use serde_json::Value;
 
 /// Documents per `SearchIndex::apply` call (one commit each).
@@ -235,59 +235,6 @@ impl Tally {
     }
 }
 
-/// Runs a command; returns its trimmed stdout.
-fn cmd_output(prog: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(prog).args(args).output();
-    let out = out.with_context(|| format!("running {prog}"))?;
-    if !out.status.success() {
-        bail!("{prog} failed");
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// The value of `key` in a `key: value` file such as /proc/cpuinfo.
-fn proc_field(file: &str, key: &str) -> Result<String> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
-    let mut pairs = text.lines().filter_map(|l| l.split_once(':'));
-    let value = pairs.find(|(k, _)| k.trim() == key).map(|kv| kv.1.trim());
-    Ok(value
-        .with_context(|| format!("{key} not found in {file}"))?
-        .to_string())
-}
-
-/// The machine line and the date line, as the other sections write them.
-fn machine() -> Result<(String, String)> {
-    let (nproc, kernel) = (cmd_output("nproc", &[])?, cmd_output("uname", &["-r"])?);
-    let cpu = proc_field("/proc/cpuinfo", "model name")?;
-    let mem = proc_field("/proc/meminfo", "MemTotal")?;
-    let mem = mem.trim_end_matches(" kB").parse::<f64>()? / 1_048_576.0;
-    let git = [
-        "-C",
-        env!("CARGO_MANIFEST_DIR"),
-        "rev-parse",
-        "--short",
-        "HEAD",
-    ];
-    let commit = cmd_output("git", &git).unwrap_or_else(|_| "unknown".into());
-    let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
-    Ok((
-        format!("{nproc} × {cpu}, {mem:.1} GiB RAM, Linux {kernel}"),
-        format!("{date}, commit `{commit}`"),
-    ))
-}
-
-/// Replaces the `HEADING` section of `text` (up to the next `## ` heading), or appends it.
-fn replace_section(text: &str, section: &str) -> String {
-    let Some(start) = text.find(&format!("\n{HEADING}\n")).map(|i| i + 1) else {
-        return format!("{}\n\n{section}", text.trim_end());
-    };
-    let after = &text[start + HEADING.len()..];
-    let end = after
-        .find("\n## ")
-        .map_or(text.len(), |i| start + HEADING.len() + i + 1);
-    format!("{}{section}{}", &text[..start], &text[end..])
-}
-
 fn main() {
     // A plain message (no backtrace, even under RUST_BACKTRACE=1) and a non-zero status.
     if let Err(e) = run() {
@@ -423,7 +370,7 @@ succeeds at k when one of its expected laws is among the first k hits, and MRR@1
             nc = order.len(),
         );
         let text = std::fs::read_to_string(&args.out).unwrap_or_default();
-        std::fs::write(&args.out, replace_section(&text, &section))
+        std::fs::write(&args.out, replace_section(&text, HEADING, &section))
             .with_context(|| format!("writing {}", args.out.display()))?;
         eprintln!("wrote the Search quality section of {}", args.out.display());
     }

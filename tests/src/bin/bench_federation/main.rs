@@ -29,9 +29,10 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use catchup::part_catchup;
+use govnode_tests::bench_kit::{machine, replace_section};
 use idle::part_idle;
 use latency::part_latency;
-use report::{catchup_md, idle_md, latency_md, machine, replace_section};
+use report::{catchup_md, idle_md, latency_md};
 
 /// Counties per city, as Guangdong has them (Dongguan and Zhongshan have none): 122 in all.
 const GUANGDONG: [usize; 21] = [
@@ -151,7 +152,7 @@ this section. Each part runs in its own process.\n\n\
     );
     println!("{section}");
     let text = std::fs::read_to_string(&args.out).unwrap_or_default();
-    std::fs::write(&args.out, replace_section(&text, &section))
+    std::fs::write(&args.out, replace_section(&text, "## Federation", &section))
         .with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!("wrote the Federation section of {}", args.out.display());
     Ok(())

@@ -1,29 +1,8 @@
 //! The report: machine info and the Markdown of the Federation section.
 
-use anyhow::Result;
 use serde_json::Value;
 
 use crate::GUANGDONG;
-use crate::util::{cmd_output, proc_field, proc_mib};
-
-pub(crate) fn machine() -> Result<(String, String)> {
-    let (nproc, kernel) = (cmd_output("nproc", &[])?, cmd_output("uname", &["-r"])?);
-    let cpu = proc_field("/proc/cpuinfo", "model name")?;
-    let mem = proc_mib("/proc/meminfo", "MemTotal")? / 1024.0;
-    let git = [
-        "-C",
-        env!("CARGO_MANIFEST_DIR"),
-        "rev-parse",
-        "--short",
-        "HEAD",
-    ];
-    let commit = cmd_output("git", &git).unwrap_or_else(|_| "unknown".into());
-    let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
-    Ok((
-        format!("{nproc} × {cpu}, {mem:.1} GiB RAM, Linux {kernel}"),
-        format!("{date}, commit `{commit}`"),
-    ))
-}
 
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
@@ -197,17 +176,4 @@ Connected to both and its log held by the city after {ready:.1} s; then left idl
         cpu = f(&i["idle_cpu_s"]),
     ));
     md
-}
-
-/// Replaces the `## Federation` section of `text` (up to the next `## ` heading), or appends it.
-pub(crate) fn replace_section(text: &str, section: &str) -> String {
-    let heading = "## Federation";
-    let Some(start) = text.find(&format!("\n{heading}\n")).map(|i| i + 1) else {
-        return format!("{}\n\n{section}", text.trim_end());
-    };
-    let after = &text[start + heading.len()..];
-    let end = after
-        .find("\n## ")
-        .map_or(text.len(), |i| start + heading.len() + i + 1);
-    format!("{}{section}{}", &text[..start], &text[end..])
 }

@@ -1,36 +1,7 @@
 //! Small helpers: /proc, commands, statistics, a PRNG.
 
-use std::process::Command;
-
-use anyhow::{Context, Result, bail};
+pub(crate) use govnode_tests::bench_kit::{Rng, proc_field, proc_mib};
 use serde_json::{Value, json};
-
-/// Runs a command; returns its trimmed stdout and stderr.
-pub(crate) fn cmd_output(prog: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(prog).args(args).output();
-    let out = out.with_context(|| format!("running {prog}"))?;
-    let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
-    if !out.status.success() {
-        bail!("{prog} failed: {text}");
-    }
-    Ok(text.trim().to_string())
-}
-
-/// The value of `key` in a `key: value` file such as /proc/cpuinfo or /proc/<pid>/status.
-pub(crate) fn proc_field(file: &str, key: &str) -> Result<String> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
-    let mut pairs = text.lines().filter_map(|l| l.split_once(':'));
-    let value = pairs.find(|(k, _)| k.trim() == key).map(|kv| kv.1.trim());
-    let value = value.with_context(|| format!("{key} not found in {file}"))?;
-    Ok(value.to_string())
-}
-
-/// A `NNN kB` figure from /proc, in MiB.
-pub(crate) fn proc_mib(file: &str, key: &str) -> Result<f64> {
-    let v = proc_field(file, key)?;
-    let kb = v.trim_end_matches(" kB").parse::<f64>();
-    Ok(kb.with_context(|| format!("{key} in {file}: `{v}`"))? / 1024.0)
-}
 
 /// Open file descriptors of a process.
 pub(crate) fn fds(pid: &str) -> usize {
@@ -101,24 +72,5 @@ impl Stats {
 
     pub(crate) fn json(&self) -> Value {
         json!({ "n": self.n, "p50": self.p50, "p90": self.p90, "p99": self.p99, "mean": self.mean, "max": self.max })
-    }
-}
-
-/// xorshift64*: enough randomness to pick counties.
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    pub(crate) fn seeded() -> Rng {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64);
-        Rng(nanos | 1)
-    }
-
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n.max(1)
     }
 }

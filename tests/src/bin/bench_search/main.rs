@@ -29,7 +29,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use report::{HEADING, articles_md, forward_md, large_md, machine, replace_section};
+use govnode_tests::bench_kit::{machine, replace_section};
+use report::{HEADING, articles_md, forward_md, large_md};
 
 /// Command-line options.
 #[derive(Debug, Clone)]
@@ -157,7 +158,7 @@ CPU-seconds ({share:.0}% of the machine; near 0 means it was otherwise idle).\n\
     println!("{section}");
     if args.write {
         let text = std::fs::read_to_string(&args.out).unwrap_or_default();
-        std::fs::write(&args.out, replace_section(&text, &section))
+        std::fs::write(&args.out, replace_section(&text, HEADING, &section))
             .with_context(|| format!("writing {}", args.out.display()))?;
         eprintln!("wrote the {HEADING} section of {}", args.out.display());
     }

@@ -1,32 +1,11 @@
 //! The report: machine info and the Markdown of the "Search at province scale" section.
 
-use anyhow::Result;
 use serde_json::Value;
 
-use crate::util::{cmd_output, median, proc_field, proc_mib};
+use crate::util::median;
 
 /// The section this bench owns in BENCHMARKS.md.
 pub(crate) const HEADING: &str = "## Search at province scale";
-
-/// The machine line and the date line, as the other sections write them.
-pub(crate) fn machine() -> Result<(String, String)> {
-    let (nproc, kernel) = (cmd_output("nproc", &[])?, cmd_output("uname", &["-r"])?);
-    let cpu = proc_field("/proc/cpuinfo", "model name")?;
-    let mem = proc_mib("/proc/meminfo", "MemTotal")? / 1024.0;
-    let git = [
-        "-C",
-        env!("CARGO_MANIFEST_DIR"),
-        "rev-parse",
-        "--short",
-        "HEAD",
-    ];
-    let commit = cmd_output("git", &git).unwrap_or_else(|_| "unknown".into());
-    let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
-    Ok((
-        format!("{nproc} × {cpu}, {mem:.1} GiB RAM, Linux {kernel}"),
-        format!("{date}, commit `{commit}`"),
-    ))
-}
 
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
@@ -259,16 +238,4 @@ One warm-up round.\n\n\
         mt = fw["median_total"],
     ));
     md
-}
-
-/// Replaces the `HEADING` section of `text` (up to the next `## ` heading), or appends it.
-pub(crate) fn replace_section(text: &str, section: &str) -> String {
-    let Some(start) = text.find(&format!("\n{HEADING}\n")).map(|i| i + 1) else {
-        return format!("{}\n\n{section}", text.trim_end());
-    };
-    let after = &text[start + HEADING.len()..];
-    let end = after
-        .find("\n## ")
-        .map_or(text.len(), |i| start + HEADING.len() + i + 1);
-    format!("{}{section}{}", &text[..start], &text[end..])
 }

@@ -1,37 +1,11 @@
 //! Small helpers: /proc, commands, disk sizes, statistics, a seeded PRNG.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+pub(crate) use govnode_tests::bench_kit::{Rng, proc_mib};
 use serde_json::{Value, json};
-
-/// Runs a command; returns its trimmed stdout.
-pub(crate) fn cmd_output(prog: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(prog).args(args).output();
-    let out = out.with_context(|| format!("running {prog}"))?;
-    if !out.status.success() {
-        bail!("{prog} failed");
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// The value of `key` in a `key: value` file such as /proc/cpuinfo or /proc/self/status.
-pub(crate) fn proc_field(file: &str, key: &str) -> Result<String> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
-    let mut pairs = text.lines().filter_map(|l| l.split_once(':'));
-    let value = pairs.find(|(k, _)| k.trim() == key).map(|kv| kv.1.trim());
-    let value = value.with_context(|| format!("{key} not found in {file}"))?;
-    Ok(value.to_string())
-}
-
-/// A `NNN kB` figure from /proc, in MiB.
-pub(crate) fn proc_mib(file: &str, key: &str) -> Result<f64> {
-    let v = proc_field(file, key)?;
-    let kb = v.trim_end_matches(" kB").parse::<f64>();
-    Ok(kb.with_context(|| format!("{key} in {file}: `{v}`"))? / 1024.0)
-}
 
 /// This process's VmRSS and VmHWM, in MiB.
 pub(crate) fn rss() -> Result<(f64, f64)> {
@@ -127,22 +101,4 @@ pub(crate) fn stats(mut ms: Vec<f64>) -> Value {
 pub(crate) fn median(mut v: Vec<u64>) -> u64 {
     v.sort_unstable();
     v.get(v.len() / 2).copied().unwrap_or(0)
-}
-
-/// xorshift64* with a fixed seed: every part derives the same query mix and documents.
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    /// A generator starting from `seed`.
-    pub(crate) fn new(seed: u64) -> Rng {
-        Rng(seed | 1)
-    }
-
-    /// A number below `n`.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n.max(1)
-    }
 }
