@@ -4,6 +4,7 @@ mod admin;
 pub(crate) mod api;
 mod dictionary;
 mod distribution;
+mod drain;
 mod error;
 mod extract;
 mod fallback;
@@ -157,6 +158,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .fallback(site::by_host)
         .layer(DefaultBodyLimit::max(node.config.http.max_request_bytes))
         .layer(middleware::from_fn_with_state(node.clone(), observe))
+        .layer(middleware::from_fn(drain::unread_bodies))
         .with_state(node)
 }
 

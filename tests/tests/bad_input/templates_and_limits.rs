@@ -517,3 +517,46 @@ async fn malformed_ids_and_query_parameters_get_json_errors() {
     w.refuse_all(cases).await;
     w.t.stop().await;
 }
+
+/// A handler may answer before reading the body (413 over the limit, 401 before an upload);
+/// the client must read that answer, not a reset connection, every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn early_answers_reach_a_client_still_sending() {
+    let t = TestNode::start().await;
+    t.site("gd", "广东省人民政府").await;
+    let big_json = json!({ "kind": "consultation", "content": "长".repeat(2_000_000) });
+    let big_upload = vec![0u8; 12 << 20];
+    for round in 0..15 {
+        let r = t
+            .call(
+                Method::POST,
+                "/api/interaction/tickets?site=gd",
+                None,
+                Some(big_json.clone()),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "json, round {round}"
+        );
+        for (path, status) in [
+            (
+                "/api/interaction/attachments",
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
+            ("/api/admin/blobs", StatusCode::UNAUTHORIZED),
+        ] {
+            let r = t
+                .http
+                .post(t.url(path))
+                .header("content-type", "image/png")
+                .body(big_upload.clone())
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{path}, round {round}: {e}"));
+            assert_eq!(r.status(), status, "{path}, round {round}");
+        }
+    }
+    t.stop().await;
+}
