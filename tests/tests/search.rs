@@ -138,6 +138,10 @@ async fn queries_as_citizens_type_them() {
     let r = t.search("工积金提取").await;
     assert_eq!(r["corrected"], "公积金提取", "{r}");
     assert_eq!(first(&r), "住房公积金提取办事指南");
+    // A look-alike character (迂 typed for 迁) is corrected from the table of shapes.
+    let r = t.search("户口迂移").await;
+    assert_eq!(r["corrected"], "户口迁移", "{r}");
+    assert_eq!(first(&r), "住房公积金提取办事指南");
     assert_eq!(
         first(&t.search("住房公積金提取").await),
         "住房公积金提取办事指南"

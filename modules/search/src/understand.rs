@@ -310,9 +310,10 @@ pub(crate) fn plan(
     })
 }
 
-/// Proposes a correction of homophone typos: spans of the query made of words the
-/// vocabulary does not know (or single characters) are replaced by a common word that
-/// sounds the same (社报 → 社保, 工积金 → 公积金, 户口签移 → 户口迁移). The flag says
+/// Proposes a correction of typos: spans of the query made of words the vocabulary does
+/// not know (or single characters) are replaced by a common word that sounds the same
+/// (社报 → 社保, 工积金 → 公积金, 户口签移 → 户口迁移) or, failing that, one that is a
+/// look-alike character away (义务教肓法 → 义务教育法, 保脸 → 保险). The flag says
 /// whether every replaced span is unknown to the index (a sure typo) rather than rare.
 pub(crate) fn correct(
     normalized: &str,
@@ -345,8 +346,12 @@ pub(crate) fn correct(
             if !window.iter().any(|t| unknown(&t.2)) {
                 continue;
             }
-            if let Some(fix) = vocabulary.homophone(text) {
-                found = Some((j, window[0].0, window[window.len() - 1].1, fix.to_string()));
+            if let Some(fix) = vocabulary
+                .homophone(text)
+                .map(str::to_string)
+                .or_else(|| vocabulary.near_shape(text))
+            {
+                found = Some((j, window[0].0, window[window.len() - 1].1, fix));
                 break;
             }
         }

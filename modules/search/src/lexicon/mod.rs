@@ -1,15 +1,17 @@
 //! The lexicon: colloquial→official synonyms (百姓体词库), topic cards, and the pinyin
-//! vocabulary used for pinyin queries and homophone typo correction.
+//! vocabulary used for pinyin queries and typo correction (homophones, look-alike characters).
 //!
 //! The node owns where synonyms and cards come from (its own and its ancestors' signed
 //! entries); the index only reads the lexicon it was last given.
 
+mod shapes;
 mod vocabulary;
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use shapes::BUILTIN_SHAPES;
 pub use vocabulary::{Vocabulary, pinyin_keys};
 
 /// The starting synonym dictionary shipped with the node (category, colloquial, officials).

@@ -2,7 +2,8 @@
 //! the dictionaries' terms, keyed by full pinyin and by initials.
 //!
 //! It turns a pinyin query ("shebaoka", "sbk") into the Chinese words it spells, and a
-//! homophone typo (社报, 工积金) into the word that sounds the same and is common.
+//! homophone typo (社报, 工积金) into the word that sounds the same and is common, and a
+//! near-shape typo (义务教肓) into the common word one look-alike character away.
 
 use std::collections::HashMap;
 
@@ -213,6 +214,29 @@ impl Vocabulary {
             .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
             .map(|(w, _)| w.as_str())
     }
+
+    /// The common word this one becomes when one character is replaced by a look-alike
+    /// (义务教肓 → 义务教育), if it is clearly more common than the word as typed.
+    pub fn near_shape(&self, word: &str) -> Option<String> {
+        let own = self.weight(word);
+        let chars: Vec<char> = word.chars().collect();
+        let mut best: Option<(String, u32)> = None;
+        for (i, &c) in chars.iter().enumerate() {
+            for &alike in super::shapes::look_alike(c) {
+                let mut candidate = chars.clone();
+                candidate[i] = alike;
+                let candidate: String = candidate.into_iter().collect();
+                let n = self.weight(&candidate);
+                let better = best
+                    .as_ref()
+                    .is_none_or(|(w, m)| n > *m || (n == *m && candidate < *w));
+                if n > own.saturating_mul(4) && better {
+                    best = Some((candidate, n));
+                }
+            }
+        }
+        best.map(|(w, _)| w)
+    }
 }
 
 #[cfg(test)]
@@ -259,5 +283,26 @@ mod tests {
         // Neither 景点 nor 经典 is corrected into the other: both are real words.
         assert_eq!(v.homophone("景点"), None);
         assert_eq!(v.homophone("经典"), None);
+    }
+
+    #[test]
+    fn look_alike_characters_correct_towards_common_words_only() {
+        let v = Vocabulary::build(
+            [
+                ("义务教育", 90),
+                ("保险", 300),
+                ("盲人", 3),
+                ("已经", 50),
+                ("自己", 60),
+            ]
+            .map(|(w, n)| (w.to_string(), n)),
+        );
+        assert_eq!(v.near_shape("义务教肓").as_deref(), Some("义务教育"));
+        assert_eq!(v.near_shape("保脸").as_deref(), Some("保险"));
+        // Real words stay: 已经 is not turned into anything, 自已 becomes 自己.
+        assert_eq!(v.near_shape("已经"), None);
+        assert_eq!(v.near_shape("自已").as_deref(), Some("自己"));
+        // Two changes are not a near-shape typo.
+        assert_eq!(v.near_shape("义务孝肓"), None);
     }
 }
