@@ -230,7 +230,7 @@ impl Interaction {
             return self.view(&mut conn, t, true).await;
         }
         let mut tx = self.write.begin().await?;
-        store::put(&mut tx, &t, false, now_ms()).await?;
+        store::put(&mut tx, &t, false, now_ms(), "").await?;
         store::add_event(&mut tx, &t.code, &event, actor).await?;
         let events = store::events(&mut tx, &t.code).await?;
         let personal = store::personal(&mut tx, &t.code).await?.unwrap_or_default();

@@ -86,7 +86,10 @@ impl TicketDelivery {
                         ticket.code
                     )));
                 }
-                store::put(conn, &ticket, true, now).await.map_err(failed)?;
+                let from = envelope.origin.to_string();
+                store::put(conn, &ticket, true, now, &from)
+                    .await
+                    .map_err(failed)?;
                 for e in &events {
                     store::add_event(conn, &ticket.code, e, "")
                         .await
@@ -112,7 +115,7 @@ impl TicketDelivery {
             }
             (UPDATE, Transfer::Update { ticket, event }) => {
                 let holder = Body::node_of(&ticket.body_id) == Some(self.me.as_str());
-                store::put(conn, &ticket, holder, now)
+                store::put(conn, &ticket, holder, now, &envelope.origin.to_string())
                     .await
                     .map_err(failed)?;
                 store::add_event(conn, &ticket.code, &event, "")

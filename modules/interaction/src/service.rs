@@ -393,7 +393,7 @@ impl Interaction {
         };
         let event = self.event(&code, "submitted", TicketState::Submitted, "");
         let here = body_node == self.federation.me();
-        store::put(&mut tx, &ticket, here, now).await?;
+        store::put(&mut tx, &ticket, here, now, "").await?;
         store::put_personal(&mut tx, &code, &personal).await?;
         store::put_attachments(&mut tx, &code, &attachments).await?;
         store::add_event(&mut tx, &code, &event, "citizen").await?;
@@ -529,7 +529,7 @@ impl Interaction {
     ) -> Result<TicketRecord, InteractionError> {
         ticket.version += 1;
         let mut tx = self.write.begin().await?;
-        store::put(&mut tx, &ticket, holder_here, now_ms()).await?;
+        store::put(&mut tx, &ticket, holder_here, now_ms(), "").await?;
         store::add_event(&mut tx, &ticket.code, &event, actor).await?;
         let me = self.federation.me();
         let mut targets: Vec<NodeId> = Vec::new();

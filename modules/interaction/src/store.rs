@@ -68,11 +68,19 @@ pub(crate) async fn list(
 }
 
 /// Inserts or replaces a ticket when `t.version` is newer than what is stored.
+///
+/// Two nodes may change a ticket apart (the citizen rates at the filing node while the
+/// handler closes it at the body's node), giving two versions with one number. The merge
+/// converges whatever the order: on a tie the change made by the node of the body the
+/// stored ticket is with wins (`from` names the node the change came from; empty for this
+/// node's own, which always raise the version), and a rating, given once by the citizen,
+/// is kept from whichever side has it.
 pub(crate) async fn put(
     conn: &mut AnyConnection,
     t: &TicketRecord,
     holder: bool,
     now_ms: i64,
+    from: &str,
 ) -> Result<(), sqlx::Error> {
     let body_node = Body::node_of(&t.body_id).unwrap_or_default().to_string();
     sqlx::query(
@@ -84,9 +92,12 @@ pub(crate) async fn put(
             body_id = excluded.body_id, body_node = excluded.body_node, state = excluded.state, consent_public = excluded.consent_public,
             attachments = excluded.attachments, accepted_day = excluded.accepted_day, due_day = excluded.due_day,
             paused_days = excluded.paused_days, paused_since = excluded.paused_since, extended = excluded.extended,
-            reply = excluded.reply, reply_body = excluded.reply_body, replied_ms = excluded.replied_ms, rating = excluded.rating,
-            rating_comment = excluded.rating_comment, version = excluded.version, holder = excluded.holder, updated_ms = excluded.updated_ms
-         WHERE excluded.version > tickets.version OR excluded.holder != tickets.holder",
+            reply = excluded.reply, reply_body = excluded.reply_body, replied_ms = excluded.replied_ms,
+            rating = CASE WHEN excluded.rating > 0 THEN excluded.rating ELSE tickets.rating END,
+            rating_comment = CASE WHEN excluded.rating > 0 THEN excluded.rating_comment ELSE tickets.rating_comment END,
+            version = excluded.version, holder = excluded.holder, updated_ms = excluded.updated_ms
+         WHERE excluded.version > tickets.version OR excluded.holder != tickets.holder
+            OR (excluded.version = tickets.version AND tickets.body_node = $27)",
     )
     .bind(&t.code)
     .bind(&t.kind)
@@ -114,8 +125,20 @@ pub(crate) async fn put(
     .bind(t.version as i64)
     .bind(i64::from(holder))
     .bind(now_ms)
+    .bind(from)
     .execute(&mut *conn)
     .await?;
+    if t.rating > 0 {
+        // A change that lost the merge may still carry the citizen's rating.
+        sqlx::query(
+            "UPDATE tickets SET rating = $1, rating_comment = $2 WHERE code = $3 AND rating = 0",
+        )
+        .bind(i64::from(t.rating))
+        .bind(&t.rating_comment)
+        .bind(&t.code)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 

@@ -6,7 +6,7 @@
 use govnode_tests::{Method, Role, StatusCode, TestNode, TestTree};
 use serde_json::{Value, json};
 
-async fn declare_body(n: &TestNode, slug: &str, name: &str) -> String {
+pub(super) async fn declare_body(n: &TestNode, slug: &str, name: &str) -> String {
     let r = n
         .call(
             Method::PUT,
@@ -19,7 +19,7 @@ async fn declare_body(n: &TestNode, slug: &str, name: &str) -> String {
     r.json()["id"].as_str().unwrap().to_string()
 }
 
-async fn file(
+pub(super) async fn file(
     n: &TestNode,
     site: &str,
     body: &str,
@@ -44,7 +44,7 @@ async fn file(
     )
 }
 
-async fn act(n: &TestNode, token: &str, code: &str, action: Value) -> Value {
+pub(super) async fn act(n: &TestNode, token: &str, code: &str, action: Value) -> Value {
     let r = n
         .call(
             Method::POST,
@@ -57,7 +57,7 @@ async fn act(n: &TestNode, token: &str, code: &str, action: Value) -> Value {
     r.json()
 }
 
-async fn status(n: &TestNode, code: &str, password: &str) -> Value {
+pub(super) async fn status(n: &TestNode, code: &str, password: &str) -> Value {
     let r = n
         .get(&format!(
             "/api/interaction/tickets/{code}?password={password}"
@@ -69,7 +69,7 @@ async fn status(n: &TestNode, code: &str, password: &str) -> Value {
 
 /// Waits until the directory at `id` lists `body` (the province re-declares every body,
 /// with its node's key, for the whole province).
-async fn wait_body(tree: &TestTree, id: &str, body: &str) {
+pub(super) async fn wait_body(tree: &TestTree, id: &str, body: &str) {
     let n = tree.node(id);
     tree.wait_for(&format!("body {body} in the directory at {id}"), || async {
         n.get("/api/interaction/bodies").await.text.contains(body)
@@ -78,7 +78,7 @@ async fn wait_body(tree: &TestTree, id: &str, body: &str) {
 }
 
 /// Waits until the handler of `body` at `n` sees the ticket.
-async fn wait_inbox(tree: &TestTree, id: &str, token: &str, code: &str) {
+pub(super) async fn wait_inbox(tree: &TestTree, id: &str, token: &str, code: &str) {
     let n = tree.node(id);
     tree.wait_for(&format!("ticket {code} in an inbox at {id}"), || async {
         let r = n
@@ -94,7 +94,13 @@ async fn wait_inbox(tree: &TestTree, id: &str, token: &str, code: &str) {
     .await;
 }
 
-async fn wait_state(tree: &TestTree, id: &str, code: &str, password: &str, state: &str) -> Value {
+pub(super) async fn wait_state(
+    tree: &TestTree,
+    id: &str,
+    code: &str,
+    password: &str,
+    state: &str,
+) -> Value {
     let n = tree.node(id);
     tree.wait_for(&format!("ticket {code} {state} at {id}"), || async {
         let r = n

@@ -3,6 +3,7 @@
 mod convergence;
 mod failure;
 mod interaction;
+mod interaction_races;
 mod replication;
 mod scopes;
 mod trust;
