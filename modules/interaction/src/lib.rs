@@ -10,6 +10,7 @@
 
 pub mod calendar;
 pub mod deadline;
+mod desk;
 mod error;
 mod handling;
 pub mod model;
@@ -20,6 +21,7 @@ mod settings;
 mod store;
 pub mod survey;
 
+pub use desk::{Desk, NODE_DEFAULT};
 pub use error::InteractionError;
 pub use handling::{BodyStats, PublicReply};
 pub use model::{Attachment, Body, EventRecord, Personal, TicketKind, TicketRecord, TicketState};

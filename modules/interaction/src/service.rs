@@ -32,7 +32,8 @@ pub const MAX_CONTENT_CHARS: usize = 5_000;
 pub struct Filing {
     /// Kind code.
     pub kind: String,
-    /// Responsible body id.
+    /// Responsible body id; empty: the site's letters desk passes it on.
+    #[serde(default)]
     pub body: String,
     /// Subject.
     pub subject: String,
@@ -290,8 +291,9 @@ impl Interaction {
                 TicketKind::ALL.map(|k| k.code()).join(", ")
             ))
         })?;
-        let body_node = Body::node_of(&f.body)
-            .ok_or_else(|| bad(format!("body: `{}` is not a body id", f.body)))?;
+        let body_id = self.addressee(site, &f.body).await?;
+        let body_node = Body::node_of(&body_id)
+            .ok_or_else(|| bad(format!("body: `{body_id}` is not a body id")))?;
         let body_node: NodeId = body_node.parse().map_err(|_| bad("body: unknown node"))?;
         if !self.federation.topology().contains(body_node) && body_node != self.federation.me() {
             return Err(InteractionError::NotFound(format!(
@@ -365,7 +367,7 @@ impl Interaction {
             kind: kind.code().into(),
             subject: f.subject.trim().into(),
             content: f.content.trim().into(),
-            body_id: f.body.clone(),
+            body_id,
             filed_node: self.me(),
             filed_site: site.into(),
             state: TicketState::Submitted.code().into(),

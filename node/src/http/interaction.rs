@@ -123,9 +123,19 @@ pub async fn info(
     Ok(Json(json!(view)))
 }
 
-/// `GET /api/interaction/bodies`: the directory of bodies of the province known here.
-pub async fn bodies(State(node): State<Arc<Node>>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "bodies": node.interaction.bodies().await? })))
+/// `GET /api/interaction/bodies?site=`: the directory of bodies of the province known
+/// here, and the letters desk that takes the site's letters without a chosen body.
+pub async fn bodies(
+    State(node): State<Arc<Node>>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let desk = match p.get("site").filter(|s| !s.is_empty()) {
+        Some(site) => node.interaction.desk_for(site).await?,
+        None => None,
+    };
+    Ok(Json(
+        json!({ "bodies": node.interaction.bodies().await?, "desk": desk }),
+    ))
 }
 
 /// `GET /api/interaction/replies?site=&body=&q=`: published replies, optionally searched.

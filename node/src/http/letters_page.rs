@@ -38,6 +38,10 @@ pub async fn letters(req: &PageRequest) -> Result<Response, PageError> {
         .bodies()
         .await
         .map_err(|e| PageError::Internal(e.to_string()))?;
+    let desk = interaction
+        .desk_for(&req.site.id)
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?;
     let kinds: Vec<_> = TicketKind::ALL
         .iter()
         .map(|k| json!({ "code": k.code(), "label": k.label() }))
@@ -69,6 +73,7 @@ pub async fn letters(req: &PageRequest) -> Result<Response, PageError> {
     .collect();
     ctx.insert("kinds", v(kinds));
     ctx.insert("bodies", v(bodies));
+    ctx.insert("desk", v(desk));
     ctx.insert("replies", v(replies));
     ctx.insert("tracked", v(tracked));
     ctx.insert("filed", v(filed));

@@ -2,6 +2,7 @@
 
 mod admin;
 pub(crate) mod api;
+mod desks;
 mod dictionary;
 mod distribution;
 mod drain;
@@ -101,6 +102,11 @@ pub fn router(node: Arc<Node>) -> Router {
             post(interaction::act),
         )
         .route("/interaction/bodies/{slug}", put(interaction::put_body))
+        .route("/interaction/desks", get(desks::list))
+        .route(
+            "/interaction/desks/{site}",
+            put(desks::put).delete(desks::remove),
+        )
         .route("/interaction/escalations", get(interaction::escalations))
         .route(
             "/interaction/settings",

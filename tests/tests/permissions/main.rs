@@ -222,6 +222,7 @@ impl World {
             ),
             route(Method::GET, "/api/admin/search/history", Body::Empty),
             route(Method::GET, "/api/admin/search/queries", Body::Empty),
+            route(Method::GET, "/api/admin/interaction/desks", Body::Empty),
         ];
         routes.extend(self.site_routes("gd"));
         routes
@@ -232,6 +233,16 @@ impl World {
         let (draft, submitted, approved, published) =
             (self.draft, self.submitted, self.approved, self.published);
         vec![
+            route(
+                Method::PUT,
+                format!("/api/admin/interaction/desks/{site}"),
+                Body::Json(json!({ "body": "440000.xfj" })),
+            ),
+            route(
+                Method::DELETE,
+                format!("/api/admin/interaction/desks/{site}"),
+                Body::Empty,
+            ),
             route(
                 Method::POST,
                 format!("/api/admin/sites/{site}/shutdown"),

@@ -4,6 +4,8 @@
 use govnode_tests::{Method, Role, StatusCode, TestNode};
 use serde_json::json;
 
+mod desks;
+
 fn filing(body: &str) -> serde_json::Value {
     json!({ "kind": "disclosure", "body": body, "subject": "申请公开2025年部门预算", "content": "请公开本部门2025年部门预算及说明。",
         "name": "李四", "phone": "13900139000", "id_number": "44010619900101123X", "consent_public": false })
