@@ -110,7 +110,8 @@ impl TestNode {
     }
 
     async fn wait_ready(&self) {
-        for _ in 0..500 {
+        // Bounded (30 s) so a loaded CI machine is not mistaken for a broken node.
+        for _ in 0..3000 {
             if let Ok(r) = self.http.get(self.url("/healthz")).send().await
                 && r.status() == StatusCode::OK
             {

@@ -338,7 +338,7 @@ async fn scheduled_publication_goes_live_when_due() {
     );
     // Readiness wait (bounded): the scheduler publishes, then brings the index up to date.
     let (mut state, mut hits) = (Value::Null, Value::Null);
-    for _ in 0..200 {
+    for _ in 0..600 {
         let a = t
             .call(
                 Method::GET,

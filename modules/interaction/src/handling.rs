@@ -344,13 +344,24 @@ impl Interaction {
         &self,
         bodies: Option<&[String]>,
     ) -> Result<Vec<TicketView>, InteractionError> {
+        // Every open ticket, then the latest finished ones, selected in SQL per body so a
+        // busy node's other bodies never crowd a handler's tickets out.
         let mut conn = self.read.acquire().await?;
-        let all = store::list(&mut conn, "holder = 1", &[], 1000).await?;
-        let mut out = Vec::new();
-        for t in all {
-            if bodies.is_some_and(|b| !b.contains(&t.body_id)) {
-                continue;
+        let mut held = Vec::new();
+        match bodies {
+            None => {
+                held.extend(store::list(&mut conn, OPEN, &[], MAX_OPEN_LISTED).await?);
+                held.extend(store::list(&mut conn, DONE, &[], MAX_DONE_LISTED).await?);
             }
+            Some(bodies) => {
+                for b in bodies {
+                    held.extend(store::list(&mut conn, OPEN_OF, &[b], MAX_OPEN_LISTED).await?);
+                    held.extend(store::list(&mut conn, DONE_OF, &[b], MAX_DONE_LISTED).await?);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(held.len());
+        for t in held {
             out.push(self.view(&mut conn, t, true).await?);
         }
         let rank = |v: &TicketView| match v.deadline {
@@ -611,6 +622,19 @@ impl Interaction {
 /// Longest answer to a request for information.
 const MAX_INFO: usize = 5_000;
 
+/// Inbox filters: open tickets (as `TicketState::open`) and finished ones, of all bodies or of one.
+const OPEN: &str =
+    "holder = 1 AND state IN ('submitted', 'accepted', 'in_progress', 'info_requested')";
+const DONE: &str =
+    "holder = 1 AND state NOT IN ('submitted', 'accepted', 'in_progress', 'info_requested')";
+const OPEN_OF: &str = "holder = 1 AND body_id = $1 AND state IN ('submitted', 'accepted', 'in_progress', 'info_requested')";
+const DONE_OF: &str = "holder = 1 AND body_id = $1 AND state NOT IN ('submitted', 'accepted', 'in_progress', 'info_requested')";
+
+/// Open tickets an inbox lists at most, per body.
+const MAX_OPEN_LISTED: i64 = 5_000;
+/// Finished tickets (refused, replied, rated, closed) an inbox lists per body, latest first.
+const MAX_DONE_LISTED: i64 = 200;
+
 impl Interaction {
     /// An attachment of a ticket held here: (name, MIME type, bytes).
     pub async fn attachment(
@@ -623,5 +647,21 @@ impl Interaction {
             .await?
             .into_iter()
             .find(|a| a.hash == hash))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inbox_filters_agree_with_the_open_states() {
+        for state in TicketState::ALL {
+            let quoted = format!("'{}'", state.code());
+            assert_eq!(OPEN.contains(&quoted), state.open(), "{quoted}");
+            assert_eq!(OPEN_OF.contains(&quoted), state.open(), "{quoted}");
+        }
+        assert_eq!(OPEN.replace("state IN", "state NOT IN"), DONE);
+        assert_eq!(OPEN_OF.replace("state IN", "state NOT IN"), DONE_OF);
     }
 }

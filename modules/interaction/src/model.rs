@@ -117,20 +117,21 @@ impl TicketState {
         }
     }
 
+    /// Every state, in workflow order.
+    pub const ALL: [TicketState; 8] = [
+        TicketState::Submitted,
+        TicketState::Accepted,
+        TicketState::Refused,
+        TicketState::InProgress,
+        TicketState::InfoRequested,
+        TicketState::Replied,
+        TicketState::Rated,
+        TicketState::Closed,
+    ];
+
     /// Parses a wire code.
     pub fn parse(code: &str) -> Option<TicketState> {
-        [
-            TicketState::Submitted,
-            TicketState::Accepted,
-            TicketState::Refused,
-            TicketState::InProgress,
-            TicketState::InfoRequested,
-            TicketState::Replied,
-            TicketState::Rated,
-            TicketState::Closed,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
+        Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
     /// Whether the body still owes an answer (the deadline runs or is paused).

@@ -232,7 +232,8 @@ async fn a_survey_closes_on_its_own_and_an_upcoming_one_waits() {
     let r = a.respond(&t, id, json!([1, [], ""])).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let mut published = None;
-    for _ in 0..100 {
+    // Bounded readiness wait (30 s: generous for a loaded CI machine).
+    for _ in 0..600 {
         let r = t.get(&format!("/api/surveys/{id}/results")).await;
         if r.status == StatusCode::OK {
             published = Some(r.json());
