@@ -198,15 +198,8 @@ pub async fn by_host(
         return super::error::ApiError::not_found(format!("no API route {}", uri.path()))
             .into_response();
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let bare = host.split(':').next().unwrap_or("");
-    let site = match node.content.site_by_host(&host).await {
-        Ok(Some(s)) => Some(s),
-        Ok(None) => node.content.site_by_host(bare).await.ok().flatten(),
+    let site = match site_for_host(&node, &headers).await {
+        Ok(site) => site,
         Err(e) => {
             return fallback::plain_error(&node, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
         }
@@ -226,6 +219,23 @@ pub async fn by_host(
         }
         None if uri.path() == "/" => fallback::portal(&node).await,
         None => fallback::plain_error(&node, StatusCode::NOT_FOUND, "页面不存在"),
+    }
+}
+
+/// The site whose host name the request carries (with or without its port).
+pub(super) async fn site_for_host(
+    node: &Node,
+    headers: &HeaderMap,
+) -> Result<Option<Site>, ContentError> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bare = host.split(':').next().unwrap_or("");
+    match node.content.site_by_host(&host).await? {
+        Some(s) => Ok(Some(s)),
+        None => Ok(node.content.site_by_host(bare).await.ok().flatten()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Surveys and opinion solicitations (征集调查): the admin API (create, list, close early,
 //! feedback, results with text answers), the public API (survey, response, results once
-//! closed) and the public pages `/sites/{site}/surveys` and `/sites/{site}/surveys/{id}`.
+//! closed) and the public pages `/sites/{site}/surveys` and `/sites/{site}/surveys/{id}`,
+//! also at `/surveys` and `/surveys/{id}` on the site's host name.
 //!
 //! Citizens are told apart by a signed cookie (`govnode_respondent`), issued when they
 //! first open an open survey or respond without one; responses are also rate-limited per
@@ -31,7 +32,7 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath as Path, Caller};
 use super::fallback;
-use super::site::{PageError, PageRequest, REPLICA_HEADER};
+use super::site::{PageError, PageRequest, REPLICA_HEADER, site_for_host};
 use crate::Node;
 
 mod page;
@@ -57,6 +58,12 @@ pub(super) fn routes() -> Router<Arc<Node>> {
         .route(
             "/sites/{site}/surveys/{id}",
             get(page::show).post(page::submit),
+        )
+        // The same pages on a site's own host name.
+        .route("/surveys", get(page::list_by_host))
+        .route(
+            "/surveys/{id}",
+            get(page::show_by_host).post(page::submit_by_host),
         )
 }
 

@@ -274,3 +274,50 @@ async fn a_survey_closes_on_its_own_and_an_upcoming_one_waits() {
     );
     t.stop().await;
 }
+
+/// The survey pages also answer on the site's own host name, with links and the form's
+/// action relative to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn survey_pages_answer_on_the_site_host_name() {
+    let (t, admin) = setup().await;
+    let id = create(&t, &admin, survey_body(3_600_000)).await;
+    let page = format!("/surveys/{id}");
+    let mut a = Citizen::on_host("203.0.113.9", "gd.gov.test");
+    let list = a.get(&t, "/surveys").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    assert!(
+        list.text.contains(&format!("href=\"{page}\"")),
+        "{}",
+        list.text
+    );
+    let p = a.get(&t, &page).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text);
+    assert!(a.cookie.is_some(), "first visit issues the cookie");
+    let action = format!("<form class=\"survey-form\" method=\"post\" action=\"{page}\"");
+    assert!(p.text.contains(&action), "{}", p.text);
+    let fields = [("q0", "1"), ("q1", "2"), ("q2", "")];
+    let r = a.send(&t, Method::POST, &page, Body::Form(&fields)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.text.contains("感谢您的参与"), "{}", r.text);
+    // The same person by path is the same respondent.
+    let r = a
+        .send(
+            &t,
+            Method::POST,
+            &format!("/sites/gd/surveys/{id}"),
+            Body::Form(&fields),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    // Another site's host does not show gd's survey; an unknown host has no surveys.
+    let mut sz = Citizen::on_host("203.0.113.11", "sz.gov.test");
+    assert_eq!(sz.get(&t, &page).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(sz.get(&t, "/surveys").await.status, StatusCode::OK);
+    let mut other = Citizen::on_host("203.0.113.10", "nowhere.gov.test");
+    assert_eq!(
+        other.get(&t, "/surveys").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(other.get(&t, &page).await.status, StatusCode::NOT_FOUND);
+    t.stop().await;
+}

@@ -33,6 +33,8 @@ fn survey_body(closes_in_ms: i64) -> Value {
 struct Citizen {
     cookie: Option<String>,
     ip: String,
+    /// The host name the citizen's browser asks for (None: the node's address).
+    host: Option<String>,
 }
 
 impl Citizen {
@@ -40,6 +42,15 @@ impl Citizen {
         Citizen {
             cookie: None,
             ip: ip.into(),
+            host: None,
+        }
+    }
+
+    /// A citizen reaching the site by its own host name.
+    fn on_host(ip: &str, host: &str) -> Self {
+        Citizen {
+            host: Some(host.into()),
+            ..Citizen::new(ip)
         }
     }
 
@@ -50,6 +61,9 @@ impl Citizen {
             .header("x-forwarded-for", &self.ip);
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
+        }
+        if let Some(h) = &self.host {
+            req = req.header("host", h);
         }
         req = match body {
             Body::None => req,

@@ -9,17 +9,30 @@ use govnode_interaction::survey::answers_from_form;
 use super::*;
 use crate::http::pages::{Ctx, v};
 
-/// Site lookup, maintenance and the replica header around a page.
+/// Site lookup (by id from the path, or by the request's host name when `site` is None),
+/// maintenance and the replica header around a page.
 async fn open(
     node: Arc<Node>,
-    site: &str,
+    site: Option<&str>,
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Result<PageRequest, Response> {
-    let site = match node.content.site(site).await {
+    let found = match site {
+        Some(id) => node.content.site(id).await,
+        None => match site_for_host(&node, headers).await {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => Err(ContentError::NotFound(String::new())),
+            Err(e) => Err(e),
+        },
+    };
+    let base = site.map(|id| format!("/sites/{id}")).unwrap_or_default();
+    let site = match found {
         Ok(s) => s,
         Err(ContentError::NotFound(_)) => {
-            let msg = format!("没有站点 `{site}`");
+            let msg = match site {
+                Some(id) => format!("没有站点 `{id}`"),
+                None => "页面不存在".to_string(),
+            };
             return Err(fallback::plain_error(&node, StatusCode::NOT_FOUND, &msg));
         }
         Err(e) => {
@@ -48,7 +61,7 @@ async fn open(
         .flat_map(|v| v.split(';'))
         .any(|c| c.trim() == "elder=1");
     let req = PageRequest {
-        base: format!("/sites/{}", site.id),
+        base,
         origin,
         query: HashMap::new(),
         elder,
@@ -104,7 +117,20 @@ pub(super) async fn list(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let req = match open(node, &site, &uri, &headers).await {
+    list_in(node, Some(&site), uri, headers).await
+}
+
+/// `GET /surveys` on a site's host name.
+pub(super) async fn list_by_host(
+    State(node): State<Arc<Node>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    list_in(node, None, uri, headers).await
+}
+
+async fn list_in(node: Arc<Node>, site: Option<&str>, uri: Uri, headers: HeaderMap) -> Response {
+    let req = match open(node, site, &uri, &headers).await {
         Ok(r) => r,
         Err(resp) => return resp,
     };
@@ -216,13 +242,35 @@ pub(super) async fn show(
     headers: HeaderMap,
     who: Respondent,
 ) -> Response {
-    let req = match open(node, &site, &uri, &headers).await {
+    show_in(node, Some(&site), &id, uri, headers, who).await
+}
+
+/// `GET /surveys/{id}` on a site's host name.
+pub(super) async fn show_by_host(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    who: Respondent,
+) -> Response {
+    show_in(node, None, &id, uri, headers, who).await
+}
+
+async fn show_in(
+    node: Arc<Node>,
+    site: Option<&str>,
+    id: &str,
+    uri: Uri,
+    headers: HeaderMap,
+    who: Respondent,
+) -> Response {
+    let req = match open(node, site, &uri, &headers).await {
         Ok(r) => r,
         Err(resp) => return resp,
     };
     let mut open_survey = false;
     let result = async {
-        let survey = load(&req, &id).await?;
+        let survey = load(&req, id).await?;
         let view = match survey.status(now_ms()) {
             Status::Open => {
                 open_survey = true;
@@ -257,12 +305,36 @@ pub(super) async fn submit(
     who: Respondent,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let req = match open(node, &site, &uri, &headers).await {
+    submit_in(node, Some(&site), &id, uri, headers, who, form).await
+}
+
+/// `POST /surveys/{id}` on a site's host name.
+pub(super) async fn submit_by_host(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    who: Respondent,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    submit_in(node, None, &id, uri, headers, who, form).await
+}
+
+async fn submit_in(
+    node: Arc<Node>,
+    site: Option<&str>,
+    id: &str,
+    uri: Uri,
+    headers: HeaderMap,
+    who: Respondent,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let req = match open(node, site, &uri, &headers).await {
         Ok(r) => r,
         Err(resp) => return resp,
     };
     let result = async {
-        let survey = load(&req, &id).await?;
+        let survey = load(&req, id).await?;
         let now = now_ms();
         match survey.status(now) {
             Status::Open => {}
