@@ -41,6 +41,7 @@ async fn demo_serves_four_nodes_replicas_and_a_stopped_county_from_its_parent() 
     let mut nodes = BTreeSet::new();
     let mut checked_replica = false;
     let mut checked_stop = false;
+    let mut checked_letters = false;
     let read = tokio::time::timeout(Duration::from_secs(120), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             seen.push(line.clone());
@@ -56,6 +57,15 @@ async fn demo_serves_four_nodes_replicas_and_a_stopped_county_from_its_parent() 
                 assert_eq!(origin.unwrap(), "440106", "{url}");
                 assert!(r.text().await.unwrap().contains("副本"), "{url}");
                 checked_replica = true;
+            }
+            // The province's letters form offers its desk for letters without a body.
+            if line.trim_start().starts_with("letters ") && line.contains("/sites/gd/letters") {
+                let url = url_in(&line).unwrap().to_string();
+                let r = http.get(&url).send().await.unwrap();
+                assert_eq!(r.status(), 200, "{url}");
+                let page = r.text().await.unwrap();
+                assert!(page.contains("交广东省人民政府办公厅分办"), "{url}: {page}");
+                checked_letters = true;
             }
             // After --stop: the city serves the stopped county's site.
             if line.starts_with("open ") && line.contains("while 440106 is stopped") {
@@ -80,4 +90,5 @@ async fn demo_serves_four_nodes_replicas_and_a_stopped_county_from_its_parent() 
     assert_eq!(nodes.len(), 4, "four nodes on four ports:\n{all}");
     assert!(checked_replica, "no replica URL printed:\n{all}");
     assert!(checked_stop, "--stop printed no URL to look at:\n{all}");
+    assert!(checked_letters, "no letters URL printed:\n{all}");
 }

@@ -385,6 +385,10 @@ fn print_nodes(demo: &Demo, published: &BTreeMap<NodeId, Vec<seed::Published>>) 
                 s.name
             );
         }
+        println!(
+            "  letters  {}",
+            n.url(&format!("/sites/{}/letters", n.site.id))
+        );
         println!("  status   {}", n.url("/api/federation/status"));
         println!(
             "  search   {}",

@@ -355,6 +355,17 @@ pub async fn seed(node: &Node) -> Result<Vec<Published>, NodeError> {
             .await
             .map_err(|e| NodeError::Storage(e.to_string()))?;
     }
+    // The main site's office is the node's letters desk: a letter whose writer does not
+    // know which body should answer goes there and is passed on (转办).
+    if let Some(main) = mine.first() {
+        node.interaction
+            .set_desk(
+                govnode_interaction::NODE_DEFAULT,
+                &format!("{me}.{}", main.id),
+            )
+            .await
+            .map_err(|e| NodeError::Storage(e.to_string()))?;
+    }
     if me == "440000" {
         // Hainan's "1+N": fixed columns on every provincial site, stamped from one set.
         let fixed = vec![
