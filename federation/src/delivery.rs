@@ -220,9 +220,9 @@ impl Federation {
         .await
         .map_err(db)?;
         tx.commit().await.map_err(db)?;
-        if !here {
-            self.kick_outbox();
-        }
+        // Relayed, or taken by a handler that may have sent something on in the same
+        // transaction: either way the outbox may have grown.
+        self.kick_outbox();
         Ok(())
     }
 }

@@ -10,7 +10,7 @@ use govnode_federation::{
 };
 use sqlx::AnyConnection;
 
-use crate::model::{Body, Transfer};
+use crate::model::{Body, EventRecord, Transfer};
 use crate::store;
 
 /// Kind prefix of everything this module sends.
@@ -25,6 +25,8 @@ pub(crate) const ESCALATION: &str = "interaction.escalation";
 pub(crate) const BODY: &str = "interaction.body";
 /// Payload version.
 pub(crate) const V1: u8 = 1;
+/// Changes a citizen makes, at the filing node as well as at the body's.
+const CITIZEN_ACTIONS: [&str; 2] = ["info_supplied", "rated"];
 
 /// Takes tickets, changes and escalations addressed to this node, and bodies of the
 /// directory.
@@ -115,12 +117,14 @@ impl TicketDelivery {
             }
             (UPDATE, Transfer::Update { ticket, event }) => {
                 let holder = Body::node_of(&ticket.body_id) == Some(self.me.as_str());
-                store::put(conn, &ticket, holder, now, &envelope.origin.to_string())
+                let from = envelope.origin.to_string();
+                store::put(conn, &ticket, holder, now, &from)
                     .await
                     .map_err(failed)?;
                 store::add_event(conn, &ticket.code, &event, "")
                     .await
                     .map_err(failed)?;
+                self.pass_on(conn, &ticket.code, &event, &from).await?;
             }
             (
                 ESCALATION,
@@ -157,6 +161,46 @@ impl TicketDelivery {
         }
         self.changes
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// A citizen's change that reached a node the ticket has since left (the answer to a
+    /// request for information, sent while the body transferred the ticket on) goes on to
+    /// the node that holds it now, so the new body sees it too. Sent in the transaction
+    /// that received it: it is passed on exactly when it is taken.
+    async fn pass_on(
+        &self,
+        conn: &mut AnyConnection,
+        code: &str,
+        event: &EventRecord,
+        from: &str,
+    ) -> Result<(), ApplyError> {
+        if !CITIZEN_ACTIONS.contains(&event.action.as_str()) {
+            return Ok(());
+        }
+        let Some((stored, _)) = store::get(conn, code).await.map_err(failed)? else {
+            return Ok(());
+        };
+        let Some(holder) = Body::node_of(&stored.body_id) else {
+            return Ok(());
+        };
+        if holder == self.me || holder == from {
+            return Ok(());
+        }
+        let Ok(holder) = holder.parse() else {
+            return Ok(());
+        };
+        let fed = self
+            .federation
+            .upgrade()
+            .ok_or_else(|| refused("stopping"))?;
+        let update = Transfer::Update {
+            ticket: stored,
+            event: event.clone(),
+        };
+        fed.send(conn, holder, UPDATE, encode_payload(V1, &update))
+            .await
+            .map_err(|e| ApplyError::Failed(e.to_string()))?;
         Ok(())
     }
 

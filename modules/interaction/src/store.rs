@@ -96,7 +96,7 @@ pub(crate) async fn put(
             rating = CASE WHEN excluded.rating > 0 THEN excluded.rating ELSE tickets.rating END,
             rating_comment = CASE WHEN excluded.rating > 0 THEN excluded.rating_comment ELSE tickets.rating_comment END,
             version = excluded.version, holder = excluded.holder, updated_ms = excluded.updated_ms
-         WHERE excluded.version > tickets.version OR excluded.holder != tickets.holder
+         WHERE excluded.version > tickets.version
             OR (excluded.version = tickets.version AND tickets.body_node = $27)",
     )
     .bind(&t.code)
