@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::service::bad;
-use crate::{Interaction, InteractionError, store};
+use crate::{Interaction, InteractionError};
 
 /// The key of a node's default desk, used by sites without their own.
 pub const NODE_DEFAULT: &str = "*";
@@ -26,18 +26,17 @@ pub struct Desk {
 impl Interaction {
     /// Makes `body` (a body of this node) the desk of `site` (`*`: the node's default).
     pub async fn set_desk(&self, site: &str, body: &str) -> Result<Desk, InteractionError> {
-        let mut conn = self.read.acquire().await?;
-        let known = store::bodies(&mut conn).await?;
-        drop(conn);
-        let found = known
-            .into_iter()
-            .find(|b| b.id == body)
-            .filter(|b| b.node == self.me())
-            .ok_or_else(|| {
-                InteractionError::NotFound(format!(
-                    "body: `{body}` is not a body of this node; declare it first"
-                ))
-            })?;
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT name FROM interaction_bodies WHERE id = $1 AND node = $2")
+                .bind(body)
+                .bind(self.me())
+                .fetch_optional(&self.read)
+                .await?;
+        let name = name.ok_or_else(|| {
+            InteractionError::NotFound(format!(
+                "body: `{body}` is not a body of this node; declare it first"
+            ))
+        })?;
         sqlx::query(
             "INSERT INTO interaction_desks (site, body_id, updated_ms) VALUES ($1, $2, $3)
              ON CONFLICT (site) DO UPDATE SET body_id = excluded.body_id, updated_ms = excluded.updated_ms",
@@ -49,8 +48,8 @@ impl Interaction {
         .await?;
         Ok(Desk {
             site: site.into(),
-            body: found.id,
-            name: found.name,
+            body: body.into(),
+            name,
         })
     }
 
