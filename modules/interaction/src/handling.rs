@@ -10,7 +10,8 @@ use crate::deadline::{DeadlineStatus, past_red_line};
 use crate::model::{Body, TicketKind, TicketRecord, TicketState, Transfer};
 use crate::routing::{ESCALATION, TICKET, V1};
 use crate::service::{
-    HandlerAction, Interaction, TicketView, bad, beijing_today, check_len, fed_err, password_hash,
+    DeadlineClock, HandlerAction, Interaction, TicketView, bad, beijing_today, check_len, fed_err,
+    password_hash,
 };
 use crate::{InteractionError, store};
 
@@ -360,10 +361,21 @@ impl Interaction {
                 }
             }
         }
-        let mut out = Vec::with_capacity(held.len());
-        for t in held {
-            out.push(self.view(&mut conn, t, true).await?);
-        }
+        // Events and personal data in batches, not two queries per ticket.
+        let codes: Vec<String> = held.iter().map(|t| t.code.clone()).collect();
+        let mut events = store::events_of(&mut conn, &codes).await?;
+        let mut personal = store::personal_of(&mut conn, &codes).await?;
+        let clock = DeadlineClock::now(self);
+        let mut out: Vec<TicketView> = held
+            .into_iter()
+            .map(|t| {
+                let (p, e) = (
+                    personal.remove(&t.code),
+                    events.remove(&t.code).unwrap_or_default(),
+                );
+                clock.view(t, p, e, true)
+            })
+            .collect();
         let rank = |v: &TicketView| match v.deadline {
             Some(DeadlineStatus::Overdue { .. }) => 0,
             Some(DeadlineStatus::DueSoon) => 1,

@@ -99,6 +99,51 @@ pub struct TicketView {
     pub holder: bool,
 }
 
+/// What a view's deadline status is computed with, read once for a whole list.
+pub(crate) struct DeadlineClock {
+    calendar: HolidayCalendar,
+    policy: DeadlinePolicy,
+    today: NaiveDate,
+}
+
+impl DeadlineClock {
+    /// The calendar and policy in force, and today in Beijing.
+    pub(crate) fn now(i: &Interaction) -> Self {
+        DeadlineClock {
+            calendar: i.calendar(),
+            policy: i.policy(),
+            today: beijing_today(),
+        }
+    }
+
+    /// A ticket as shown, its personal data masked.
+    pub(crate) fn view(
+        &self,
+        ticket: TicketRecord,
+        personal: Option<Personal>,
+        events: Vec<EventRecord>,
+        holder: bool,
+    ) -> TicketView {
+        let state = TicketState::parse(&ticket.state).unwrap_or(TicketState::Submitted);
+        let deadline = match (
+            state.open(),
+            NaiveDate::parse_from_str(&ticket.due_day, "%Y-%m-%d"),
+        ) {
+            (true, Ok(due)) => Some(self.policy.status(&self.calendar, due, self.today)),
+            _ => None,
+        };
+        TicketView {
+            state_label: state.label(),
+            kind_label: TicketKind::parse(&ticket.kind).map_or("", |k| k.label()),
+            ticket,
+            personal: personal.map(|p| p.masked()),
+            events,
+            deadline,
+            holder,
+        }
+    }
+}
+
 /// The interaction service of a node.
 #[derive(Clone)]
 pub struct Interaction {
@@ -497,27 +542,10 @@ impl Interaction {
         ticket: TicketRecord,
         holder: bool,
     ) -> Result<TicketView, InteractionError> {
-        let personal = store::personal(conn, &ticket.code)
-            .await?
-            .map(|p| p.masked());
+        let personal = store::personal(conn, &ticket.code).await?;
         let events = store::events(conn, &ticket.code).await?;
-        let state = TicketState::parse(&ticket.state).unwrap_or(TicketState::Submitted);
-        let deadline = match (
-            state.open(),
-            NaiveDate::parse_from_str(&ticket.due_day, "%Y-%m-%d"),
-        ) {
-            (true, Ok(due)) => Some(self.policy().status(&self.calendar(), due, beijing_today())),
-            _ => None,
-        };
-        Ok(TicketView {
-            state_label: state.label(),
-            kind_label: TicketKind::parse(&ticket.kind).map_or("", |k| k.label()),
-            ticket,
-            personal,
-            events,
-            deadline,
-            holder,
-        })
+        let clock = DeadlineClock::now(self);
+        Ok(clock.view(ticket, personal, events, holder))
     }
 
     /// Stores a change made here and sends it to the other end(s).

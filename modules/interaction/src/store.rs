@@ -1,5 +1,7 @@
 //! Reading and writing tickets, events, personal data and bodies.
 
+use std::collections::HashMap;
+
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
@@ -189,6 +191,77 @@ pub(crate) async fn events(
             })
         })
         .collect()
+}
+
+/// Codes per batched query: well under SQLite's limit on bound parameters.
+const BATCH: usize = 500;
+
+/// `$1, $2, …, $n`.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The events of many tickets, oldest first, by code (one query per 500 tickets).
+pub(crate) async fn events_of(
+    conn: &mut AnyConnection,
+    codes: &[String],
+) -> Result<HashMap<String, Vec<EventRecord>>, sqlx::Error> {
+    let mut out: HashMap<String, Vec<EventRecord>> = HashMap::new();
+    for chunk in codes.chunks(BATCH) {
+        let sql = format!(
+            "SELECT code, id, at_ms, node, action, state, detail FROM ticket_events
+             WHERE code IN ({}) ORDER BY at_ms, id",
+            placeholders(chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for code in chunk {
+            q = q.bind(code);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.entry(r.try_get(0)?).or_default().push(EventRecord {
+                id: r.try_get(1)?,
+                at_ms: r.try_get(2)?,
+                node: r.try_get(3)?,
+                action: r.try_get(4)?,
+                state: r.try_get(5)?,
+                detail: r.try_get(6)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The personal data of many tickets, by code (one query per 500 tickets).
+pub(crate) async fn personal_of(
+    conn: &mut AnyConnection,
+    codes: &[String],
+) -> Result<HashMap<String, Personal>, sqlx::Error> {
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(BATCH) {
+        let sql = format!(
+            "SELECT code, name, phone, id_number, email FROM ticket_personal WHERE code IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for code in chunk {
+            q = q.bind(code);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.insert(
+                r.try_get(0)?,
+                Personal {
+                    name: r.try_get(1)?,
+                    phone: r.try_get(2)?,
+                    id_number: r.try_get(3)?,
+                    email: r.try_get(4)?,
+                },
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// Stores the citizen's personal data.
