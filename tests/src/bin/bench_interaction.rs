@@ -162,7 +162,7 @@ async fn main() -> Result<()> {
          One in-process node, one body (广东省信访局), {n} letters filed on the province's site, every one \
          still open when the inbox is read.\n\n\
          | what | figure |\n| --- | --- |\n\
-         | filing, in-process, one after another (each a durable transaction: ticket, sealed personal data, event, rate-limit row) | {per_second:.0} letters/s ({filing:.1} s for {n}) |\n\
+         | filing, in-process, one after another (each a durable transaction: ticket, personal data, event, rate-limit row) | {per_second:.0} letters/s ({filing:.1} s for {n}) |\n\
          | the handler's inbox over HTTP, all {n} open tickets with their events and masked personal data (median of {rounds}) | {inbox_p50:.0} ms, {mib:.1} MiB of JSON |\n\
          | a citizen's status lookup over HTTP (code and password), {lookups} lookups | p50 {l50:.2} ms, p99 {l99:.2} ms |\n",
         n = args.tickets,
