@@ -340,11 +340,15 @@ impl Interaction {
         self.view(&mut conn, t, view.holder).await
     }
 
-    /// Tickets held here for the given bodies (None: all), overdue first, then by due date.
+    /// A page of the tickets held here for the given bodies (None: all): overdue first,
+    /// then due soon, then other open tickets by due date, then the latest finished ones;
+    /// with counts of the whole list.
     pub async fn inbox(
         &self,
         bodies: Option<&[String]>,
-    ) -> Result<Vec<TicketView>, InteractionError> {
+        offset: usize,
+        limit: usize,
+    ) -> Result<Inbox, InteractionError> {
         // Every open ticket, then the latest finished ones, selected in SQL per body so a
         // busy node's other bodies never crowd a handler's tickets out.
         let mut conn = self.read.acquire().await?;
@@ -361,12 +365,35 @@ impl Interaction {
                 }
             }
         }
-        // Events and personal data in batches, not two queries per ticket.
-        let codes: Vec<String> = held.iter().map(|t| t.code.clone()).collect();
+        let clock = DeadlineClock::now(self);
+        let mut ranked: Vec<(u8, TicketRecord)> = held
+            .into_iter()
+            .map(|t| {
+                let rank = match clock.status(&t) {
+                    Some(DeadlineStatus::Overdue { .. }) => 0,
+                    Some(DeadlineStatus::DueSoon) => 1,
+                    _ if TicketState::parse(&t.state).is_some_and(|s| s.open()) => 2,
+                    _ => 3,
+                };
+                (rank, t)
+            })
+            .collect();
+        ranked.sort_by(|(ra, a), (rb, b)| ra.cmp(rb).then_with(|| a.due_day.cmp(&b.due_day)));
+        let count = |r: u8| ranked.iter().filter(|(rank, _)| *rank == r).count();
+        let (overdue, due_soon) = (count(0), count(1));
+        let open = overdue + due_soon + count(2);
+        let total = ranked.len();
+        let page: Vec<TicketRecord> = ranked
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(_, t)| t)
+            .collect();
+        // Events and personal data of the page only, in batches.
+        let codes: Vec<String> = page.iter().map(|t| t.code.clone()).collect();
         let mut events = store::events_of(&mut conn, &codes).await?;
         let mut personal = store::personal_of(&mut conn, &codes).await?;
-        let clock = DeadlineClock::now(self);
-        let mut out: Vec<TicketView> = held
+        let tickets = page
             .into_iter()
             .map(|t| {
                 let (p, e) = (
@@ -376,18 +403,15 @@ impl Interaction {
                 clock.view(t, p, e, true)
             })
             .collect();
-        let rank = |v: &TicketView| match v.deadline {
-            Some(DeadlineStatus::Overdue { .. }) => 0,
-            Some(DeadlineStatus::DueSoon) => 1,
-            _ if TicketState::parse(&v.ticket.state).is_some_and(|s| s.open()) => 2,
-            _ => 3,
-        };
-        out.sort_by(|a, b| {
-            rank(a)
-                .cmp(&rank(b))
-                .then_with(|| a.ticket.due_day.cmp(&b.ticket.due_day))
-        });
-        Ok(out)
+        Ok(Inbox {
+            tickets,
+            total,
+            open,
+            overdue,
+            due_soon,
+            offset,
+            limit,
+        })
     }
 
     /// Marks overdue tickets held here and escalates each once to the superior level (the
@@ -641,6 +665,25 @@ const DONE: &str =
     "holder = 1 AND state NOT IN ('submitted', 'accepted', 'in_progress', 'info_requested')";
 const OPEN_OF: &str = "holder = 1 AND body_id = $1 AND state IN ('submitted', 'accepted', 'in_progress', 'info_requested')";
 const DONE_OF: &str = "holder = 1 AND body_id = $1 AND state NOT IN ('submitted', 'accepted', 'in_progress', 'info_requested')";
+
+/// A page of a handler's inbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inbox {
+    /// The page's tickets.
+    pub tickets: Vec<TicketView>,
+    /// Tickets in the whole list (open, and the latest finished).
+    pub total: usize,
+    /// Open tickets in it.
+    pub open: usize,
+    /// Of which overdue.
+    pub overdue: usize,
+    /// Of which due soon.
+    pub due_soon: usize,
+    /// Where the page starts.
+    pub offset: usize,
+    /// Most tickets on a page.
+    pub limit: usize,
+}
 
 /// Open tickets an inbox lists at most, per body.
 const MAX_OPEN_LISTED: i64 = 5_000;

@@ -23,7 +23,7 @@ pub mod survey;
 
 pub use desk::{Desk, NODE_DEFAULT};
 pub use error::InteractionError;
-pub use handling::{BodyStats, PublicReply};
+pub use handling::{BodyStats, Inbox, PublicReply};
 pub use model::{Attachment, Body, EventRecord, Personal, TicketKind, TicketRecord, TicketState};
 pub use routing::{KIND_PREFIX, TicketDelivery};
 pub use service::{Filing, HandlerAction, Interaction, TicketView, beijing_today};

@@ -116,6 +116,15 @@ impl DeadlineClock {
         }
     }
 
+    /// The deadline status of an open ticket with a due day.
+    pub(crate) fn status(&self, ticket: &TicketRecord) -> Option<DeadlineStatus> {
+        let open = TicketState::parse(&ticket.state).is_some_and(|s| s.open());
+        match (open, NaiveDate::parse_from_str(&ticket.due_day, "%Y-%m-%d")) {
+            (true, Ok(due)) => Some(self.policy.status(&self.calendar, due, self.today)),
+            _ => None,
+        }
+    }
+
     /// A ticket as shown, its personal data masked.
     pub(crate) fn view(
         &self,
@@ -125,13 +134,7 @@ impl DeadlineClock {
         holder: bool,
     ) -> TicketView {
         let state = TicketState::parse(&ticket.state).unwrap_or(TicketState::Submitted);
-        let deadline = match (
-            state.open(),
-            NaiveDate::parse_from_str(&ticket.due_day, "%Y-%m-%d"),
-        ) {
-            (true, Ok(due)) => Some(self.policy.status(&self.calendar, due, self.today)),
-            _ => None,
-        };
+        let deadline = self.status(&ticket);
         TicketView {
             state_label: state.label(),
             kind_label: TicketKind::parse(&ticket.kind).map_or("", |k| k.label()),

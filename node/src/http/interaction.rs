@@ -186,7 +186,12 @@ fn scope(caller: &Caller, body: Option<&str>) -> Result<Option<String>, ApiError
     }
 }
 
-/// `GET /api/admin/interaction/inbox?body=`: tickets held here, overdue first.
+/// Tickets on an inbox page unless `limit` says otherwise, and at most.
+const INBOX_PAGE: usize = 100;
+const INBOX_PAGE_MAX: usize = 1_000;
+
+/// `GET /api/admin/interaction/inbox?body=&offset=&limit=`: a page of the tickets held
+/// here, overdue first, with counts of the whole list.
 pub async fn inbox(
     State(node): State<Arc<Node>>,
     caller: Caller,
@@ -196,9 +201,27 @@ pub async fn inbox(
         &caller,
         p.get("body").filter(|b| !b.is_empty()).map(String::as_str),
     )?;
+    let number = |key: &str, default: usize, min: usize, max: usize| match p
+        .get(key)
+        .filter(|v| !v.is_empty())
+    {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!("{key}: a whole number from {min} to {max}"))
+            }),
+    };
+    let offset = number("offset", 0, 0, 1_000_000)?;
+    let limit = number("limit", INBOX_PAGE, 1, INBOX_PAGE_MAX)?;
     let bodies = body.map(|b| vec![b]);
-    let list = node.interaction.inbox(bodies.as_deref()).await?;
-    Ok(Json(json!({ "tickets": list })))
+    let page = node
+        .interaction
+        .inbox(bodies.as_deref(), offset, limit)
+        .await?;
+    Ok(Json(json!(page)))
 }
 
 /// `GET /api/admin/interaction/tickets/{code}`.

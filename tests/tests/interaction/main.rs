@@ -5,6 +5,7 @@ use govnode_tests::{Method, Role, StatusCode, TestNode};
 use serde_json::json;
 
 mod desks;
+mod inbox;
 
 fn filing(body: &str) -> serde_json::Value {
     json!({ "kind": "disclosure", "body": body, "subject": "申请公开2025年部门预算", "content": "请公开本部门2025年部门预算及说明。",
