@@ -22,6 +22,8 @@ pub mod net;
 mod replica;
 mod sealed;
 mod sync;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use delivery::{DeliveryHandler, Pending, envelope_id};
 pub use entitlement::Batch;
@@ -35,3 +37,6 @@ pub use sync::{
     BlobSource, PeerStatus, QueryHandler, QueryHandlers, SyncRequest, SyncResponse, SyncService,
     SyncSettings,
 };
+
+/// This crate's tables as SQLite migrations, versions 1xxxx (`govnode::storage` merges all modules').
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

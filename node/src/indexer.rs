@@ -14,29 +14,60 @@ use govnode_content::{Content, Published};
 use govnode_search::{Change, Document, SearchIndex};
 use tokio::sync::Mutex;
 
+use govnode_content::PublishedFollower;
+use govnode_federation::BoxFuture;
+use govnode_web::Metrics;
+
 use crate::NodeError;
-use crate::metrics::Metrics;
 
 const BATCH: i64 = 2000;
 
-/// Serialises syncs so two never apply the same changes concurrently.
-#[derive(Default)]
+/// Follows the published table into the search index. Syncs are serialised so two never
+/// apply the same changes concurrently.
 pub(crate) struct Indexer {
+    /// This node's id: the origin of everything it publishes.
+    origin: String,
+    /// Reads published changes (a handle without the follower, so no cycle).
+    content: Content,
+    search: Arc<SearchIndex>,
+    metrics: Arc<Metrics>,
     gate: Mutex<()>,
 }
 
+impl PublishedFollower for Indexer {
+    fn name(&self) -> &'static str {
+        "the search index"
+    }
+
+    fn catch_up(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move { self.sync().await.map(|_| ()).map_err(|e| e.to_string()) })
+    }
+}
+
 impl Indexer {
+    /// An indexer of `content`'s published changes into `search`.
+    pub(crate) fn new(
+        origin: String,
+        content: Content,
+        search: Arc<SearchIndex>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Indexer {
+            origin,
+            content,
+            search,
+            metrics,
+            gate: Mutex::new(()),
+        }
+    }
+
     /// Applies all pending changes; returns how many were applied.
-    pub(crate) async fn sync(
-        &self,
-        origin: &str,
-        content: &Content,
-        search: &Arc<SearchIndex>,
-        metrics: &Metrics,
-    ) -> Result<u64, NodeError> {
+    pub(crate) async fn sync(&self) -> Result<u64, NodeError> {
+        let (origin, content, search, metrics) =
+            (&self.origin, &self.content, &self.search, &self.metrics);
         let _held = self.gate.lock().await;
         let mut names = Names {
-            origin: origin.to_string(),
+            origin: origin.clone(),
             ..Names::default()
         };
         let mut applied = 0u64;

@@ -8,15 +8,11 @@ pub mod config;
 pub mod demo;
 pub mod enrol;
 pub mod federation;
-mod http;
 pub mod import;
 mod indexer;
 pub mod local_tree;
 pub mod lock;
-mod metrics;
 pub mod node;
-mod query_rollup;
-mod query_stats;
 pub mod storage;
 
 pub use config::Config;

@@ -8,15 +8,16 @@ use std::time::Duration;
 use govnode_accounts::TokenStore;
 use govnode_content::Content;
 use govnode_content::render::Renderer;
-use govnode_federation::{Federation, NodeKey, SyncService};
+use govnode_federation::{Federation, NodeKey};
+use govnode_interaction::survey::{CookieSigner, Surveys};
 use govnode_library::BlobStore;
-use govnode_search::{Dictionary, SearchIndex};
+use govnode_search::{Dictionary, QueryAnalytics, SearchIndex};
+use govnode_web::{AppState, Metrics, NodeInfo, SyncSlot};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
 use crate::indexer::Indexer;
-use crate::metrics::Metrics;
 use crate::storage::Db;
 use crate::{Config, NodeError};
 
@@ -40,22 +41,22 @@ pub struct Node {
     pub dictionary: Dictionary,
     /// Tickets (一网通答).
     pub interaction: govnode_interaction::Interaction,
-    /// Query analytics waiting to be written.
-    pub(crate) query_stats: crate::query_stats::QueryStats,
+    /// Query analytics.
+    pub analytics: QueryAnalytics,
     /// Page renderer.
-    pub renderer: Renderer,
+    pub renderer: Arc<Renderer>,
     /// Keeps the search index caught up with the published table.
-    pub(crate) indexer: Indexer,
-    /// Metrics.
-    pub(crate) metrics: Metrics,
+    pub(crate) indexer: Arc<Indexer>,
     /// The node's signing identity.
     pub key: NodeKey,
     /// Signed logs, trust and replication.
     pub federation: Arc<Federation>,
     /// The running sync service (set by `run` when the config has `[federation]`).
-    pub sync: OnceLock<SyncService>,
+    pub sync: SyncSlot,
     /// Template overrides applied from other nodes (the renderer reloads when it moves).
     pub(crate) replica_templates: Arc<std::sync::atomic::AtomicU64>,
+    /// What the HTTP layer is given (held here so routed searches can reach it weakly).
+    pub(crate) web: Arc<AppState>,
 }
 
 impl std::fmt::Debug for Node {
@@ -83,10 +84,26 @@ impl Node {
         let federation = crate::federation::open(&config, data_dir, &key, &db).await?;
         let content = Content::new(db.read.clone(), db.write.clone(), blobs.clone())
             .with_federation(federation.clone());
+        let index_dir = data_dir.join("search");
+        let search = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
+            .await
+            .map_err(|e| NodeError::Storage(format!("opening search index: {e}")))??;
+        let search = Arc::new(search);
+        let metrics = Arc::new(Metrics::default());
+        // The index follows every public change before it is answered (see content's
+        // PublishedFollower); the indexer reads through a handle without the follower.
+        let indexer = Arc::new(Indexer::new(
+            config.node.id.to_string(),
+            content.clone(),
+            search.clone(),
+            metrics.clone(),
+        ));
+        let content = content.with_follower(indexer.clone());
         let applier = govnode_content::ContentApplier::new(&federation);
         let replica_templates = applier.templates_applied();
         federation.register(govnode_content::KIND_PREFIX, Arc::new(applier));
-        let dictionary = Dictionary::new(db.read.clone(), db.write.clone(), federation.clone());
+        let dictionary = Dictionary::new(db.read.clone(), db.write.clone(), federation.clone())
+            .with_index(search.clone());
         federation.register(
             govnode_search::dictionary::KIND_PREFIX,
             Arc::new(dictionary.applier()),
@@ -99,12 +116,13 @@ impl Node {
         let delivery = Arc::new(interaction.delivery());
         federation.register_delivery(govnode_interaction::KIND_PREFIX, delivery.clone());
         federation.register(govnode_interaction::KIND_PREFIX, delivery);
+        let analytics = QueryAnalytics::new(db.read.clone(), db.write.clone(), federation.clone());
+        federation.register(
+            govnode_search::analytics::KIND_PREFIX,
+            Arc::new(analytics.applier()),
+        );
         let tokens = TokenStore::new(db.read.clone(), db.write.clone());
-        let index_dir = data_dir.join("search");
-        let search = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
-            .await
-            .map_err(|e| NodeError::Storage(format!("opening search index: {e}")))??;
-        let renderer = Renderer::default();
+        let renderer = Arc::new(Renderer::default());
         for site in content.sites().await? {
             let overrides = content.template_overrides(&site.id).await?;
             if let Err(e) = renderer.set_overrides(&site.id, overrides) {
@@ -112,6 +130,32 @@ impl Node {
                 warn!(site = %site.id, error = %e, "template overrides ignored");
             }
         }
+        let sync: SyncSlot = Arc::new(OnceLock::new());
+        let web = Arc::new(AppState {
+            node: Arc::new(NodeInfo {
+                id: config.node.id,
+                name: config.node.name.clone(),
+                public_url: config.http.public_url.clone(),
+                public_key: key.public_hex(),
+                max_request_bytes: config.http.max_request_bytes,
+                max_upload_bytes: config.library.max_upload_bytes,
+            }),
+            content: content.clone(),
+            blobs: blobs.clone(),
+            tokens: tokens.clone(),
+            search: search.clone(),
+            dictionary: dictionary.clone(),
+            analytics: analytics.clone(),
+            interaction: interaction.clone(),
+            surveys: Surveys::new(db.read.clone(), db.write.clone()),
+            respondents: Arc::new(respondent_signer(&key)),
+            renderer: renderer.clone(),
+            federation: federation.clone(),
+            sync: sync.clone(),
+            metrics: metrics.clone(),
+        });
+        let (kind, handler) = govnode_web::search_query_handler(Arc::downgrade(&web));
+        federation.queries().register(kind, handler);
         let node = Arc::new(Node {
             config,
             data_dir: data_dir.to_path_buf(),
@@ -119,23 +163,18 @@ impl Node {
             content,
             blobs,
             tokens,
-            search: Arc::new(search),
+            search,
             dictionary,
             interaction,
-            query_stats: Default::default(),
+            analytics,
             renderer,
-            indexer: Indexer::default(),
-            metrics: Metrics::default(),
+            indexer,
             key,
             federation,
-            sync: OnceLock::new(),
+            sync,
             replica_templates,
+            web,
         });
-        crate::query_rollup::register(&node);
-        node.federation.queries().register(
-            crate::http::SEARCH_QUERY,
-            Arc::new(crate::http::SearchQueries(Arc::downgrade(&node))),
-        );
         // Entries stored but not applied when the process last stopped.
         node.federation
             .apply_pending()
@@ -166,23 +205,17 @@ impl Node {
 
     /// Applies every published change the search index lacks; returns how many.
     pub async fn sync_search(&self) -> Result<u64, NodeError> {
-        self.indexer
-            .sync(
-                self.config.node.id.as_str(),
-                &self.content,
-                &self.search,
-                &self.metrics,
-            )
-            .await
+        self.indexer.sync().await
     }
 
     /// Hands the search index the lineage's current synonyms and topic cards.
     pub async fn reload_lexicon(&self) -> Result<(), NodeError> {
-        let lexicon = self.dictionary.lexicon().await.map_err(dict_err)?;
-        let search = self.search.clone();
-        tokio::task::spawn_blocking(move || search.set_lexicon(lexicon))
-            .await
-            .map_err(|e| NodeError::Storage(format!("loading the search lexicon: {e}")))
+        self.dictionary.refresh_index().await.map_err(dict_err)
+    }
+
+    /// What the HTTP layer is given.
+    pub fn app_state(&self) -> AppState {
+        (*self.web).clone()
     }
 
     /// Drops the search index and rebuilds it from the published table.
@@ -192,15 +225,6 @@ impl Node {
             .await
             .map_err(|e| NodeError::Storage(format!("clearing search index: {e}")))??;
         self.sync_search().await
-    }
-
-    /// When this node's copy of `origin`'s log last moved (unix ms).
-    pub async fn replica_synced_ms(&self, origin: &str) -> Option<i64> {
-        let heads = self.federation.heads().await.ok()?;
-        heads
-            .into_iter()
-            .find(|h| h.origin.as_str() == origin)
-            .map(|h| govnode_federation::millis_of(h.hlc))
     }
 
     /// Closes the database pools.
@@ -213,6 +237,15 @@ fn dict_err(e: govnode_search::DictionaryError) -> NodeError {
     NodeError::Storage(e.to_string())
 }
 
+/// The key survey respondents' cookies are signed with, derived from the node's key.
+fn respondent_signer(key: &NodeKey) -> CookieSigner {
+    let seed = key.sign(b"govnode survey respondent cookie");
+    CookieSigner::new(blake3::derive_key(
+        "govnode survey respondent cookie v1",
+        &seed.to_bytes(),
+    ))
+}
+
 /// Serves `node` on `listener` until `shutdown` completes, then stops the background
 /// tasks and closes storage, in that order.
 pub async fn run(
@@ -223,12 +256,11 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     let federation_tasks = crate::federation::start(&node, stop_rx.clone()).await?;
     let scheduler = tokio::spawn(publish_scheduled(node.clone(), stop_rx.clone()));
-    let stats = tokio::spawn(crate::query_stats::flush_periodically(
-        node.clone(),
-        stop_rx.clone(),
-    ));
+    let analytics = node.analytics.clone();
+    let stats_stop = stop_rx.clone();
+    let stats = tokio::spawn(async move { analytics.run(stats_stop).await });
     let deadlines = tokio::spawn(check_deadlines(node.clone(), stop_rx));
-    let app = crate::http::router(node.clone());
+    let app = govnode_web::router(node.app_state());
     info!(addr = %listener.local_addr()?, node = %node.config.node.id, "serving");
     axum::serve(
         listener,
@@ -263,9 +295,6 @@ async fn publish_scheduled(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
         {
             Ok(ids) if !ids.is_empty() => {
                 info!(count = ids.len(), "scheduled articles published");
-                if let Err(e) = node.sync_search().await {
-                    warn!(error = %e, "search sync after scheduled publication failed");
-                }
             }
             Ok(_) => {}
             Err(e) => warn!(error = %e, "scheduled publication failed"),

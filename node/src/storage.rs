@@ -3,7 +3,10 @@
 //!
 //! Two pools: a single-connection writer (SQLite allows one writer; serialising writes in
 //! the pool avoids busy-snapshot failures when a transaction reads then writes) and a
-//! reader pool for everything else.
+//! reader pool for everything else. Each module owns its tables' migrations; `schema`
+//! merges them and adopts databases created before that split.
+
+mod schema;
 
 use std::path::Path;
 use std::time::Duration;
@@ -50,8 +53,7 @@ impl Db {
         let open_err =
             |e: sqlx::Error| NodeError::Storage(format!("opening {}: {e}", path.display()));
         let write = pool(&url, 1).await.map_err(open_err)?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&write)
+        schema::migrate(&write)
             .await
             .map_err(|e| NodeError::Storage(format!("migrating {}: {e}", path.display())))?;
         let read = pool(&url, 8).await.map_err(open_err)?;

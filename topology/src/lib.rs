@@ -7,6 +7,8 @@
 //! [`Topology`] is that authoritative tree: validated, serialisable as a plain list of
 //! [`TopologyNode`]s, with ancestry, subtree and routing queries.
 
+pub mod beijing;
+pub mod markup;
 mod tree;
 
 pub use tree::{Topology, TopologyNode};

@@ -8,8 +8,11 @@
 mod role;
 mod tokens;
 
-pub use role::{Action, Principal, Role};
+pub use role::{Action, Principal, Role, Scope};
 pub use tokens::{TokenStore, TokenSummary};
+
+/// This crate's tables as SQLite migrations, versions 3xxxx (`govnode::storage` merges all modules').
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// Errors of the accounts module.
 #[derive(Debug, thiserror::Error)]

@@ -79,30 +79,81 @@ pub enum Action {
     HandleTickets,
 }
 
-/// Who is calling: the token's name, role and site scope.
+/// What a role is limited to: the whole node, one site, or (for handlers) one body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Scope {
+    /// The whole node (platform admins).
+    Node,
+    /// One site, by id (site admins, editors, reviewers).
+    Site(String),
+    /// One government body, by id `<node>.<slug>` (handlers).
+    Body(String),
+}
+
+impl Scope {
+    /// The scope a role stored with `scoped_to` (the token's site or body column) has.
+    pub fn of(role: Role, scoped_to: Option<String>) -> Scope {
+        match (role, scoped_to) {
+            (_, None) => Scope::Node,
+            (Role::Handler, Some(body)) => Scope::Body(body),
+            (_, Some(site)) => Scope::Site(site),
+        }
+    }
+
+    /// The site, when scoped to one.
+    pub fn site(&self) -> Option<&str> {
+        match self {
+            Scope::Site(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The body, when scoped to one.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            Scope::Body(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scope::Node => f.write_str("this node"),
+            Scope::Site(s) => write!(f, "site `{s}`"),
+            Scope::Body(b) => write!(f, "body `{b}`"),
+        }
+    }
+}
+
+/// Who is calling: the token's name, role and scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Principal {
     /// The person or system behind the token.
     pub name: String,
     /// The role.
     pub role: Role,
-    /// The site a site-scoped role is limited to (none for platform admins).
-    pub site: Option<String>,
+    /// What the role is limited to.
+    pub scope: Scope,
 }
 
 impl Principal {
-    /// Whether this principal may do `action` on `site` (`None`: a platform-wide action).
-    pub fn may(&self, action: Action, site: Option<&str>) -> bool {
+    /// Whether this principal may do `action` on `target`: a site, or a body for
+    /// [`Action::HandleTickets`] (`None`: a platform-wide action).
+    pub fn may(&self, action: Action, target: Option<&str>) -> bool {
         if self.role == Role::PlatformAdmin {
             return true;
         }
-        let in_scope = matches!((site, self.site.as_deref()), (Some(s), Some(mine)) if s == mine);
-        if !in_scope {
-            return false;
-        }
         // A handler's scope is a body, not a site: tickets are all it may touch.
         if self.role == Role::Handler || action == Action::HandleTickets {
-            return self.role == Role::Handler && action == Action::HandleTickets;
+            return self.role == Role::Handler
+                && action == Action::HandleTickets
+                && target.is_some_and(|b| self.scope.body() == Some(b));
+        }
+        if target.is_none_or(|s| self.scope.site() != Some(s)) {
+            return false;
         }
         match action {
             Action::ManagePlatform | Action::EditTemplates => false,
@@ -125,7 +176,7 @@ mod tests {
         Principal {
             name: "x".into(),
             role,
-            site: site.map(String::from),
+            scope: Scope::of(role, site.map(String::from)),
         }
     }
 

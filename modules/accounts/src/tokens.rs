@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 
-use crate::{AccountsError, Principal, Role};
+use crate::{AccountsError, Principal, Role, Scope};
 
 /// Prefix that makes a leaked token easy to recognise in logs and scanners.
 const TOKEN_PREFIX: &str = "gnt_";
@@ -108,11 +108,11 @@ impl TokenStore {
                 .fetch_optional(&self.read)
                 .await?;
         let Some(row) = row else { return Ok(None) };
-        let role: String = row.try_get("role")?;
+        let role: Role = row.try_get::<String, _>("role")?.parse()?;
         Ok(Some(Principal {
             name: row.try_get("name")?,
-            role: role.parse()?,
-            site: row.try_get("site_id")?,
+            role,
+            scope: Scope::of(role, row.try_get("site_id")?),
         }))
     }
 

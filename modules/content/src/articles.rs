@@ -343,6 +343,7 @@ impl Content {
         tx.commit().await?;
         if went_public {
             self.announce();
+            self.published_changed().await?;
         }
         self.article(id).await
     }

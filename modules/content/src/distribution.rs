@@ -368,6 +368,7 @@ impl Content {
         .map_err(|e| ContentError::Federation(e.to_string()))?;
         tx.commit().await?;
         self.announce();
+        self.published_changed().await?;
         Ok(article.id)
     }
 }

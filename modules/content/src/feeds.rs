@@ -1,5 +1,6 @@
 //! Syndication feeds for new-media channels: RSS 2.0, Atom 1.0 and JSON Feed 1.1.
 
+use govnode_topology::markup::escape as esc;
 use serde_json::json;
 
 /// The feed's channel: a site or a column.
@@ -34,23 +35,6 @@ pub struct Item {
     pub published_ms: i64,
     /// Last update (unix ms).
     pub updated_ms: i64,
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn time(ms: i64) -> chrono::DateTime<chrono::Utc> {

@@ -114,7 +114,7 @@ fn history_text(v: &Option<serde_json::Value>) -> String {
 /// Date at 00:00 China time, in unix ms.
 pub(crate) fn date_ms(date: &str) -> Option<i64> {
     let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
-    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis() - 8 * 3_600_000)
+    Some(govnode_topology::beijing::midnight_ms(d))
 }
 
 /// The clause number when a paragraph opens with 第…条 (e.g. "第十二条"), else none.
@@ -279,10 +279,7 @@ impl Content {
             ids.insert(&d.key, id);
             let published_ms = d.published_ms.unwrap_or(now);
             if doc.date.is_empty() {
-                doc.date = chrono::DateTime::from_timestamp_millis(published_ms + 8 * 3_600_000)
-                    .unwrap_or_default()
-                    .format("%Y-%m-%d")
-                    .to_string();
+                doc.date = govnode_topology::beijing::date(published_ms);
             }
             let year: i32 = doc
                 .date
@@ -354,6 +351,7 @@ impl Content {
         tx.commit().await?;
         if out.imported > 0 {
             self.announce();
+            self.published_changed().await?;
         }
         Ok(out)
     }

@@ -29,6 +29,9 @@ pub use replica::{ContentApplier, KIND_PREFIX};
 pub use sites::{ColumnInput, SiteInput};
 pub use workflow::{State, Transition};
 
+/// This crate's tables as SQLite migrations, versions 4xxxx (`govnode::storage` merges all modules').
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
 use std::sync::Arc;
 
 use govnode_federation::Federation;
@@ -72,15 +75,34 @@ pub enum ContentError {
     /// Database failure (500).
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+    /// What follows the published table (the search index) could not catch up (500).
+    #[error("bringing {follower} up to date: {message}")]
+    Follower {
+        /// What follows (e.g. "the search index").
+        follower: &'static str,
+        /// Why it failed.
+        message: String,
+    },
+}
+
+/// Something kept up to date with the published table, e.g. the search index. Content
+/// calls it after every public change commits and before the change is answered, so no
+/// caller has to remember to: a withdrawn document is gone from the very next search.
+pub trait PublishedFollower: Send + Sync {
+    /// What follows, for errors ("the search index").
+    fn name(&self) -> &'static str;
+    /// Applies every published change it lacks.
+    fn catch_up(&self) -> govnode_federation::BoxFuture<'_, Result<(), String>>;
 }
 
 /// The content module's handle: its stores over the node's pools.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Content {
     read: AnyPool,
     write: AnyPool,
     blobs: BlobStore,
     federation: Option<Arc<Federation>>,
+    follower: Option<Arc<dyn PublishedFollower>>,
 }
 
 impl Content {
@@ -91,13 +113,49 @@ impl Content {
             write,
             blobs,
             federation: None,
+            follower: None,
         }
+    }
+
+    /// Brings `follower` up to date after every public change, before answering it.
+    pub fn with_follower(mut self, follower: Arc<dyn PublishedFollower>) -> Self {
+        self.follower = Some(follower);
+        self
+    }
+
+    /// Lets the follower catch up with a public change that just committed.
+    pub(crate) async fn published_changed(&self) -> Result<(), ContentError> {
+        match &self.follower {
+            Some(f) => f
+                .catch_up()
+                .await
+                .map_err(|message| ContentError::Follower {
+                    follower: f.name(),
+                    message,
+                }),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), ContentError> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
     }
 
     /// Records every public change as a signed entry in the node's log.
     pub fn with_federation(mut self, federation: Arc<Federation>) -> Self {
         self.federation = Some(federation);
         self
+    }
+}
+
+impl std::fmt::Debug for Content {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Content")
+            .field("federated", &self.federation.is_some())
+            .field("follower", &self.follower.as_ref().map(|f| f.name()))
+            .finish_non_exhaustive()
     }
 }
 

@@ -131,10 +131,7 @@ pub(crate) async fn publish_in(
     // policy document sorts where it belongs), else by the moment of first publication.
     let dated = crate::import::date_ms(&doc.date);
     if doc.date.is_empty() {
-        doc.date = chrono::DateTime::from_timestamp_millis(now + 8 * 3_600_000)
-            .unwrap_or_default()
-            .format("%Y-%m-%d")
-            .to_string();
+        doc.date = govnode_topology::beijing::date(now);
     }
     let previous = sqlx::query(
         "SELECT index_number, published_ms FROM published WHERE article_id = $1 AND site_id = $2",
@@ -314,5 +311,19 @@ impl Content {
             .fetch_one(&self.read)
             .await?;
         Ok(row.try_get("n")?)
+    }
+
+    /// Live documents per origin node (the search shards' sizes).
+    pub async fn count_published_by_origin(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, i64>, ContentError> {
+        let rows = sqlx::query(
+            "SELECT s.origin, COUNT(*) FROM published p JOIN sites s ON s.id = p.site_id WHERE p.withdrawn = 0 GROUP BY s.origin",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
     }
 }

@@ -18,6 +18,9 @@ pub enum InteractionError {
     /// Too many submissions from this client.
     #[error("{0}")]
     RateLimited(String),
+    /// A file is larger than a citizen may attach.
+    #[error("{0}")]
+    TooLarge(String),
     /// Storage failed.
     #[error("interaction storage: {0}")]
     Db(#[from] sqlx::Error),

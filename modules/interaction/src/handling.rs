@@ -429,8 +429,7 @@ impl Interaction {
             if !state.open() || state == TicketState::InfoRequested {
                 continue;
             }
-            let filed = chrono::DateTime::from_timestamp_millis(t.filed_ms + 8 * 3_600_000)
-                .map_or(today, |d| d.date_naive());
+            let filed = govnode_topology::beijing::date_of(t.filed_ms);
             let red_line = t.kind == TicketKind::Consultation.code() && past_red_line(filed, today);
             let late = match parse_day(&t.due_day)
                 .map(|due| self.policy().status(&calendar, due, today))
@@ -539,8 +538,7 @@ impl Interaction {
             let due = parse_day(&t.due_day);
             if t.replied_ms > 0 {
                 s.replied += 1;
-                let replied = chrono::DateTime::from_timestamp_millis(t.replied_ms + 8 * 3_600_000)
-                    .map_or(today, |d| d.date_naive());
+                let replied = govnode_topology::beijing::date_of(t.replied_ms);
                 if due.is_none_or(|d| replied <= d) {
                     s.on_time += 1;
                 } else {
@@ -636,9 +634,7 @@ impl Interaction {
             .take(wanted)
             .map(|t| PublicReply {
                 kind: TicketKind::parse(&t.kind).map_or("", |k| k.label()),
-                replied_day: chrono::DateTime::from_timestamp_millis(t.replied_ms + 8 * 3_600_000)
-                    .map(|d| d.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
+                replied_day: govnode_topology::beijing::date(t.replied_ms),
                 code: t.code,
                 subject: t.subject,
                 content: t.content,

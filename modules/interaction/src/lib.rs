@@ -16,6 +16,7 @@ mod handling;
 pub mod model;
 mod rollup;
 mod routing;
+pub mod rules;
 mod service;
 mod settings;
 mod store;
@@ -28,3 +29,6 @@ pub use model::{Attachment, Body, EventRecord, Personal, TicketKind, TicketRecor
 pub use routing::{KIND_PREFIX, TicketDelivery};
 pub use service::{Filing, HandlerAction, Interaction, TicketView, beijing_today};
 pub use settings::Settings;
+
+/// This crate's tables as SQLite migrations, versions 6xxxx (`govnode::storage` merges all modules').
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -168,7 +168,7 @@ pub(crate) fn fed_err(e: govnode_federation::FederationError) -> InteractionErro
 
 /// Today in Beijing.
 pub fn beijing_today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    govnode_topology::beijing::today()
 }
 
 pub(crate) fn password_hash(code: &str, password: &str) -> String {
@@ -406,7 +406,7 @@ impl Interaction {
         }
         let code = format!(
             "{}{}",
-            (chrono::Utc::now() + chrono::Duration::hours(8)).format("%Y%m%d"),
+            govnode_topology::beijing::today().format("%Y%m%d"),
             random_string(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 6)
         );
         let password = random_string(b"abcdefghjkmnpqrstuvwxyz23456789", 8);

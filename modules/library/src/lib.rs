@@ -12,6 +12,9 @@ pub use catalogue::{
 };
 pub use index_number::{IndexNumber, assign_index_number, reserve_index_numbers};
 
+/// This crate's tables as SQLite migrations, versions 2xxxx (`govnode::storage` merges all modules').
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
 /// Errors of the library module.
 #[derive(Debug, thiserror::Error)]
 pub enum LibraryError {

@@ -11,8 +11,6 @@ use crate::schema::{DOC_TYPE, ISSUING_BODY, ORIGIN, PUBLISHED, SITE};
 
 /// The string facets, in the order of [`FacetCounts`]'s fields.
 const STR_FACETS: [&str; 4] = [DOC_TYPE, SITE, ORIGIN, ISSUING_BODY];
-/// Beijing is UTC+8 all year.
-const BEIJING_OFFSET_SECS: i64 = 8 * 3600;
 
 /// Counts per value of every facet, sorted by count (descending) then value.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -32,7 +30,7 @@ pub struct FacetCounts {
 /// The calendar year (Beijing time) of a unix time in seconds.
 pub(crate) fn year_of(secs: i64) -> i32 {
     use chrono::Datelike as _;
-    chrono::DateTime::from_timestamp(secs + BEIJING_OFFSET_SECS, 0).map_or(1970, |t| t.year())
+    govnode_topology::beijing::date_of(secs.saturating_mul(1000)).year()
 }
 
 /// The collector.

@@ -9,7 +9,11 @@
 //! vocabulary. Every part must match in at least one text field (title boosted 3×); the
 //! whole query is also matched verbatim against `doc_number`/`index_number`. No query
 //! syntax exists, so no input can cause a syntax error.
+//!
+//! [`analytics`] counts searches (daily aggregates, personal numbers masked) and rolls
+//! them up the tree; [`dictionary`] holds the synonyms and topic cards per level.
 
+pub mod analytics;
 mod collector;
 pub mod dictionary;
 mod error;
@@ -31,6 +35,7 @@ use tantivy::directory::MmapDirectory;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
+pub use analytics::{AnalyticsError, QueryAnalytics, QueryReport};
 pub use collector::FacetCounts;
 pub use dictionary::{Dictionary, DictionaryError};
 pub use error::SearchError;
@@ -40,6 +45,9 @@ pub use search::{GROUPS, ResultGroup};
 pub use text::normalize_query;
 pub use tokenizer::PLATFORM_DICT;
 pub use understand::Expansion;
+
+/// This crate's tables as SQLite migrations, versions 5xxxx (`govnode::storage` merges all modules').
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 use schema::Fields;
 

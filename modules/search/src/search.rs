@@ -309,8 +309,7 @@ impl SearchIndex {
 fn year_filter(f: &Fields, year: i32) -> Box<dyn Query> {
     let start = |y: i32| {
         chrono::NaiveDate::from_ymd_opt(y, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map_or(0, |t| t.and_utc().timestamp() - 8 * 3600)
+            .map_or(0, |d| govnode_topology::beijing::midnight_ms(d) / 1000)
     };
     let range = RangeQuery::new(
         std::ops::Bound::Included(Term::from_field_i64(f.published, start(year))),

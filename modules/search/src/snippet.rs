@@ -10,6 +10,7 @@
 //! (tantivy's `SnippetGenerator` assumes tokens that do not overlap; the search-mode
 //! segmentation emits a word and its sub-words, which made it cut or mis-mark fragments.)
 
+use govnode_topology::markup::escape as escape_html;
 use std::ops::Range;
 
 use crate::query::QueryWord;
@@ -194,22 +195,6 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
-}
-
-/// Escapes text for inclusion in HTML.
-fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -435,8 +435,7 @@ pub async fn seed(node: &Node) -> Result<Vec<Published>, NodeError> {
 
 /// An article published from the console: a short news item with the given title.
 pub fn console_article(node_name: &str, title: &str) -> ArticleInput {
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+    let today = govnode_topology::beijing::today()
         .format("%Y-%m-%d")
         .to_string();
     ArticleInput {

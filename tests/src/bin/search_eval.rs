@@ -149,8 +149,7 @@ fn published(issued: &Value) -> i64 {
     };
     chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
         .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(0, |t| t.and_utc().timestamp() - 8 * 3600)
+        .map_or(0, |d| govnode_topology::beijing::midnight_ms(d) / 1000)
 }
 
 /// Reads the corpus: one document per law, and each law's title by id.

@@ -114,6 +114,25 @@ pub(super) async fn wait_state(
     status(n, code, password).await
 }
 
+/// Waits until the citizen's view at `id` records `action` (a state alone cannot tell a
+/// transferred ticket from a new one: both are `submitted`).
+async fn wait_event(tree: &TestTree, id: &str, code: &str, password: &str, action: &str) -> Value {
+    let n = tree.node(id);
+    tree.wait_for(&format!("ticket {code} {action} at {id}"), || async {
+        let r = n
+            .get(&format!(
+                "/api/interaction/tickets/{code}?password={password}"
+            ))
+            .await;
+        r.status == StatusCode::OK
+            && r.json()["events"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e["action"] == action))
+    })
+    .await;
+    status(n, code, password).await
+}
+
 /// Personal data never appears in any entry payload of any node's log, nor in a
 /// relay's ticket tables.
 async fn no_personal_data_outside(tree: &TestTree, phone: &str, holders: &[&str]) {
@@ -322,7 +341,8 @@ async fn tickets_travel_the_tree_and_replies_come_back() {
     )
     .await;
     wait_inbox(&tree, county, &h_county, &code3).await;
-    let transferred = wait_state(&tree, cousin, &code3, &pw3, "submitted").await;
+    let transferred = wait_event(&tree, cousin, &code3, &pw3, "transferred").await;
+    assert_eq!(transferred["state"], "submitted", "{transferred}");
     assert!(
         transferred["events"].to_string().contains("transferred"),
         "{transferred}"

@@ -2,6 +2,7 @@
 //! readers (`role="img"`, a `<title>` naming the question and a `<desc>` listing every
 //! option's count and share).
 
+use govnode_topology::markup::escape;
 use std::fmt::Write;
 
 /// Width of the drawing.
@@ -14,22 +15,6 @@ pub const BAR_MAX: f64 = 480.0;
 const ROW: u32 = 48;
 /// Labels longer than this are shortened on the bar (the full label stays in its title).
 const LABEL_CHARS: usize = 36;
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn share(count: i64, total: i64) -> f64 {
     if total <= 0 {

@@ -436,9 +436,7 @@ pub fn now_ms() -> i64 {
 
 /// A time as shown to citizens: Beijing time, to the minute.
 pub fn beijing_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    govnode_topology::beijing::minute(ms)
 }
 
 #[cfg(test)]

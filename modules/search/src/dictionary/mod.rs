@@ -60,6 +60,9 @@ pub enum DictionaryError {
     /// The federation refused the entry.
     #[error("dictionary entry: {0}")]
     Federation(String),
+    /// The search index could not take the new lexicon.
+    #[error("loading the lexicon into the search index: {0}")]
+    Index(String),
 }
 
 /// A synonym as listed to administrators.
@@ -118,6 +121,7 @@ pub struct Dictionary {
     write: AnyPool,
     federation: Arc<Federation>,
     changes: Arc<AtomicU64>,
+    index: Option<Arc<crate::SearchIndex>>,
 }
 
 impl Dictionary {
@@ -128,7 +132,26 @@ impl Dictionary {
             write,
             federation,
             changes: Arc::new(AtomicU64::new(0)),
+            index: None,
         }
+    }
+
+    /// Keeps `index` searching with this dictionary: every local change reloads it before
+    /// the change is answered (replicated changes: see [`Dictionary::refresh_index`]).
+    pub fn with_index(mut self, index: Arc<crate::SearchIndex>) -> Self {
+        self.index = Some(index);
+        self
+    }
+
+    /// Hands the index the lineage's current synonyms and topic cards.
+    pub async fn refresh_index(&self) -> Result<(), DictionaryError> {
+        let Some(index) = self.index.clone() else {
+            return Ok(());
+        };
+        let lexicon = self.lexicon().await?;
+        tokio::task::spawn_blocking(move || index.set_lexicon(lexicon))
+            .await
+            .map_err(|e| DictionaryError::Index(e.to_string()))
     }
 
     /// The applier of other levels' dictionary entries.
@@ -263,6 +286,7 @@ impl Dictionary {
         tx.commit().await?;
         self.changes.fetch_add(1, Ordering::Relaxed);
         self.federation.announce();
+        self.refresh_index().await?;
         Ok(version)
     }
 

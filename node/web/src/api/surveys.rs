@@ -1,0 +1,375 @@
+//! Surveys and opinion solicitations (征集调查): the admin API (create, list, close early,
+//! feedback, results with text answers) and the public API (survey, response, results once
+//! closed). The pages are in `site/surveys.rs`, reached through the site dispatcher.
+//!
+//! Citizens are told apart by a signed cookie (`govnode_respondent`), issued when they
+//! first open an open survey or respond without one; responses are also rate-limited per
+//! client address (the connection's peer, or the `X-Forwarded-For` hop added by a reverse
+//! proxy on a loopback or private address).
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use govnode_accounts::Action;
+use govnode_interaction::survey::{
+    COOKIE_NAME, Status, Survey, SurveyError, SurveyInput, Surveys, beijing_time, client_bucket,
+    find_cookie, now_ms, respondent_key,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::common::error::ApiError;
+use crate::common::extract::{ApiJson, ApiPath as Path, Caller};
+
+/// Responses a client address may send per window, across all surveys.
+pub(crate) const RATE_LIMIT: i64 = 20;
+/// The rate limit's window.
+const RATE_WINDOW_MS: i64 = 3_600_000;
+/// How long a respondent cookie lives (seconds): a year.
+const COOKIE_MAX_AGE: i64 = 365 * 24 * 3600;
+
+/// Survey routes.
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/sites/{site}/surveys", post(create).get(list))
+        .route("/api/admin/surveys/{id}/close", post(close))
+        .route("/api/admin/surveys/{id}/feedback", put(feedback))
+        .route("/api/admin/surveys/{id}/results", get(staff_results))
+        .route("/api/surveys/{id}", get(public_survey))
+        .route("/api/surveys/{id}/responses", post(respond))
+        .route("/api/surveys/{id}/results", get(public_results))
+}
+
+fn store(node: &AppState) -> Surveys {
+    node.surveys.clone()
+}
+
+/// The canonical page of a survey.
+fn page_url(s: &Survey) -> String {
+    format!("/sites/{}/surveys/{}", s.site, s.id)
+}
+
+/// A local site the caller may manage (surveys live on the node that owns the site).
+async fn managed_site(node: &AppState, caller: &Caller, site: &str) -> Result<(), ApiError> {
+    caller.require(Action::ManageSite, Some(site))?;
+    let s = node.content.site(site).await?;
+    if node.content.is_replica(&s) {
+        return Err(ApiError::forbidden(format!(
+            "site `{site}` is a replica of node {}; run its surveys there",
+            s.origin
+        )));
+    }
+    Ok(())
+}
+
+/// A survey the caller may manage.
+async fn managed_survey(node: &AppState, caller: &Caller, id: i64) -> Result<Survey, ApiError> {
+    let survey = store(node).get(id).await?;
+    caller.require(Action::ManageSite, Some(&survey.site))?;
+    Ok(survey)
+}
+
+/// `POST /api/admin/sites/{site}/surveys`
+async fn create(
+    State(node): State<AppState>,
+    caller: Caller,
+    Path(site): Path<String>,
+    ApiJson(input): ApiJson<SurveyInput>,
+) -> Result<impl IntoResponse, ApiError> {
+    managed_site(&node, &caller, &site).await?;
+    let now = now_ms();
+    let survey = store(&node)
+        .create(&site, &caller.0.name, input, now)
+        .await?;
+    tracing::info!(site = %site, survey = survey.id, by = %caller.0.name, "survey created");
+    Ok((
+        StatusCode::CREATED,
+        Json(survey.staff_view(now, &page_url(&survey))),
+    ))
+}
+
+/// `GET /api/admin/sites/{site}/surveys`
+async fn list(
+    State(node): State<AppState>,
+    caller: Caller,
+    Path(site): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.require_site(&site)?;
+    node.content.site(&site).await?;
+    let now = now_ms();
+    let surveys = store(&node).list(&site).await?;
+    Ok(Json(
+        surveys
+            .iter()
+            .map(|s| s.staff_view(now, &page_url(s)))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// `POST /api/admin/surveys/{id}/close`: closes now, publishing the results.
+async fn close(
+    State(node): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, ApiError> {
+    managed_survey(&node, &caller, id).await?;
+    let now = now_ms();
+    let survey = store(&node).close(id, now).await?;
+    tracing::info!(survey = id, by = %caller.0.name, "survey closed early");
+    Ok(Json(survey.staff_view(now, &page_url(&survey))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedbackBody {
+    feedback: String,
+}
+
+/// `PUT /api/admin/surveys/{id}/feedback`: what the body adopted (after closing).
+async fn feedback(
+    State(node): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<FeedbackBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    managed_survey(&node, &caller, id).await?;
+    let now = now_ms();
+    let survey = store(&node).set_feedback(id, &body.feedback, now).await?;
+    Ok(Json(survey.staff_view(now, &page_url(&survey))))
+}
+
+/// `GET /api/admin/surveys/{id}/results`: any time, with the text answers.
+async fn staff_results(
+    State(node): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, ApiError> {
+    let survey = managed_survey(&node, &caller, id).await?;
+    Ok(Json(store(&node).results(&survey, true, now_ms()).await?))
+}
+
+/// `GET /api/surveys/{id}`
+async fn public_survey(
+    State(node): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, ApiError> {
+    let survey = store(&node).get(id).await?;
+    Ok(Json(survey.public_view(now_ms(), &page_url(&survey))))
+}
+
+/// The refusal while results are not yet public.
+fn results_not_public(survey: &Survey) -> SurveyError {
+    SurveyError::Refused(format!(
+        "the results of survey {} will be published when it closes at {} (Beijing time)",
+        survey.id,
+        beijing_time(survey.closes_at)
+    ))
+}
+
+/// `GET /api/surveys/{id}/results`: once closed; counts and charts, no text answers.
+async fn public_results(
+    State(node): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, ApiError> {
+    let now = now_ms();
+    let survey = store(&node).get(id).await?;
+    if survey.status(now) != Status::Closed {
+        return Err(results_not_public(&survey).into());
+    }
+    Ok(Json(store(&node).results(&survey, false, now).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResponseBody {
+    answers: Vec<Value>,
+}
+
+/// `POST /api/surveys/{id}/responses`: one response per respondent.
+async fn respond(
+    State(node): State<AppState>,
+    Path(id): Path<i64>,
+    who: Respondent,
+    body: Result<ApiJson<ResponseBody>, ApiError>,
+) -> Response {
+    let result: Result<Response, Response> = async {
+        admit(&node, &who).await?;
+        let ApiJson(body) = body.map_err(IntoResponse::into_response)?;
+        let key = respondent_key(id, &who.id);
+        store(&node)
+            .respond(id, &key, &body.answers, now_ms())
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?;
+        Ok((
+            StatusCode::CREATED,
+            Json(json!({ "survey": id, "message": "thank you: your response was recorded" })),
+        )
+            .into_response())
+    }
+    .await;
+    who.attach(result.unwrap_or_else(|e| e))
+}
+
+/// The respondent behind a request: the id in a valid cookie, or a new one to be set; and
+/// the client's rate-limit bucket.
+pub(crate) struct Respondent {
+    pub(crate) id: String,
+    pub(crate) set_cookie: Option<HeaderValue>,
+    bucket: String,
+}
+
+/// Whether a peer may be a reverse proxy whose `X-Forwarded-For` is believed: loopback or
+/// a private network address (a public peer could write any header it likes).
+fn may_be_proxy(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unique_local()
+                || v6.is_unicast_link_local()
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| may_be_proxy(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// The client's address: the connection's peer, or, when the peer is a proxy on this host
+/// or the private network, the last `X-Forwarded-For` hop (the one that proxy added); one
+/// bucket for everyone when the server does not record peers and no header says.
+fn client_address(parts: &Parts) -> String {
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .rfind(|a| !a.is_empty())
+        .map(str::to_string);
+    match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(peer)) if !may_be_proxy(peer.ip()) => peer.ip().to_string(),
+        Some(ConnectInfo(peer)) => forwarded.unwrap_or_else(|| peer.ip().to_string()),
+        None => forwarded.unwrap_or_else(|| "unknown".into()),
+    }
+}
+
+impl FromRequestParts<AppState> for Respondent {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, node: &AppState) -> Result<Self, Infallible> {
+        let signer = &node.respondents;
+        let cookies = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let known = find_cookie(cookies).and_then(|v| signer.verify(v));
+        let (id, set_cookie) = match known {
+            Some(id) => (id, None),
+            None => {
+                let (id, value) = signer.issue();
+                let secure = node
+                    .node
+                    .public_url
+                    .as_deref()
+                    .is_some_and(|u| u.starts_with("https://"));
+                let cookie = format!(
+                    "{COOKIE_NAME}={value}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax; HttpOnly{}",
+                    if secure { "; Secure" } else { "" }
+                );
+                (id, HeaderValue::from_str(&cookie).ok())
+            }
+        };
+        Ok(Respondent {
+            id,
+            set_cookie,
+            bucket: client_bucket(&client_address(parts)),
+        })
+    }
+}
+
+impl Respondent {
+    /// Sets the cookie on `resp` when this respondent is new.
+    pub(crate) fn attach(&self, mut resp: Response) -> Response {
+        if let Some(c) = &self.set_cookie {
+            resp.headers_mut().append(header::SET_COOKIE, c.clone());
+        }
+        resp
+    }
+}
+
+/// Counts a response attempt against the client's rate limit: when past it, the time
+/// its window ends.
+pub(crate) async fn admit_check(
+    surveys: &Surveys,
+    who: &Respondent,
+) -> Result<Option<i64>, SurveyError> {
+    let a = surveys
+        .admit(&who.bucket, RATE_LIMIT, RATE_WINDOW_MS, now_ms())
+        .await?;
+    Ok((!a.allowed).then_some(a.resets_ms))
+}
+
+/// [`admit_check`] for the API: 429 with `Retry-After` past the limit.
+async fn admit(node: &AppState, who: &Respondent) -> Result<(), Response> {
+    let resets_ms = match admit_check(&node.surveys, who).await {
+        Ok(None) => return Ok(()),
+        Ok(Some(resets_ms)) => resets_ms,
+        Err(e) => return Err(ApiError::from(e).into_response()),
+    };
+    let wait = ((resets_ms - now_ms()) / 1000).max(1);
+    let err = ApiError {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        code: "too_many_requests",
+        message: format!(
+            "too many survey responses from your network: at most {RATE_LIMIT} an hour; try again after {} (Beijing time)",
+            beijing_time(resets_ms)
+        ),
+    };
+    Err(([(header::RETRY_AFTER, wait.to_string())], err).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(peer: Option<&str>, forwarded: Option<&str>) -> Parts {
+        let mut b = axum::http::Request::builder();
+        if let Some(f) = forwarded {
+            b = b.header("x-forwarded-for", f);
+        }
+        let (mut parts, ()) = b.body(()).unwrap().into_parts();
+        if let Some(p) = peer {
+            parts
+                .extensions
+                .insert(ConnectInfo(p.parse::<SocketAddr>().unwrap()));
+        }
+        parts
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_proxy() {
+        let addr = |peer, fwd| client_address(&parts(peer, fwd));
+        assert_eq!(
+            addr(Some("127.0.0.1:9"), Some("1.1.1.1, 2.2.2.2")),
+            "2.2.2.2"
+        );
+        assert_eq!(addr(Some("10.0.0.5:9"), Some("3.3.3.3")), "3.3.3.3");
+        assert_eq!(
+            addr(Some("[::ffff:192.168.1.1]:9"), Some("4.4.4.4")),
+            "4.4.4.4"
+        );
+        assert_eq!(addr(Some("8.8.8.8:9"), Some("3.3.3.3")), "8.8.8.8");
+        assert_eq!(addr(Some("127.0.0.1:9"), None), "127.0.0.1");
+        assert_eq!(addr(None, Some("5.5.5.5")), "5.5.5.5");
+        assert_eq!(addr(None, None), "unknown");
+    }
+}

@@ -1,0 +1,40 @@
+//! govnode-web: everything HTTP of a node, by audience and service.
+//!
+//! - [`common`]: errors, extractors, the request-body drain, escaping, Beijing time, metrics.
+//! - [`api`]: the JSON API, one file per service, each with its own `routes()`.
+//! - [`site`]: the public pages of every site, through one dispatcher.
+//! - [`ops`]: health, metrics and the operators' federation page.
+//! - [`admin`]: the staff console (filled by the console issues).
+//!
+//! This crate has no sqlx dependency: handlers call the modules, never SQL.
+
+pub mod admin;
+pub mod api;
+pub mod common;
+pub mod ops;
+pub mod site;
+mod state;
+
+pub use api::search::search_query_handler;
+pub use common::metrics::Metrics;
+pub use state::{AppState, NodeInfo, SyncSlot};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+
+/// The node's whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let max_request = state.node.max_request_bytes;
+    Router::new()
+        .merge(api::routes(&state))
+        .merge(ops::routes())
+        .merge(site::routes())
+        .layer(DefaultBodyLimit::max(max_request))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            common::observe::observe,
+        ))
+        .layer(middleware::from_fn(common::drain::unread_bodies))
+        .with_state(state)
+}

@@ -1,0 +1,75 @@
+//! For operators and their tools: `/healthz`, `/metrics` (OpenMetrics) and the
+//! federation page `/federation`.
+
+mod federation_page;
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::AppState;
+use crate::common::metrics::{OriginLabels, ReasonLabels};
+
+/// Operators' routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/federation", get(federation_page::page))
+}
+
+/// `GET /healthz`: 200 once the node is open and its database answers.
+async fn healthz(State(node): State<AppState>) -> Response {
+    match node.content.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "node": node.node.id })),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "error": e.to_string() })),
+        )
+            .into_response(),
+    }
+}
+
+/// `GET /metrics`: Prometheus text exposition.
+async fn metrics(State(node): State<AppState>) -> Response {
+    let metrics = &node.metrics;
+    if let Ok(n) = node.content.count_published(None).await {
+        metrics.published.set(n);
+    }
+    for (reason, n) in node.federation.rejected_counts() {
+        let counter = metrics.rejected.get_or_create(&ReasonLabels { reason });
+        counter
+            .inner()
+            .store(n, std::sync::atomic::Ordering::Relaxed);
+    }
+    if let Ok(heads) = node.federation.heads().await {
+        for h in heads {
+            metrics
+                .log_head
+                .get_or_create(&OriginLabels {
+                    origin: h.origin.to_string(),
+                })
+                .set(h.seq as i64);
+        }
+    }
+    if let Ok(last) = node.content.last_change_seq().await {
+        metrics
+            .index_lag
+            .set(last - node.search.applied_through() as i64);
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        metrics.encode(),
+    )
+        .into_response()
+}

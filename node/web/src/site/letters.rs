@@ -1,0 +1,243 @@
+//! The site's letters page (一网通答): an accessible form to write to any body of the
+//! province (no CAPTCHA image; rate-limited), progress by tracking code and password, and
+//! the replies published with the citizens' consent.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::Form;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::StatusCode;
+use axum::response::Response;
+use govnode_interaction::rules::{
+    self, MAX_ATTACHMENT_FILE as MAX_FILE, MAX_ATTACHMENT_FILES as MAX_FILES,
+};
+use govnode_interaction::{Filing, InteractionError, TicketKind};
+use minijinja::Value;
+use serde_json::json;
+
+use super::pages::v;
+use super::{PageError, PageRequest};
+use crate::AppState;
+
+/// Internal keys the submit handler hands the page (never read from the form).
+const FILED_CODE: &str = "\u{0}filed_code";
+const FILED_PASSWORD: &str = "\u{0}filed_password";
+const FORM_ERROR: &str = "\u{0}form_error";
+
+/// `GET …/letters`.
+pub async fn letters(req: &PageRequest) -> Result<Response, PageError> {
+    let (mut ctx, _) = req
+        .common(
+            "互动交流",
+            None,
+            Vec::new(),
+            vec![("互动交流".into(), req.url("/letters"))],
+        )
+        .await?;
+    let interaction = &req.node.interaction;
+    let bodies = interaction
+        .bodies()
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let desk = interaction
+        .desk_for(&req.site.id)
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let kinds: Vec<_> = TicketKind::ALL
+        .iter()
+        .map(|k| json!({ "code": k.code(), "label": k.label() }))
+        .collect();
+    let replies = interaction
+        .public_replies(Some(&req.site.id), None, 20)
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let q = |k: &str| req.query.get(k).cloned().unwrap_or_default();
+    let tracked = match (req.query.get("code"), req.query.get("password")) {
+        (Some(code), Some(password)) if !code.is_empty() => {
+            match interaction.citizen_view(code.trim(), password.trim()).await {
+                Ok(view) => json!({ "view": view }),
+                Err(InteractionError::NotFound(m)) => json!({ "error": m }),
+                Err(e) => return Err(PageError::Internal(e.to_string())),
+            }
+        }
+        _ => json!(null),
+    };
+    let filed = req
+        .query
+        .get(FILED_CODE)
+        .map(|code| json!({ "code": code, "password": q(FILED_PASSWORD) }));
+    let form: HashMap<&str, String> = [
+        "kind", "body", "subject", "content", "name", "phone", "email",
+    ]
+    .into_iter()
+    .map(|k| (k, q(k)))
+    .collect();
+    ctx.insert("kinds", v(kinds));
+    ctx.insert("bodies", v(bodies));
+    ctx.insert("desk", v(desk));
+    ctx.insert("replies", v(replies));
+    ctx.insert("tracked", v(tracked));
+    ctx.insert("filed", v(filed));
+    ctx.insert("form", v(form));
+    ctx.insert(
+        "form_error",
+        Value::from(req.query.get(FORM_ERROR).cloned()),
+    );
+    ctx.insert(
+        "action",
+        Value::from(format!("/sites/{}/letters", req.site.id)),
+    );
+    req.render(StatusCode::OK, "letters.html", ctx)
+}
+
+/// `POST …/letters` (form): files the letter and shows the tracking code, or the form
+/// again with what is wrong.
+pub(super) async fn submit(req: &PageRequest, request: Request) -> Response {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+    let node = &req.node;
+    let site = &req.site.id;
+    let (form, attachments, read_error) = match read_form(node, request).await {
+        Ok((form, files)) => (form, files, None),
+        Err(why) => (HashMap::new(), Vec::new(), Some(why)),
+    };
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let filing = Filing {
+        kind: get("kind"),
+        body: get("body"),
+        subject: get("subject"),
+        content: get("content"),
+        name: get("name"),
+        phone: get("phone"),
+        id_number: get("id_number"),
+        email: get("email"),
+        consent_public: form
+            .get("consent_public")
+            .is_some_and(|v| v == "1" || v == "on"),
+        attachments: attachments
+            .iter()
+            .map(|a| (a.hash.clone(), a.name.clone()))
+            .collect(),
+    };
+    let mut query: HashMap<String, String> = HashMap::new();
+    let filed = match read_error {
+        Some(why) => Err(InteractionError::Invalid(why)),
+        None => {
+            node.interaction
+                .file(site, filing, &client, attachments)
+                .await
+        }
+    };
+    let status = match filed {
+        Ok((code, password)) => {
+            query.insert(FILED_CODE.into(), code);
+            query.insert(FILED_PASSWORD.into(), password);
+            StatusCode::CREATED
+        }
+        Err(e) => {
+            let status = match &e {
+                InteractionError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+                InteractionError::Invalid(_) | InteractionError::NotFound(_) => {
+                    StatusCode::BAD_REQUEST
+                }
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            if status == StatusCode::INTERNAL_SERVER_ERROR {
+                tracing::error!(error = %e, "filing a letter failed");
+            }
+            // Keep what the citizen typed (not the ID number), and say what is wrong.
+            for k in [
+                "kind", "body", "subject", "content", "name", "phone", "email",
+            ] {
+                query.insert(k.into(), get(k));
+            }
+            query.insert(FORM_ERROR.into(), e.to_string());
+            status
+        }
+    };
+    let page = PageRequest {
+        node: req.node.clone(),
+        site: req.site.clone(),
+        base: req.base.clone(),
+        origin: req.origin.clone(),
+        query,
+        elder: req.elder,
+        path: req.path.clone(),
+    };
+    let mut resp = super::finish(&page, letters(&page).await).await;
+    if resp.status() == StatusCode::OK {
+        *resp.status_mut() = status;
+    }
+    resp
+}
+
+/// Reads the letter form: URL-encoded, or multipart with up to five files (`attachment`),
+/// each stored as a verified blob before the letter is filed.
+async fn read_form(
+    node: &AppState,
+    request: axum::extract::Request,
+) -> Result<
+    (
+        HashMap<String, String>,
+        Vec<govnode_interaction::Attachment>,
+    ),
+    String,
+> {
+    use axum::extract::FromRequest as _;
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(form) = Form::<HashMap<String, String>>::from_request(request, &())
+            .await
+            .map_err(|e| format!("form: {e}"))?;
+        return Ok((form, Vec::new()));
+    }
+    let mut parts = axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|e| format!("form: {e}"))?;
+    let mut form = HashMap::new();
+    let mut files = Vec::new();
+    while let Some(field) = parts.next_field().await.map_err(|e| format!("form: {e}"))? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|e| format!("{name}: {e}"))?;
+        match file_name {
+            Some(file) if name == "attachment" => {
+                if file.is_empty() && bytes.is_empty() {
+                    continue; // the file input was left empty
+                }
+                let mime = rules::attachment_type_of_name(&file).map_err(|e| e.to_string())?;
+                if bytes.is_empty() || bytes.len() > MAX_FILE {
+                    return Err(format!("attachment: `{file}` must be 1 byte to 5 MiB"));
+                }
+                if files.len() == MAX_FILES {
+                    return Err(format!("attachment: at most {MAX_FILES} files"));
+                }
+                let info = node
+                    .blobs
+                    .put(&bytes, mime)
+                    .await
+                    .map_err(|e| format!("attachment: {e}"))?;
+                let name: String = file.chars().take(100).collect();
+                files.push(govnode_interaction::Attachment {
+                    hash: info.hash,
+                    name,
+                    mime: mime.into(),
+                    bytes: bytes.to_vec(),
+                });
+            }
+            _ => {
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| format!("{name}: not UTF-8 text"))?;
+                form.insert(name, text);
+            }
+        }
+    }
+    Ok((form, files))
+}

@@ -1,0 +1,196 @@
+//! The site's search page: scope choice (default this site, one click to widen), result
+//! groups and topic cards, facets and sorting, the correction and incompleteness notices.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use minijinja::Value;
+use serde_json::json;
+
+use super::pages::{enc, page_param, pagination, v};
+use super::{PageError, PageRequest};
+
+/// Query parameters the page keeps when it builds links.
+const KEPT: [&str; 6] = ["scope", "type", "year", "level", "sort", "issuing_body"];
+
+/// Builds the page URL for `q` with the kept parameters, `change` applied (None removes).
+fn link(req: &PageRequest, q: &str, change: &[(&str, Option<&str>)]) -> String {
+    let mut url = format!("{}?q={}", req.url("/search"), enc(q));
+    for key in KEPT {
+        let value = match change.iter().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.map(str::to_string),
+            None => req.query.get(key).filter(|v| !v.is_empty()).cloned(),
+        };
+        if let Some(value) = value {
+            url.push_str(&format!("&{key}={}", enc(&value)));
+        }
+    }
+    url
+}
+
+/// `GET …/search`.
+pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
+    let (mut ctx, _) = req
+        .common(
+            "站内搜索",
+            None,
+            Vec::new(),
+            vec![("站内搜索".into(), req.url("/search"))],
+        )
+        .await?;
+    let q = req
+        .query
+        .get("q")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let scope = req
+        .query
+        .get("scope")
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .unwrap_or_else(|| "site".into());
+    let fed = &req.node.federation;
+    let me = fed.me();
+    let tree = fed.topology();
+    let mut scopes = vec![("site", "本站".to_string()), ("node", "本级".to_string())];
+    let region = format!("region:{me}");
+    if !tree.children(me).is_empty() {
+        let name = tree
+            .get(me)
+            .map_or("本地区".to_string(), |n| format!("{}全域", n.name));
+        scopes.push((region.as_str(), name));
+    }
+    scopes.push(("province", "全省".to_string()));
+    let scope_links: Vec<_> = scopes
+        .iter()
+        .map(|(value, label)| {
+            json!({ "value": value, "label": label, "current": *value == scope,
+                "url": link(req, &q, &[("scope", Some(value)), ("type", None), ("year", None), ("level", None), ("issuing_body", None)]) })
+        })
+        .collect();
+    ctx.insert("query", Value::from(q.clone()));
+    ctx.insert("scope", Value::from(scope.clone()));
+    ctx.insert("scopes", v(scope_links));
+    ctx.insert(
+        "sort",
+        Value::from(
+            req.query
+                .get("sort")
+                .cloned()
+                .unwrap_or_else(|| "relevance".into()),
+        ),
+    );
+    ctx.insert("results", Value::from(()));
+    ctx.insert("pagination", Value::from(()));
+    ctx.insert("error", Value::from(()));
+    if q.is_empty() {
+        if req.query.contains_key("q") {
+            ctx.insert("error", Value::from("请输入搜索词"));
+        }
+        return req.render(StatusCode::OK, "search.html", ctx);
+    }
+    let page = page_param(req);
+    let mut params: HashMap<String, String> = KEPT
+        .iter()
+        .filter_map(|k| req.query.get(*k).map(|v| (k.to_string(), v.clone())))
+        .collect();
+    params.insert("q".into(), q.clone());
+    params.insert("page".into(), page.to_string());
+    params.insert("scope".into(), scope.clone());
+    params.insert("group".into(), "1".into());
+    if let Some(literal) = req.query.get("literal") {
+        params.insert("literal".into(), literal.clone());
+    }
+    if scope == "site" {
+        params.insert("site".into(), req.site.id.clone());
+    }
+    let mut r = match crate::api::search::search_json(&req.node, &params, true).await {
+        Ok(r) => r,
+        Err(e) if e.status == StatusCode::BAD_REQUEST || e.status == StatusCode::NOT_FOUND => {
+            ctx.insert("error", Value::from(format!("无法搜索：{}", e.message)));
+            return req.render(StatusCode::OK, "search.html", ctx);
+        }
+        Err(e) => return Err(PageError::Internal(e.message)),
+    };
+    // Links to this site stay under this site's base; others go where the answer says.
+    let own_prefix = format!("/sites/{}", req.site.id);
+    let local = |hit: &mut serde_json::Value| {
+        if hit["site"] == req.site.id.as_str()
+            && let Some(path) = hit["path"].as_str()
+        {
+            let inner = path.strip_prefix(&own_prefix).unwrap_or(path).to_string();
+            hit["url"] = json!(req.url(&inner));
+        }
+    };
+    if let Some(hits) = r["hits"].as_array_mut() {
+        hits.iter_mut().for_each(local);
+    }
+    if let Some(groups) = r["groups"].as_array_mut() {
+        for g in groups {
+            if let Some(hits) = g["hits"].as_array_mut() {
+                hits.iter_mut().for_each(local);
+            }
+        }
+    }
+    let facet_links = |key: &str, values: &serde_json::Value| -> serde_json::Value {
+        let current = req.query.get(key).cloned().unwrap_or_default();
+        let items: Vec<_> = values
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                let value = f["value"].as_str().unwrap_or_default();
+                json!({ "label": f["label"], "count": f["count"], "current": value == current,
+                    "url": link(req, &q, &[(key, Some(value))]) })
+            })
+            .collect();
+        json!({ "items": items, "all_url": link(req, &q, &[(key, None)]), "any": !current.is_empty() })
+    };
+    let facets = json!({
+        "type": facet_links("type", &r["facets"]["type"]),
+        "level": facet_links("level", &r["facets"]["level"]),
+        "year": facet_links("year", &r["facets"]["year"]),
+        "issuing_body": facet_links("issuing_body", &r["facets"]["issuing_body"]),
+    });
+    let missing: Vec<String> = r["missing"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str())
+        .map(|id| {
+            id.parse()
+                .ok()
+                .and_then(|id| tree.get(id))
+                .map_or(id.to_string(), |n| format!("{}（{id}）", n.name))
+        })
+        .collect();
+    let total = r["total"].as_i64().unwrap_or(0);
+    let corrected = r["corrected"]
+        .as_str()
+        .map(|c| json!({ "text": c, "original_url": link(req, &q, &[]) + "&literal=1" }));
+    let widen = scopes
+        .iter()
+        .skip_while(|(value, _)| *value != scope)
+        .nth(1)
+        .map(|(value, label)| json!({ "label": label, "url": link(req, &q, &[("scope", Some(value))]) }));
+    ctx.insert(
+        "results",
+        v(json!({
+            "total": total, "took_ms": r["took_ms"], "hits": r["hits"], "groups": r["groups"],
+            "topics": r["topics"], "expansions": r["expansions"], "corrected": corrected,
+            "partial": r["partial"], "missing": missing, "facets": facets, "widen": widen,
+            "answered_by": r["answered_by"], "show_groups": page == 1 && !req.query.contains_key("type"),
+            "sort_links": {
+                "relevance": link(req, &q, &[("sort", None)]),
+                "date": link(req, &q, &[("sort", Some("date"))]),
+            },
+        })),
+    );
+    let base = link(req, &q, &[]);
+    ctx.insert(
+        "pagination",
+        pagination(page, total, 10, |n| format!("{base}&page={n}")),
+    );
+    req.render(StatusCode::OK, "search.html", ctx)
+}
