@@ -7,13 +7,15 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod enrol;
-pub mod federation;
 pub mod import;
 mod indexer;
 pub mod local_tree;
 pub mod lock;
 pub mod node;
+pub mod replication;
+mod site_directory;
 pub mod storage;
+mod workers;
 
 pub use config::Config;
 pub use node::{Node, run};
@@ -41,7 +43,7 @@ pub enum NodeError {
     Identity(#[from] govnode_federation::IdentityError),
     /// The federation failed (trust material, log, network).
     #[error("federation: {0}")]
-    Federation(String),
+    Federation(#[from] govnode_federation::FederationError),
     /// I/O.
     #[error("{0}")]
     Io(#[from] std::io::Error),

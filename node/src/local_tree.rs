@@ -16,7 +16,7 @@ use govnode_federation::{Certificate, NodeKey, chain_to_text};
 use govnode_topology::{NodeId, Tier, Topology, TopologyNode};
 
 use crate::config::{CONFIG_FILE, FederationSection, Link, TopologySection};
-use crate::federation::CHAIN_FILE;
+use crate::replication::CHAIN_FILE;
 use crate::{Config, NodeError};
 
 /// One node of the tree to plan.

@@ -11,14 +11,15 @@ use govnode_content::render::Renderer;
 use govnode_federation::{Federation, NodeKey};
 use govnode_interaction::survey::{CookieSigner, Surveys};
 use govnode_library::BlobStore;
-use govnode_search::{Dictionary, QueryAnalytics, SearchIndex};
+use govnode_search::{Dictionary, OneNetSearch, QueryAnalytics, SearchIndex};
 use govnode_web::{AppState, Metrics, NodeInfo, SyncSlot};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 use tracing::{info, warn};
 
 use crate::indexer::Indexer;
+use crate::site_directory::ContentSites;
 use crate::storage::Db;
+use crate::workers::Workers;
 use crate::{Config, NodeError};
 
 /// One node's state, shared by every request handler and background task.
@@ -55,8 +56,8 @@ pub struct Node {
     pub sync: SyncSlot,
     /// Template overrides applied from other nodes (the renderer reloads when it moves).
     pub(crate) replica_templates: Arc<std::sync::atomic::AtomicU64>,
-    /// What the HTTP layer is given (held here so routed searches can reach it weakly).
-    pub(crate) web: Arc<AppState>,
+    /// What the HTTP layer is given.
+    pub(crate) web: AppState,
 }
 
 impl std::fmt::Debug for Node {
@@ -81,9 +82,10 @@ impl Node {
             db.write.clone(),
             config.library.max_upload_bytes,
         );
-        let federation = crate::federation::open(&config, data_dir, &key, &db).await?;
+        let federation = crate::replication::open(&config, data_dir, &key, &db).await?;
         let content = Content::new(db.read.clone(), db.write.clone(), blobs.clone())
             .with_federation(federation.clone());
+        content.claim_origin(config.node.id.as_str()).await?;
         let index_dir = data_dir.join("search");
         let search = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
             .await
@@ -131,7 +133,23 @@ impl Node {
             }
         }
         let sync: SyncSlot = Arc::new(OnceLock::new());
-        let web = Arc::new(AppState {
+        let searches = metrics.clone();
+        let one_net = OneNetSearch::new(
+            search.clone(),
+            federation.clone(),
+            sync.clone(),
+            Arc::new(ContentSites(content.clone())),
+            analytics.clone(),
+            Some(Arc::new(move |took: std::time::Duration| {
+                searches.searches.inc();
+                searches.search_seconds.observe(took.as_secs_f64());
+            })),
+        );
+        federation.queries().register(
+            govnode_search::federated::SEARCH_QUERY,
+            one_net.query_handler(),
+        );
+        let web = AppState {
             node: Arc::new(NodeInfo {
                 id: config.node.id,
                 name: config.node.name.clone(),
@@ -144,6 +162,7 @@ impl Node {
             blobs: blobs.clone(),
             tokens: tokens.clone(),
             search: search.clone(),
+            one_net,
             dictionary: dictionary.clone(),
             analytics: analytics.clone(),
             interaction: interaction.clone(),
@@ -153,9 +172,7 @@ impl Node {
             federation: federation.clone(),
             sync: sync.clone(),
             metrics: metrics.clone(),
-        });
-        let (kind, handler) = govnode_web::search_query_handler(Arc::downgrade(&web));
-        federation.queries().register(kind, handler);
+        };
         let node = Arc::new(Node {
             config,
             data_dir: data_dir.to_path_buf(),
@@ -176,14 +193,8 @@ impl Node {
             web,
         });
         // Entries stored but not applied when the process last stopped.
-        node.federation
-            .apply_pending()
-            .await
-            .map_err(crate::federation::fed_err)?;
-        node.federation
-            .publish_topology(&node.db.write)
-            .await
-            .map_err(crate::federation::fed_err)?;
+        node.federation.apply_pending().await?;
+        node.federation.publish_topology(&node.db.write).await?;
         let federated = node.config.federation.is_some();
         if node
             .dictionary
@@ -215,7 +226,7 @@ impl Node {
 
     /// What the HTTP layer is given.
     pub fn app_state(&self) -> AppState {
-        (*self.web).clone()
+        self.web.clone()
     }
 
     /// Drops the search index and rebuilds it from the published table.
@@ -253,13 +264,20 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), NodeError> {
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let federation_tasks = crate::federation::start(&node, stop_rx.clone()).await?;
-    let scheduler = tokio::spawn(publish_scheduled(node.clone(), stop_rx.clone()));
+    let mut workers = Workers::new();
+    crate::replication::start(&node, &mut workers).await?;
+    let scheduled = node.clone();
+    workers.every("scheduled publication", Duration::from_secs(1), move || {
+        crate::workers::publish_scheduled(scheduled.clone())
+    });
     let analytics = node.analytics.clone();
-    let stats_stop = stop_rx.clone();
-    let stats = tokio::spawn(async move { analytics.run(stats_stop).await });
-    let deadlines = tokio::spawn(check_deadlines(node.clone(), stop_rx));
+    workers.spawn("query analytics", move |stop| async move {
+        analytics.run(stop).await
+    });
+    let deadlines = node.clone();
+    workers.every("ticket deadlines", Duration::from_secs(60), move || {
+        crate::workers::check_deadlines(deadlines.clone())
+    });
     let app = govnode_web::router(node.app_state());
     info!(addr = %listener.local_addr()?, node = %node.config.node.id, "serving");
     axum::serve(
@@ -268,64 +286,12 @@ pub async fn run(
     )
     .with_graceful_shutdown(shutdown)
     .await?;
-    // Shutdown order: HTTP (above), then sync and followers, then the scheduler, then storage.
-    let _ = stop_tx.send(true);
-    for task in federation_tasks {
-        let _ = task.await;
-    }
-    let _ = scheduler.await;
-    let _ = stats.await;
-    let _ = deadlines.await;
+    // Shutdown order: HTTP (above), then the workers in start order (followers and sync,
+    // the scheduler, analytics, deadlines), then storage.
+    workers.stop().await;
     node.close().await;
     info!("stopped");
     Ok(())
-}
-
-/// Publishes scheduled articles when due (checked every second; cheap indexed query).
-async fn publish_scheduled(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
-    loop {
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-        }
-        match node
-            .content
-            .publish_due(chrono::Utc::now().timestamp_millis())
-            .await
-        {
-            Ok(ids) if !ids.is_empty() => {
-                info!(count = ids.len(), "scheduled articles published");
-            }
-            Ok(_) => {}
-            Err(e) => warn!(error = %e, "scheduled publication failed"),
-        }
-    }
-}
-
-/// Marks overdue tickets and escalates them, and rolls statistics up, every minute.
-async fn check_deadlines(node: Arc<Node>, mut stop: watch::Receiver<bool>) {
-    loop {
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
-        }
-        match node
-            .interaction
-            .check_deadlines(govnode_interaction::beijing_today())
-            .await
-        {
-            Ok(n) if n > 0 => info!(escalated = n, "overdue tickets escalated"),
-            Ok(_) => {}
-            Err(e) => warn!(error = %e, "deadline check failed"),
-        }
-        if let Err(e) = node
-            .interaction
-            .publish_stats(govnode_interaction::beijing_today())
-            .await
-        {
-            warn!(error = %e, "publishing ticket statistics failed");
-        }
-    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

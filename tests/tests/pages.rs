@@ -1,5 +1,5 @@
 //! Public rendering: every page type and feed, host and path routing, elder mode,
-//! one-key shutdown, template overrides, attachments.
+//! one-key shutdown, template overrides, attachments; and the OpenAPI document.
 
 use govnode_tests::{Method, Role, StatusCode, TestNode};
 use serde_json::json;
@@ -462,5 +462,32 @@ async fn column_template_sets_stamp_fixed_columns() {
         .await
         .json();
     assert_eq!(again["created"].as_array().unwrap().len(), 0);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_is_served_and_lists_the_api() {
+    let t = TestNode::start().await;
+    let r = t.get("/api/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let doc = r.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["info"]["title"], "govnode API");
+    let paths = doc["paths"].as_object().expect("paths");
+    let sites = &paths["/api/admin/sites"];
+    assert!(
+        sites["post"].is_object() && sites["get"].is_object(),
+        "{sites}"
+    );
+    assert_eq!(sites["post"]["security"], json!([{ "bearer": [] }]));
+    assert!(
+        paths
+            .get("/api/search")
+            .is_some_and(|p| p["get"].is_object()),
+        "GET /api/search is not in the document"
+    );
+    // Served as built: the same bytes every time.
+    assert_eq!(t.get("/api/openapi.json").await.text, r.text);
     t.stop().await;
 }

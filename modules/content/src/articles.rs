@@ -15,6 +15,7 @@ use crate::{
 
 /// A revision as listed in an article's history.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Revision {
     /// Revision number, from 1.
     pub revision: i64,

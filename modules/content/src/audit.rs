@@ -8,6 +8,7 @@ use crate::{Content, ContentError, now_ms};
 
 /// One audit record.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRecord {
     /// Row id (increasing).
     pub id: i64,

@@ -40,6 +40,7 @@ pub(crate) struct ReceiptRecord {
 
 /// A distribution as its sender sees it, with the receipts that came back.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Distribution {
     /// Distribution id.
     pub id: String,
@@ -63,6 +64,7 @@ pub struct Distribution {
 
 /// One target's republication.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
     /// Target site.
     pub site: String,
@@ -78,6 +80,7 @@ pub struct Receipt {
 
 /// A distribution waiting at (or handled by) a target site.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InboxItem {
     /// Distribution id.
     pub id: String,
@@ -174,8 +177,7 @@ impl Content {
                 payload: encode_payload(1, &record),
             },
         )
-        .await
-        .map_err(|e| ContentError::Federation(e.to_string()))?;
+        .await?;
         crate::audit::record(
             &mut tx,
             actor,
@@ -364,8 +366,7 @@ impl Content {
                 payload: encode_payload(1, &receipt),
             },
         )
-        .await
-        .map_err(|e| ContentError::Federation(e.to_string()))?;
+        .await?;
         tx.commit().await?;
         self.announce();
         self.published_changed().await?;

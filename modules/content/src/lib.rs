@@ -19,6 +19,7 @@ mod sites;
 mod templates;
 pub mod workflow;
 
+pub use articles::Revision;
 pub use audit::AuditRecord;
 pub use distribution::{Distribution, InboxItem, Receipt};
 pub use import::{ImportDoc, ImportOutcome};
@@ -71,7 +72,7 @@ pub enum ContentError {
     Library(#[from] govnode_library::LibraryError),
     /// The federation log refused an entry (500).
     #[error("federation: {0}")]
-    Federation(String),
+    Federation(#[from] govnode_federation::FederationError),
     /// Database failure (500).
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),

@@ -8,6 +8,7 @@ use crate::workflow::State;
 
 /// A government website hosted by this node.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Site {
     /// Short id used in paths: `/sites/{id}/`.
     pub id: String,
@@ -32,6 +33,7 @@ pub struct Site {
 /// What a column publishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ColumnKind {
     /// 工作动态.
     News,
@@ -90,6 +92,7 @@ impl ColumnKind {
 
 /// A column (栏目) of a site; columns form a tree.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Column {
     /// Row id.
     pub id: i64,
@@ -114,6 +117,7 @@ pub struct Column {
 /// An attachment reference: a blob by hash, with the name to show.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     /// blake3 hash of the blob.
     pub hash: String,
@@ -130,6 +134,7 @@ pub struct Attachment {
 /// What an editor sends to create or revise an article.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArticleInput {
     /// Column slug (only when creating; an article stays in its column).
     #[serde(default)]
@@ -182,6 +187,7 @@ pub struct ArticleInput {
 
 /// One revision's document: the input, normalised, with its sanitised HTML.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArticleDoc {
     /// Title.
     pub title: String,
@@ -219,6 +225,7 @@ pub struct ArticleDoc {
 
 /// An article's workflow record (local to the owning node; never replicated).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Article {
     /// Row id.
     pub id: i64,

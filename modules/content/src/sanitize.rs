@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 /// Markdown or HTML, as an author submits a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BodyFormat {
     /// CommonMark.
     #[default]

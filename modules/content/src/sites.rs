@@ -11,6 +11,7 @@ use crate::{Column, ColumnKind, Content, ContentError, Site, now_ms};
 /// What a platform admin sends to create a site.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteInput {
     /// Short id (a-z, 0-9, '-').
     pub id: String,
@@ -30,6 +31,7 @@ pub struct SiteInput {
 /// What a site admin sends to create a column.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ColumnInput {
     /// Path segment.
     pub slug: String,

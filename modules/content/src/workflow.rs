@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 /// The state of an article's working revision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ArticleState))]
 pub enum State {
     /// Being written.
     Draft,

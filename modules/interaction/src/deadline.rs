@@ -77,6 +77,7 @@ pub enum DeadlineError {
 /// Working days allowed per ticket type, the disclosure extension and the early warning.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlinePolicy {
     /// Working days to answer, per ticket type code.
     pub working_days: BTreeMap<String, u32>,
@@ -188,6 +189,7 @@ fn check_range(field: &str, value: u32, min: u32) -> Result<(), DeadlineError> {
 /// Where an open ticket stands against its due date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DeadlineStatus {
     /// More than `warn_before` working days left.
     OnTime,

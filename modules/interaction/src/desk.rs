@@ -14,6 +14,7 @@ pub const NODE_DEFAULT: &str = "*";
 
 /// A site's desk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Desk {
     /// The site, or `*` for the node's default.
     pub site: String,

@@ -26,7 +26,10 @@ pub enum InteractionError {
     Db(#[from] sqlx::Error),
     /// The federation refused an envelope.
     #[error("interaction routing: {0}")]
-    Federation(String),
+    Federation(#[from] govnode_federation::FederationError),
+    /// A ticket cannot be routed (e.g. the body's node has no usable key).
+    #[error("interaction routing: {0}")]
+    Unroutable(String),
 }
 
 impl InteractionError {

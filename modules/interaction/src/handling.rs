@@ -29,6 +29,7 @@ fn conflict(t: &TicketRecord, what: &str) -> InteractionError {
 
 /// A replied letter as published (with the citizen's consent).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicReply {
     /// Tracking code.
     pub code: String,
@@ -50,6 +51,7 @@ pub struct PublicReply {
 
 /// Statistics of one body.
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BodyStats {
     /// Body id.
     pub body: String,
@@ -664,6 +666,7 @@ const DONE_OF: &str = "holder = 1 AND body_id = $1 AND state NOT IN ('submitted'
 
 /// A page of a handler's inbox.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Inbox {
     /// The page's tickets.
     pub tickets: Vec<TicketView>,

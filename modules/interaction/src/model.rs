@@ -148,6 +148,7 @@ impl TicketState {
 
 /// A government body that answers tickets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Body {
     /// "<node id>.<slug>", e.g. "440000.hrss".
     pub id: String,
@@ -178,6 +179,7 @@ impl Body {
 
 /// The citizen's personal data: kept where filed and where answered, never published.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Personal {
     /// Name.
     pub name: String,
@@ -247,6 +249,7 @@ pub struct Sealed {
 
 /// A ticket's state as every node holding it keeps it (no personal data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketRecord {
     /// Tracking code.
     pub code: String,
@@ -298,6 +301,7 @@ pub struct TicketRecord {
 
 /// One change of a ticket, signed by the node that made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventRecord {
     /// Event id (unique).
     pub id: String,

@@ -29,8 +29,10 @@ pub const MAX_CONTENT_CHARS: usize = 5_000;
 /// What a citizen submits.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Filing {
-    /// Kind code.
+    /// Kind code: leader_mailbox, consultation, complaint, suggestion, report, site_error,
+    /// disclosure.
     pub kind: String,
     /// Responsible body id; empty: the site's letters desk passes it on.
     #[serde(default)]
@@ -60,27 +62,46 @@ pub struct Filing {
 /// A handler's action on a ticket held here.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HandlerAction {
     /// Accept: the deadline starts.
     Accept,
     /// Refuse, with a reason.
-    Refuse { reason: String },
+    Refuse {
+        /// Why it is refused.
+        reason: String,
+    },
     /// Transfer (转办) to another body, with a reason.
-    Transfer { body: String, reason: String },
+    Transfer {
+        /// The body it goes to: "<node>.<slug>", anywhere in the province.
+        body: String,
+        /// Why.
+        reason: String,
+    },
     /// Start handling.
     Start,
     /// Ask the citizen for more information (the clock pauses).
-    RequestInfo { question: String },
+    RequestInfo {
+        /// What the citizen is asked.
+        question: String,
+    },
     /// Reply.
-    Reply { text: String },
+    Reply {
+        /// The reply.
+        text: String,
+    },
     /// Extend the deadline once (disclosure applications only), with a reason.
-    Extend { reason: String },
+    Extend {
+        /// Why.
+        reason: String,
+    },
     /// Close.
     Close,
 }
 
 /// A ticket as shown to the citizen or a handler.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketView {
     /// The ticket.
     #[serde(flatten)]
@@ -163,7 +184,7 @@ pub(crate) fn bad(m: impl Into<String>) -> InteractionError {
 }
 
 pub(crate) fn fed_err(e: govnode_federation::FederationError) -> InteractionError {
-    InteractionError::Federation(e.to_string())
+    InteractionError::Federation(e)
 }
 
 /// Today in Beijing.
@@ -493,7 +514,7 @@ impl Interaction {
             })?;
         let plain = serde_json::to_vec(sealed).unwrap_or_default();
         govnode_federation::seal_for(&key, &plain)
-            .ok_or_else(|| InteractionError::Federation(format!("node {node} has no usable key")))
+            .ok_or_else(|| InteractionError::Unroutable(format!("node {node} has no usable key")))
     }
 
     pub(crate) fn event(

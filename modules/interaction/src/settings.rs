@@ -17,6 +17,7 @@ pub(crate) const SETTINGS: &str = "interaction.settings";
 
 /// A level's calendar and policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Settings {
     /// Holidays and make-up working days, in the calendar's text format; merged over the
     /// shipped years.

@@ -17,6 +17,7 @@ pub mod analytics;
 mod collector;
 pub mod dictionary;
 mod error;
+pub mod federated;
 pub mod lexicon;
 mod query;
 mod schema;
@@ -39,6 +40,7 @@ pub use analytics::{AnalyticsError, QueryAnalytics, QueryReport};
 pub use collector::FacetCounts;
 pub use dictionary::{Dictionary, DictionaryError};
 pub use error::SearchError;
+pub use federated::{OneNetSearch, SearchAnswer, SearchRequest};
 pub use lexicon::{Lexicon, Synonym, TopicCard, TopicLink, Vocabulary};
 pub use query::MAX_QUERY_CHARS;
 pub use search::{GROUPS, ResultGroup};
@@ -105,7 +107,7 @@ pub enum Change {
 }
 
 /// A query.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SearchQuery {
     /// The user's text.
     pub text: String,
@@ -134,7 +136,7 @@ pub struct SearchQuery {
 }
 
 /// Order of hits.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Sort {
     /// Best match first (newest first among equals).
     #[default]

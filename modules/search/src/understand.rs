@@ -137,14 +137,15 @@ const GENERIC_WORDS: &[&str] = &[
 ];
 
 /// How a part of the query was read, reported to the caller.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Expansion {
     /// What was typed.
     pub from: String,
     /// What it was also searched as.
     pub to: Vec<String>,
     /// "synonym" or "pinyin".
-    pub kind: &'static str,
+    pub kind: String,
 }
 
 /// The understood query.
@@ -240,7 +241,7 @@ pub(crate) fn plan(
         expansions.push(Expansion {
             from: phrase.to_string(),
             to: officials.to_vec(),
-            kind: "synonym",
+            kind: "synonym".into(),
         });
         groups.push(Group {
             alternatives,
@@ -259,7 +260,7 @@ pub(crate) fn plan(
                 expansions.push(Expansion {
                     from: word.text.clone(),
                     to: spelled.iter().map(|w| w.concat()).collect(),
-                    kind: "pinyin",
+                    kind: "pinyin".into(),
                 });
             }
             for chinese in spelled {

@@ -10,7 +10,7 @@ use govnode_topology::{NodeId, Tier};
 use super::{load_config, now_ms};
 use crate::cli::config_path;
 use crate::config::Config;
-use crate::federation::chain_path;
+use crate::replication::chain_path;
 
 /// What `govnode certify` issues.
 #[derive(Debug, Clone)]
@@ -42,7 +42,7 @@ fn load_issuer(data_dir: &Path) -> Result<Issuer> {
     let key = NodeKey::load(data_dir)?;
     let path = chain_path(&config, data_dir);
     // Self-signs the root's certificate when missing, as a first start would.
-    let settings = crate::federation::settings(&config, data_dir, &key)
+    let settings = crate::replication::settings(&config, data_dir, &key)
         .with_context(|| format!("reading the certificate chain {}", path.display()))?;
     let me = config.node.id;
     if settings.chain.is_empty() {

@@ -15,7 +15,6 @@ pub mod ops;
 pub mod site;
 mod state;
 
-pub use api::search::search_query_handler;
 pub use common::metrics::Metrics;
 pub use state::{AppState, NodeInfo, SyncSlot};
 
@@ -26,10 +25,8 @@ use axum::middleware;
 /// The node's whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     let max_request = state.node.max_request_bytes;
-    Router::new()
-        .merge(api::routes(&state))
-        .merge(ops::routes())
-        .merge(site::routes())
+    let (routes, _document) = routes(state.node.max_upload_bytes);
+    routes
         .layer(DefaultBodyLimit::max(max_request))
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),
@@ -37,4 +34,15 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(common::drain::unread_bodies))
         .with_state(state)
+}
+
+/// Every route, and the OpenAPI document of the documented ones: the JSON API, `/blobs`,
+/// `/healthz` and `/metrics` (see [`api::openapi`]). The layers [`router`] adds register none.
+pub(crate) fn routes(max_upload_bytes: u64) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (documented, document) = api::routes(max_upload_bytes);
+    let router = Router::new()
+        .merge(documented)
+        .merge(ops::pages())
+        .merge(site::routes());
+    (router, document)
 }

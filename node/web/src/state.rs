@@ -13,7 +13,7 @@ use govnode_federation::{Federation, SyncService};
 use govnode_interaction::Interaction;
 use govnode_interaction::survey::{CookieSigner, Surveys};
 use govnode_library::BlobStore;
-use govnode_search::{Dictionary, QueryAnalytics, SearchIndex};
+use govnode_search::{Dictionary, OneNetSearch, QueryAnalytics, SearchIndex};
 use govnode_topology::NodeId;
 
 use crate::common::metrics::Metrics;
@@ -49,8 +49,10 @@ pub struct AppState {
     pub blobs: BlobStore,
     /// Staff tokens.
     pub tokens: TokenStore,
-    /// The full-text index.
+    /// The full-text index (its freshness, for metrics).
     pub search: Arc<SearchIndex>,
+    /// One-net search over the tree.
+    pub one_net: OneNetSearch,
     /// Synonyms and topic cards of this node's lineage.
     pub dictionary: Dictionary,
     /// Query analytics.
@@ -94,6 +96,7 @@ from_state!(
     content: Content,
     blobs: BlobStore,
     tokens: TokenStore,
+    one_net: OneNetSearch,
     dictionary: Dictionary,
     analytics: QueryAnalytics,
     interaction: Interaction,

@@ -30,8 +30,7 @@ impl Content {
                 payload,
             },
         )
-        .await
-        .map_err(|e| ContentError::Federation(e.to_string()))?;
+        .await?;
         Ok(())
     }
 
@@ -198,9 +197,7 @@ impl Content {
         drafts: Vec<EntryDraft>,
     ) -> Result<(), ContentError> {
         if let Some(fed) = &self.federation {
-            fed.append_many(conn, drafts)
-                .await
-                .map_err(|e| ContentError::Federation(e.to_string()))?;
+            fed.append_many(conn, drafts).await?;
         }
         Ok(())
     }

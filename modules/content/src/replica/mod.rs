@@ -7,6 +7,7 @@
 
 mod apply;
 mod emit;
+mod local;
 
 pub use apply::ContentApplier;
 

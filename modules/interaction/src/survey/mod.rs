@@ -145,6 +145,8 @@ impl AnswerProblem {
 /// The kind of a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SurveyQuestionKind))]
 pub enum QuestionKind {
     /// Exactly one option.
     Single,
@@ -157,6 +159,8 @@ pub enum QuestionKind {
 /// A question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SurveyQuestion))]
 pub struct Question {
     /// single, multiple or text.
     pub kind: QuestionKind,
@@ -173,6 +177,7 @@ pub struct Question {
 /// What a site admin sends to create a survey.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SurveyInput {
     /// Title, 1–100 characters.
     pub title: String,
@@ -284,6 +289,8 @@ impl SurveyInput {
 /// Where a survey stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SurveyStatus))]
 pub enum Status {
     /// Not open yet.
     Upcoming,

@@ -23,6 +23,8 @@ pub struct Surveys {
 
 /// Results of a survey.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SurveyResults))]
 pub struct Results {
     /// The survey's id.
     pub survey: i64,
@@ -36,6 +38,8 @@ pub struct Results {
 
 /// Results of one question.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SurveyQuestionResult))]
 pub struct QuestionResult {
     /// Index (from 0).
     pub index: usize,
@@ -61,6 +65,8 @@ pub struct QuestionResult {
 
 /// One option's count.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SurveyOptionResult))]
 pub struct OptionResult {
     /// The option's label.
     pub label: String,
@@ -72,6 +78,8 @@ pub struct OptionResult {
 
 /// A text answer, for staff.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SurveyTextAnswer))]
 pub struct TextAnswer {
     /// The text.
     pub text: String,

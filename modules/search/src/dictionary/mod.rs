@@ -59,7 +59,7 @@ pub enum DictionaryError {
     Storage(#[from] sqlx::Error),
     /// The federation refused the entry.
     #[error("dictionary entry: {0}")]
-    Federation(String),
+    Federation(#[from] govnode_federation::FederationError),
     /// The search index could not take the new lexicon.
     #[error("loading the lexicon into the search index: {0}")]
     Index(String),
@@ -279,10 +279,7 @@ impl Dictionary {
                 payload: encode_payload(V1, &change),
             });
         }
-        self.federation
-            .append_many(&mut tx, drafts)
-            .await
-            .map_err(|e| DictionaryError::Federation(e.to_string()))?;
+        self.federation.append_many(&mut tx, drafts).await?;
         tx.commit().await?;
         self.changes.fetch_add(1, Ordering::Relaxed);
         self.federation.announce();

@@ -37,6 +37,7 @@ pub struct Synonym {
 
 /// A link on a topic card: a title and the search it runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopicLink {
     /// Link text.
     pub title: String,
@@ -46,6 +47,7 @@ pub struct TopicLink {
 
 /// A topic card (专题卡片) shown above results for a high-frequency scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TopicCard {
     /// Stable id, e.g. "social_security".

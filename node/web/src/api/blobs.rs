@@ -1,44 +1,57 @@
 //! Blobs: staff upload attachments and images (raw body, its Content-Type) and anyone
 //! reads a published one by hash.
 
+use axum::Json;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use govnode_accounts::Action;
 use govnode_library::BlobStore;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api::openapi::{ErrorBody, UNAUTHORIZED};
 use crate::common::error::ApiError;
 use crate::common::extract::{ApiBytes, ApiQuery as Query, Caller};
 
 /// Upload (with the library's own limit) and download.
-pub(super) fn routes(max_upload_bytes: u64) -> Router<AppState> {
+pub(super) fn routes(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
     let limit = usize::try_from(max_upload_bytes).unwrap_or(usize::MAX);
-    Router::new()
-        .route(
-            "/api/admin/blobs",
-            post(upload_blob).layer(DefaultBodyLimit::max(limit)),
-        )
-        .route("/blobs/{hash}", get(blob))
+    OpenApiRouter::new()
+        .routes(routes!(upload_blob).layer(DefaultBodyLimit::max(limit)))
+        .routes(routes!(blob))
 }
 
+/// The site an upload is for (required; refused with the API's error when absent).
 #[derive(Deserialize)]
 pub struct BlobQuery {
     site: Option<String>,
 }
 
-/// `GET /blobs/{hash}`: an attachment or image. Types that a browser could execute are
-/// served as downloads, and every blob is sandboxed.
+/// An attachment or image by hash
+///
+/// Types a browser could execute are served as downloads (`application/octet-stream`,
+/// `Content-Disposition: attachment`); images, PDF and plain text inline. Every blob is
+/// sandboxed (`Content-Security-Policy: sandbox`) and immutable (cached for a year).
+#[utoipa::path(
+    get,
+    path = "/blobs/{hash}",
+    tag = "blobs",
+    params(("hash" = String, Path, description = "blake3 hash of the bytes, hex")),
+    responses(
+        (status = 200, description = "The bytes, with their type (`application/octet-stream` for types a browser could execute)", content(("*/*"))),
+        (status = 400, description = "Not a blake3 hash", body = ErrorBody),
+        (status = 404, description = "No such blob", body = ErrorBody),
+    ),
+)]
 pub async fn blob(
-    State(node): State<AppState>,
+    State(blobs): State<BlobStore>,
     Path(hash): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (info, bytes) = node
-        .blobs
+    let (info, bytes) = blobs
         .get(&hash)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("blob {hash}")))?;
@@ -67,7 +80,26 @@ pub async fn blob(
         .into_response())
 }
 
-/// `POST /api/admin/blobs?site=`: uploads an attachment or image (raw body, its Content-Type).
+/// Upload an attachment or image
+///
+/// The raw body, whose `Content-Type` is kept. Its size is limited by
+/// `library.max_upload_bytes` (413 past it). Answers `{hash, size, mime, url}`; name the hash
+/// in an article's `attachments`.
+#[utoipa::path(
+    post,
+    path = "/api/admin/blobs",
+    tag = "blobs",
+    security(("bearer" = [])),
+    params(("site" = String, Query, description = "The site the file is for: the caller must be one of its editors")),
+    request_body(content(("*/*")), description = "The file's bytes, with its Content-Type"),
+    responses(
+        (status = 201, description = "`{hash, size, mime, url}`: the stored blob and where it is served", body = Object),
+        (status = 400, description = "No `site`, or an empty body", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not an editor of the site", body = ErrorBody),
+        (status = 413, description = "The body is larger than the upload limit", body = ErrorBody),
+    ),
+)]
 pub async fn upload_blob(
     State(blobs): State<BlobStore>,
     caller: Caller,

@@ -1,26 +1,44 @@
 //! Federation status: peers, per-origin heads with lag and digests, rejected entries.
 
-use axum::Router;
-use axum::routing::get;
+use govnode_federation::Federation;
 use govnode_federation::now_ms;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::api::openapi::ErrorBody;
 use crate::common::error::ApiError;
 
 /// The federation's JSON views for operators and for comparing nodes.
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/federation/status", get(status))
-        .route("/api/federation/digests", get(digests))
-        .route("/api/federation/topology", get(topology))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(status))
+        .routes(routes!(digests))
+        .routes(routes!(topology))
 }
 
-/// GET /api/federation/status.
+/// The federation's status
+///
+/// This node (id, name, tier, parent, aerial roots, sync address, enrolment, public key),
+/// its peers (connected, last contact), per-origin heads with their lag in entries and
+/// seconds and chained digests, rejected entries by reason and the latest ones, the log's
+/// size, the outbox, bytes on the wire.
+#[utoipa::path(
+    get,
+    path = "/api/federation/status",
+    tag = "federation",
+    operation_id = "federation_status",
+    responses(
+        (status = 200, description = "`{node, name, tier, parent, aerial_roots, sync_address, enrolled, public_key, peers, origins, rejected: {total, by_reason, recent}, log: {entries, bytes}, outbox, wire: {sent, received}}`; each origin `{origin, seq, digest, hlc, updated_ms, known_seq, lag_entries, lag_seconds}`", body = Object),
+    ),
+)]
 pub(super) async fn status(State(node): State<AppState>) -> Result<Json<Value>, ApiError> {
     Ok(Json(status_value(&node).await?))
 }
@@ -74,7 +92,18 @@ pub(crate) async fn status_value(node: &AppState) -> Result<Value, ApiError> {
     }))
 }
 
-/// GET /api/federation/digests: origin → {seq, digest}, for comparing two nodes.
+/// Per-origin digests
+///
+/// Origin → its head's sequence number and the chained blake3 digest of its entries 1..seq:
+/// two nodes at the same seq hold the same log if and only if the digests match.
+#[utoipa::path(
+    get,
+    path = "/api/federation/digests",
+    tag = "federation",
+    responses(
+        (status = 200, description = "`{node, origins: {<origin>: {seq, digest}}}`", body = Object),
+    ),
+)]
 pub(super) async fn digests(State(node): State<AppState>) -> Result<Json<Value>, ApiError> {
     let heads = node.federation.heads().await.map_err(ApiError::internal)?;
     let map: BTreeMap<String, Value> = heads
@@ -92,14 +121,15 @@ pub(super) async fn digests(State(node): State<AppState>) -> Result<Json<Value>,
 }
 
 /// Query of the topology endpoint.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(super) struct TreeQuery {
-    /// Ancestors of this node.
+    /// A node id: its ancestors, nearest first.
     ancestors: Option<String>,
-    /// Subtree of this node.
+    /// A node id: it and its descendants.
     subtree: Option<String>,
-    /// Path `from,to`.
+    /// `from,to`: the path between two nodes of the tree.
     path: Option<String>,
 }
 
@@ -109,13 +139,26 @@ fn node_id(field: &str, s: &str) -> Result<govnode_topology::NodeId, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("{field}: {e}")))
 }
 
-/// GET /api/federation/topology: the tree this node knows (from the province), and
-/// ancestors, subtree or the path between two nodes.
+/// The province's tree
+///
+/// As this node knows it (distributed by the root as an entry), and on request a node's
+/// ancestors, its subtree or the path between two nodes.
+#[utoipa::path(
+    get,
+    path = "/api/federation/topology",
+    tag = "federation",
+    params(TreeQuery),
+    responses(
+        (status = 200, description = "`{root, nodes}`, and `ancestors`, `subtree`, `path` as asked", body = Object),
+        (status = 400, description = "A malformed node id or `path`, or an unknown parameter", body = ErrorBody),
+        (status = 404, description = "A node not in the tree", body = ErrorBody),
+    ),
+)]
 pub(super) async fn topology(
-    State(node): State<AppState>,
+    State(federation): State<Arc<Federation>>,
     crate::common::extract::ApiQuery(q): crate::common::extract::ApiQuery<TreeQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let tree = node.federation.topology();
+    let tree = federation.topology();
     let known = |field: &str, id: govnode_topology::NodeId| {
         if tree.contains(id) {
             Ok(id)

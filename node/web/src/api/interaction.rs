@@ -1,10 +1,8 @@
 //! One-net interaction (一网通答) routes: citizens file and follow tickets, handlers work
 //! their body's inbox, platform administrators keep the directory of bodies.
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
-use govnode_interaction::Interaction;
+use govnode_interaction::{Body, Inbox, Interaction, Settings, TicketView};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
@@ -16,8 +14,12 @@ use govnode_accounts::Action;
 use govnode_interaction::{Filing, HandlerAction, InteractionError, beijing_today, rules};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api::openapi::{ErrorBody, TOO_LARGE, UNAUTHORIZED};
 use crate::common::error::ApiError;
 use crate::common::extract::{ApiJson, ApiPath as Path, Caller};
 
@@ -26,41 +28,47 @@ const ATTACHMENT_LIMIT: usize = 6 << 20;
 
 /// Tickets: the citizens' side (file, status, rating, information, replies, the Q&A
 /// assistant) and the handlers' (inbox, ticket, actions, bodies, escalations, settings).
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/admin/interaction/inbox", get(inbox))
-        .route(
-            "/api/admin/interaction/tickets/{code}/knowledge",
-            post(knowledge),
-        )
-        .route(
-            "/api/admin/interaction/tickets/{code}/attachments/{hash}",
-            get(attachment),
-        )
-        .route("/api/admin/interaction/tickets/{code}", get(ticket))
-        .route("/api/admin/interaction/tickets/{code}/actions", post(act))
-        .route("/api/admin/interaction/bodies/{slug}", put(put_body))
-        .route("/api/admin/interaction/escalations", get(escalations))
-        .route(
-            "/api/admin/interaction/settings",
-            get(get_settings).put(put_settings),
-        )
-        .route("/api/interaction/tickets", post(file))
-        .route(
-            "/api/interaction/attachments",
-            post(upload).layer(DefaultBodyLimit::max(ATTACHMENT_LIMIT)),
-        )
-        .route("/api/interaction/tickets/{code}", get(status))
-        .route("/api/interaction/tickets/{code}/rating", post(rate))
-        .route("/api/interaction/tickets/{code}/info", post(info))
-        .route("/api/interaction/bodies", get(bodies))
-        .route("/api/interaction/replies", get(replies))
-        .route("/api/interaction/stats", get(stats))
-        .route("/api/qa", get(qa))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(inbox))
+        .routes(routes!(knowledge))
+        .routes(routes!(attachment))
+        .routes(routes!(ticket))
+        .routes(routes!(act))
+        .routes(routes!(put_body))
+        .routes(routes!(escalations))
+        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(file))
+        .routes(routes!(upload).layer(DefaultBodyLimit::max(ATTACHMENT_LIMIT)))
+        .routes(routes!(status))
+        .routes(routes!(rate))
+        .routes(routes!(info))
+        .routes(routes!(bodies))
+        .routes(routes!(replies))
+        .routes(routes!(stats))
+        .routes(routes!(qa))
 }
 
-/// `POST /api/interaction/tickets?site=`: file a ticket; answers the tracking code and
-/// the query password once.
+/// File a ticket
+///
+/// A letter to a leader's mailbox, a consultation, complaint, suggestion, report, website
+/// error report or disclosure application. Durable before 201; routed store-and-forward to
+/// the body's node (or the site's letters desk when `body` is empty). Answers the tracking
+/// code and the query password, once. 20 submissions an hour per client.
+#[utoipa::path(
+    post,
+    path = "/api/interaction/tickets",
+    tag = "interaction",
+    params(("site" = String, Query, description = "The site the ticket is filed on")),
+    request_body = govnode_interaction::Filing,
+    responses(
+        (status = 201, description = "`{code, password, state, message}`: the tracking code and query password (shown once), `submitted`, and a note for the citizen", body = Object),
+        (status = 400, description = "No `site`; a missing, unknown or invalid field; an attachment not uploaded", body = ErrorBody),
+        (status = 404, description = "No such site, or no such body", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+        (status = 429, description = "Too many submissions from this client", body = ErrorBody),
+    ),
+)]
 pub async fn file(
     State(node): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -91,7 +99,24 @@ pub struct PasswordQuery {
     password: String,
 }
 
-/// `GET /api/interaction/tickets/{code}?password=`: the citizen's view (personal data masked).
+/// A ticket's progress, for the citizen
+///
+/// The citizen's personal data masked. A wrong password is a 404, like an unknown code.
+#[utoipa::path(
+    get,
+    path = "/api/interaction/tickets/{code}",
+    tag = "interaction",
+    operation_id = "ticket_status",
+    params(
+        ("code" = String, Path, description = "Tracking code"),
+        ("password" = String, Query, description = "The query password"),
+    ),
+    responses(
+        (status = 200, description = "The ticket", body = TicketView),
+        (status = 400, description = "No `password`, or another parameter (answered as plain text, not the error object)", content_type = "text/plain", body = String),
+        (status = 404, description = "No such ticket, or a wrong password", body = ErrorBody),
+    ),
+)]
 pub async fn status(
     State(interaction): State<Interaction>,
     Path(code): Path<String>,
@@ -101,50 +126,96 @@ pub async fn status(
     Ok(Json(json!(view)))
 }
 
-#[derive(Deserialize)]
+/// The citizen's rating of the reply.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RatingBody {
+    /// The query password.
     password: String,
+    /// 1–5.
+    #[schema(minimum = 1, maximum = 5)]
     rating: u8,
+    /// A comment on the reply.
     #[serde(default)]
     comment: String,
 }
 
-/// `POST /api/interaction/tickets/{code}/rating`.
+/// Rate the reply, for the citizen
+#[utoipa::path(
+    post,
+    path = "/api/interaction/tickets/{code}/rating",
+    tag = "interaction",
+    params(("code" = String, Path, description = "Tracking code")),
+    request_body = RatingBody,
+    responses(
+        (status = 200, description = "The ticket, rated", body = TicketView),
+        (status = 400, description = "A missing, unknown or invalid field (rating 1–5)", body = ErrorBody),
+        (status = 404, description = "No such ticket, or a wrong password", body = ErrorBody),
+        (status = 409, description = "The ticket has no reply to rate, or is rated", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
 pub async fn rate(
-    State(node): State<AppState>,
+    State(interaction): State<Interaction>,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<RatingBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let view = node
-        .interaction
+    let view = interaction
         .rate(&code, &b.password, b.rating, &b.comment)
         .await?;
     Ok(Json(json!(view)))
 }
 
-#[derive(Deserialize)]
+/// The citizen's answer to a request for information.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InfoBody {
+    /// The query password.
     password: String,
+    /// The information asked for.
     text: String,
 }
 
-/// `POST /api/interaction/tickets/{code}/info`: the citizen answers a request for information.
+/// Answer a request for information, for the citizen
+///
+/// The deadline's clock runs again.
+#[utoipa::path(
+    post,
+    path = "/api/interaction/tickets/{code}/info",
+    tag = "interaction",
+    params(("code" = String, Path, description = "Tracking code")),
+    request_body = InfoBody,
+    responses(
+        (status = 200, description = "The ticket", body = TicketView),
+        (status = 400, description = "A missing, unknown or invalid field", body = ErrorBody),
+        (status = 404, description = "No such ticket, or a wrong password", body = ErrorBody),
+        (status = 409, description = "No information was requested", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
 pub async fn info(
-    State(node): State<AppState>,
+    State(interaction): State<Interaction>,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<InfoBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let view = node
-        .interaction
-        .supply_info(&code, &b.password, &b.text)
-        .await?;
+    let view = interaction.supply_info(&code, &b.password, &b.text).await?;
     Ok(Json(json!(view)))
 }
 
-/// `GET /api/interaction/bodies?site=`: the directory of bodies of the province known
-/// here, and the letters desk that takes the site's letters without a chosen body.
+/// The directory of bodies
+///
+/// The province's bodies known here (replicated down), and the letters desk that takes the
+/// site's letters when the writer names no body: `{bodies, desk}` (`desk`: a `Desk` or
+/// null).
+#[utoipa::path(
+    get,
+    path = "/api/interaction/bodies",
+    tag = "interaction",
+    params(("site" = Option<String>, Query, description = "Also answer this site's letters desk")),
+    responses(
+        (status = 200, description = "`{bodies, desk}`: `Body` objects, and the site's `Desk` or null", body = Object),
+    ),
+)]
 pub async fn bodies(
     State(interaction): State<Interaction>,
     Query(p): Query<HashMap<String, String>>,
@@ -158,7 +229,24 @@ pub async fn bodies(
     ))
 }
 
-/// `GET /api/interaction/replies?site=&body=&q=`: published replies, optionally searched.
+/// Published replies
+///
+/// Replies published with the citizens' consent, optionally searched: `{replies}` (at most
+/// 100 `PublicReply` objects: subject, 受理日期, 答复日期, 答复部门, the letter and the reply).
+#[utoipa::path(
+    get,
+    path = "/api/interaction/replies",
+    tag = "interaction",
+    params(
+        ("site" = Option<String>, Query, description = "Filed on this site"),
+        ("body" = Option<String>, Query, description = "Answered by this body"),
+        ("q" = Option<String>, Query, description = "Words to search for, at most 100 characters"),
+    ),
+    responses(
+        (status = 200, description = "`{replies}`", body = Object),
+        (status = 400, description = "`q` is longer than 100 characters", body = ErrorBody),
+    ),
+)]
 pub async fn replies(
     State(interaction): State<Interaction>,
     Query(p): Query<HashMap<String, String>>,
@@ -173,9 +261,19 @@ pub async fn replies(
     Ok(Json(json!({ "replies": list })))
 }
 
-/// `GET /api/interaction/stats`: per body of this node: received, replied, on time,
-/// overdue, average working days to reply, satisfaction; `below`: the latest of every
-/// body of the levels below, rolled up as entries.
+/// Statistics per body
+///
+/// Per body of this node: received, replied, on time, overdue, average working days to
+/// reply, satisfaction; `below`: the latest of every body of the levels below, rolled up as
+/// entries. `{node, bodies, below}` (`bodies`: `BodyStats`; `below`: `{node, stats}`).
+#[utoipa::path(
+    get,
+    path = "/api/interaction/stats",
+    tag = "interaction",
+    responses(
+        (status = 200, description = "`{node, bodies, below}`", body = Object),
+    ),
+)]
 pub async fn stats(State(node): State<AppState>) -> Result<Json<Value>, ApiError> {
     let stats = node.interaction.stats(beijing_today()).await?;
     let below: Vec<Value> = node
@@ -199,10 +297,31 @@ fn scope(caller: &Caller, body: Option<&str>) -> Result<Option<String>, ApiError
 const INBOX_PAGE: usize = 100;
 const INBOX_PAGE_MAX: usize = 1_000;
 
-/// `GET /api/admin/interaction/inbox?body=&offset=&limit=`: a page of the tickets held
-/// here, overdue first, with counts of the whole list.
+/// A handler's inbox
+///
+/// A page of the tickets held here for the caller's body (handlers) or any body (platform
+/// administrators): overdue first, then due soon, other open tickets, the latest finished;
+/// with counts of the whole list.
+#[utoipa::path(
+    get,
+    path = "/api/admin/interaction/inbox",
+    tag = "interaction",
+    operation_id = "ticket_inbox",
+    security(("bearer" = [])),
+    params(
+        ("body" = Option<String>, Query, description = "One body (platform administrators; handlers see their own)"),
+        ("offset" = Option<usize>, Query, description = "Where the page starts, 0–1000000 (default 0)", minimum = 0, maximum = 1000000),
+        ("limit" = Option<usize>, Query, description = "Tickets on the page, 1–1000 (default 100)", minimum = 1, maximum = 1000),
+    ),
+    responses(
+        (status = 200, description = "The page", body = Inbox),
+        (status = 400, description = "`offset` or `limit` out of range", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a handler of the body", body = ErrorBody),
+    ),
+)]
 pub async fn inbox(
-    State(node): State<AppState>,
+    State(interaction): State<Interaction>,
     caller: Caller,
     Query(p): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
@@ -226,21 +345,30 @@ pub async fn inbox(
     let offset = number("offset", 0, 0, 1_000_000)?;
     let limit = number("limit", INBOX_PAGE, 1, INBOX_PAGE_MAX)?;
     let bodies = body.map(|b| vec![b]);
-    let page = node
-        .interaction
-        .inbox(bodies.as_deref(), offset, limit)
-        .await?;
+    let page = interaction.inbox(bodies.as_deref(), offset, limit).await?;
     Ok(Json(json!(page)))
 }
 
-/// `GET /api/admin/interaction/tickets/{code}`.
+/// A ticket, for its handler
+#[utoipa::path(
+    get,
+    path = "/api/admin/interaction/tickets/{code}",
+    tag = "interaction",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Tracking code")),
+    responses(
+        (status = 200, description = "The ticket", body = TicketView),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a handler of the ticket's body", body = ErrorBody),
+        (status = 404, description = "No such ticket here", body = ErrorBody),
+    ),
+)]
 pub async fn ticket(
-    State(node): State<AppState>,
+    State(interaction): State<Interaction>,
     caller: Caller,
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let view = node
-        .interaction
+    let view = interaction
         .handler_view(&code)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no ticket {code} here")))?;
@@ -248,46 +376,96 @@ pub async fn ticket(
     Ok(Json(json!(view)))
 }
 
-/// `POST /api/admin/interaction/tickets/{code}/actions` `{action: accept|refuse|transfer|
-/// start|request_info|reply|extend|close, …}`.
+/// A handler's action on a ticket
+///
+/// accept, refuse {reason}, transfer {body, reason} (转办, to any body of the province),
+/// start, request_info {question}, reply {text}, extend {reason} (disclosure applications,
+/// once), close. 409 when the ticket's state does not allow it (e.g. a replayed reply).
+#[utoipa::path(
+    post,
+    path = "/api/admin/interaction/tickets/{code}/actions",
+    tag = "interaction",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Tracking code")),
+    request_body = govnode_interaction::HandlerAction,
+    responses(
+        (status = 200, description = "The ticket after the action", body = TicketView),
+        (status = 400, description = "An unknown action, or a missing or invalid field", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a handler of the ticket's body", body = ErrorBody),
+        (status = 404, description = "No such ticket here, or no such body to transfer to", body = ErrorBody),
+        (status = 409, description = "The ticket's state does not allow the action", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
 pub async fn act(
-    State(node): State<AppState>,
+    State(interaction): State<Interaction>,
     caller: Caller,
     Path(code): Path<String>,
     ApiJson(action): ApiJson<HandlerAction>,
 ) -> Result<Json<Value>, ApiError> {
     let body = scope(&caller, None)?;
-    let view = node
-        .interaction
+    let view = interaction
         .act(&code, &caller.0.name, body.as_deref(), action)
         .await?;
     Ok(Json(json!(view)))
 }
 
-#[derive(Deserialize)]
+/// A body of this node.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BodyDecl {
+    /// Its name, e.g. 广东省人力资源和社会保障厅.
     name: String,
+    /// Body id of the superior level ('' for the parent node's level).
     #[serde(default)]
     superior: String,
 }
 
-/// `PUT /api/admin/interaction/bodies/{slug}`: declares a body of this node.
+/// Declare a body of this node
+///
+/// Platform administrators. A signed entry: the body reaches the whole province.
+#[utoipa::path(
+    put,
+    path = "/api/admin/interaction/bodies/{slug}",
+    tag = "interaction",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The body's slug: its id is \"<node>.<slug>\"")),
+    request_body = BodyDecl,
+    responses(
+        (status = 200, description = "The body", body = Body),
+        (status = 400, description = "A missing, unknown or invalid field or slug", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a platform administrator", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
 pub async fn put_body(
-    State(node): State<AppState>,
+    State(interaction): State<Interaction>,
     caller: Caller,
     Path(slug): Path<String>,
     ApiJson(b): ApiJson<BodyDecl>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ManagePlatform, None)?;
-    let body = node
-        .interaction
-        .put_body(&slug, &b.name, &b.superior)
-        .await?;
+    let body = interaction.put_body(&slug, &b.name, &b.superior).await?;
     Ok(Json(json!(body)))
 }
 
-/// `GET /api/admin/interaction/escalations`: overdue tickets escalated to this level.
+/// Escalated tickets
+///
+/// Platform administrators. Overdue tickets of the levels below escalated to this node,
+/// the national red line flagged: `{escalations}`.
+#[utoipa::path(
+    get,
+    path = "/api/admin/interaction/escalations",
+    tag = "interaction",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "`{escalations}`", body = Object),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a platform administrator", body = ErrorBody),
+    ),
+)]
 pub async fn escalations(
     State(interaction): State<Interaction>,
     caller: Caller,
@@ -301,11 +479,27 @@ pub async fn escalations(
 /// Confidence at or above which an answer is offered as the answer.
 const QA_CONFIDENT: f64 = 0.6;
 
-/// `GET /api/qa?q=&site=`: the best answers of the knowledge base (Q&A documents the
-/// node holds: its own, its lineage's, curated by editors and distributed down) with a
-/// confidence; below the threshold, a consultation pre-filled with the question.
+/// The Q&A assistant
+///
+/// The best answers of the knowledge base (Q&A documents the node holds: its own, its
+/// lineage's, curated by editors and distributed down) with a confidence; below 0.6,
+/// `consultation` offers a consultation pre-filled with the question (`form`: the site's
+/// letters page). `{q, confident, answers, consultation, corrected, expansions}`.
+#[utoipa::path(
+    get,
+    path = "/api/qa",
+    tag = "interaction",
+    params(
+        ("q" = String, Query, description = "The question"),
+        ("site" = Option<String>, Query, description = "The site asking (for the consultation form's link)"),
+    ),
+    responses(
+        (status = 200, description = "`{q, confident, answers, consultation, corrected, expansions}`", body = Object),
+        (status = 400, description = "No question, or one too long", body = ErrorBody),
+    ),
+)]
 pub async fn qa(
-    State(node): State<AppState>,
+    State(one_net): State<govnode_search::OneNetSearch>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let q = p.get("q").cloned().unwrap_or_default();
@@ -315,7 +509,7 @@ pub async fn qa(
         per_page: 3,
         ..Default::default()
     };
-    let r = super::search::run_search(&node, query).await?;
+    let r = one_net.search_here(query).await?;
     // Every part of the question matched (the query is a conjunction); the score says how
     // well. A title hit of all the question's words scores well above 10.
     let answers: Vec<Value> = r
@@ -347,7 +541,20 @@ pub async fn qa(
     })))
 }
 
-/// `GET /api/admin/interaction/settings`: the holiday calendar and deadline policy in use.
+/// The holiday calendar and deadline policy in use
+///
+/// Platform administrators. `{years, calendar, policy, updated_ms}`.
+#[utoipa::path(
+    get,
+    path = "/api/admin/interaction/settings",
+    tag = "interaction",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "`{years, calendar, policy, updated_ms}`: the years the calendar covers, the calendar as text, the `DeadlinePolicy`", body = Object),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a platform administrator", body = ErrorBody),
+    ),
+)]
 pub async fn get_settings(
     State(interaction): State<Interaction>,
     caller: Caller,
@@ -356,9 +563,25 @@ pub async fn get_settings(
     Ok(Json(interaction.settings().await?))
 }
 
-/// `PUT /api/admin/interaction/settings` `{calendar: "2027-01-01 holiday 元旦\n…", policy:
-/// {working_days: {…}, disclosure_extension_days, warn_before_days}}`: this level's
-/// setting, distributed to the levels below.
+/// Set this level's calendar and deadline policy
+///
+/// Platform administrators. The calendar is text, `YYYY-MM-DD holiday|workday name` per
+/// line, merged over the shipped years; the setting is distributed to the levels below.
+/// Answers the settings in use, as the GET does.
+#[utoipa::path(
+    put,
+    path = "/api/admin/interaction/settings",
+    tag = "interaction",
+    security(("bearer" = [])),
+    request_body = Settings,
+    responses(
+        (status = 200, description = "`{years, calendar, policy, updated_ms}`", body = Object),
+        (status = 400, description = "A bad calendar line, policy value or field", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a platform administrator", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
 pub async fn put_settings(
     State(interaction): State<Interaction>,
     caller: Caller,
@@ -391,8 +614,27 @@ pub(super) async fn uploaded(
     Ok(out)
 }
 
-/// `POST /api/interaction/attachments` (raw body with its Content-Type): uploads a file to
-/// attach to a letter; answers its hash. Counted against the client's hourly allowance.
+/// Upload a file to attach to a letter
+///
+/// The raw body with its Content-Type: PDF, JPEG, PNG, plain text or DOCX, at most 5 MiB;
+/// counted against the client's hourly allowance. Answers `{hash, size, mime}`; name it in
+/// the filing's `attachments` as `[hash, file name]`. Attachments travel sealed with the
+/// ticket to the body's node.
+#[utoipa::path(
+    post,
+    path = "/api/interaction/attachments",
+    tag = "interaction",
+    request_body(
+        description = "The file's bytes, with its own Content-Type",
+        content(("application/pdf"), ("image/jpeg"), ("image/png"), ("text/plain"), ("application/vnd.openxmlformats-officedocument.wordprocessingml.document")),
+    ),
+    responses(
+        (status = 201, description = "`{hash, size, mime}`", body = Object),
+        (status = 400, description = "A type that is not accepted, or an empty file", body = ErrorBody),
+        (status = 413, description = "Larger than 5 MiB", body = ErrorBody),
+        (status = 429, description = "Too many uploads from this client", body = ErrorBody),
+    ),
+)]
 pub async fn upload(
     State(node): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -414,21 +656,36 @@ pub async fn upload(
     ))
 }
 
-/// `GET /api/admin/interaction/tickets/{code}/attachments/{hash}`: a ticket's file, for its
-/// handler (never public).
+/// A ticket's attachment, for its handler
+///
+/// Never public: served as a sandboxed download.
+#[utoipa::path(
+    get,
+    path = "/api/admin/interaction/tickets/{code}/attachments/{hash}",
+    tag = "interaction",
+    security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Tracking code"),
+        ("hash" = String, Path, description = "blake3 hash of the file, hex"),
+    ),
+    responses(
+        (status = 200, description = "The file, as a download, with its type", content(("*/*"))),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a handler of the ticket's body", body = ErrorBody),
+        (status = 404, description = "No such ticket here, or no such attachment", body = ErrorBody),
+    ),
+)]
 pub async fn attachment(
-    State(node): State<AppState>,
+    State(interaction): State<Interaction>,
     caller: Caller,
     Path((code, hash)): Path<(String, String)>,
 ) -> Result<axum::response::Response, ApiError> {
-    let view = node
-        .interaction
+    let view = interaction
         .handler_view(&code)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no ticket {code} here")))?;
     scope(&caller, Some(&view.ticket.body_id))?;
-    let file = node
-        .interaction
+    let file = interaction
         .attachment(&code, &hash)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("ticket {code} has no attachment {hash}")))?;
@@ -449,17 +706,38 @@ pub async fn attachment(
         .into_response())
 }
 
-#[derive(Deserialize)]
+/// Where a Q&A draft goes.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KnowledgeBody {
+    /// Site id.
     site: String,
+    /// Slug of a Q&A column of the site.
     column: String,
 }
 
-/// `POST /api/admin/interaction/tickets/{code}/knowledge` `{site, column}`: drafts a Q&A
-/// article from a replied ticket whose citizen agreed to publication, in a Q&A column; the
-/// site's reviewers publish it through the usual workflow (nothing goes out unreviewed),
-/// and it then reaches the knowledge base and the levels below.
+/// Draft a Q&A article from a replied ticket
+///
+/// The citizen must have agreed to publication. The draft goes into a Q&A column; the
+/// site's reviewers publish it through the usual workflow (nothing goes out unreviewed), and
+/// it then serves the Q&A assistant here and at the levels below.
+#[utoipa::path(
+    post,
+    path = "/api/admin/interaction/tickets/{code}/knowledge",
+    tag = "interaction",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Tracking code")),
+    request_body = KnowledgeBody,
+    responses(
+        (status = 201, description = "The draft article", body = govnode_content::Article),
+        (status = 400, description = "A missing or unknown field, or not a Q&A column", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a handler of the ticket's body", body = ErrorBody),
+        (status = 404, description = "No such ticket here, site or column", body = ErrorBody),
+        (status = 409, description = "The ticket has no reply, or the citizen did not agree to publication", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
 pub async fn knowledge(
     State(node): State<AppState>,
     caller: Caller,

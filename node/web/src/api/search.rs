@@ -1,52 +1,87 @@
 //! `GET /api/search`: one-net search (一网通查) over a scope, with facets, result groups,
-//! topic cards, synonyms, pinyin and typo correction; forwarded over the federation when
-//! this node does not hold the scope.
+//! topic cards, synonyms, pinyin and typo correction, and `GET /api/search/shards`. The
+//! search itself (scopes, forwarding, partial answers) is the search module's
+//! [`OneNetSearch`]; this file only turns query parameters into its typed request.
 
-use axum::Router;
-use axum::routing::get;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-use std::time::Instant;
+use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use govnode_search::{Hit, SearchQuery, SearchResults, Sort};
+use govnode_search::{OneNetSearch, SearchAnswer, SearchQuery, SearchRequest, Sort};
 use govnode_topology::Tier;
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api::openapi::ErrorBody;
 use crate::common::error::ApiError;
 
 /// One-net search and its shards.
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/search", get(search))
-        .route("/api/search/shards", get(super::scope::shards))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(shards))
 }
 
 /// Hits per page of the API and the search page.
 pub(crate) const PER_PAGE: usize = 10;
 
-/// Runs a search on the blocking pool, recording metrics.
-pub async fn run_search(node: &AppState, q: SearchQuery) -> Result<SearchResults, ApiError> {
-    let index = node.search.clone();
-    let started = Instant::now();
-    let r = tokio::task::spawn_blocking(move || index.search(&q))
-        .await
-        .map_err(ApiError::internal)??;
-    node.metrics.searches.inc();
-    node.metrics
-        .search_seconds
-        .observe(started.elapsed().as_secs_f64());
-    Ok(r)
+/// One-net search
+///
+/// Full-text search (一网通查) over the published documents of a scope, with facets, result
+/// groups, topic cards, synonyms, pinyin and typo correction. A scope this node does not hold
+/// is forwarded to the lowest ancestor that holds it, then further up; if none answers in
+/// time, the answer is what this node holds, with `partial` and the `missing` shards.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    tag = "search",
+    params(
+        ("q" = String, Query, description = "The query text"),
+        ("scope" = Option<String>, Query, description = "site (needs `site`), node, region:<id>, province; absent: everything this node holds"),
+        ("site" = Option<String>, Query, description = "One site"),
+        ("type" = Option<String>, Query, description = "Document type code"),
+        ("origin" = Option<String>, Query, description = "Documents of one origin node (id)"),
+        ("year" = Option<i32>, Query, description = "Publication year (Beijing time), 1949–2100", minimum = 1949, maximum = 2100),
+        ("issuing_body" = Option<String>, Query, description = "Issuing body, verbatim (a value of its facet), at most 100 characters"),
+        ("level" = Option<String>, Query, description = "Level of the origin node: province, city, county"),
+        ("sort" = Option<String>, Query, description = "relevance (default) or date"),
+        ("group" = Option<String>, Query, description = "1 or true: also the best hits per result group on page 1"),
+        ("literal" = Option<String>, Query, description = "1 or true: only what was typed (no typo correction)"),
+        ("page" = Option<usize>, Query, description = "Page, 1–1000 (10 hits a page)", minimum = 1, maximum = 1000),
+    ),
+    responses(
+        (status = 200, description = "The page of hits, facets, groups, topic cards and how the query was read", body = SearchAnswer),
+        (status = 400, description = "A bad parameter (named), or a query that is empty or too long", body = ErrorBody),
+        (status = 404, description = "`scope` names a region that is not in the tree", body = ErrorBody),
+    ),
+)]
+async fn search(
+    State(one_net): State<OneNetSearch>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Json<SearchAnswer>, ApiError> {
+    Ok(Json(one_net.search(request(&p)?).await?))
 }
 
-/// `GET /api/search?q=&scope=&site=&type=&year=&issuing_body=&level=&sort=&group=&literal=&page=`
-pub async fn search(
-    State(node): State<AppState>,
-    Query(p): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(search_json(&node, &p, true).await?))
+/// A search request from query parameters; errors name the parameter.
+pub(crate) fn request(p: &HashMap<String, String>) -> Result<SearchRequest, ApiError> {
+    let level = match p.get("level").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some("province") => Some(Tier::Province),
+        Some("city") => Some(Tier::City),
+        Some("county") => Some(Tier::County),
+        Some(l) => {
+            return Err(ApiError::bad_request(format!(
+                "level: `{l}` is not a level (province, city, county)"
+            )));
+        }
+        None => None,
+    };
+    Ok(SearchRequest {
+        query: parse(p)?,
+        scope: p.get("scope").cloned(),
+        level,
+    })
 }
 
 fn flag(p: &HashMap<String, String>, key: &str) -> Result<bool, ApiError> {
@@ -127,188 +162,40 @@ fn parse(p: &HashMap<String, String>) -> Result<SearchQuery, ApiError> {
     })
 }
 
-/// Runs a search from its query parameters. A scope this node does not hold is, when
-/// `forward` is set, sent to the lowest ancestor that holds it (then further up); if none
-/// answers in time, the answer is what this node holds, marked partial.
-pub(crate) async fn search_json(
-    node: &AppState,
-    p: &HashMap<String, String>,
-    forward: bool,
-) -> Result<Value, ApiError> {
-    let mut q = parse(p)?;
-    let level = match p.get("level").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        Some("province") => Some(Tier::Province),
-        Some("city") => Some(Tier::City),
-        Some("county") => Some(Tier::County),
-        Some(l) => {
-            return Err(ApiError::bad_request(format!(
-                "level: `{l}` is not a level (province, city, county)"
-            )));
-        }
-        None => None,
-    };
-    let scope = super::scope::resolve(node, p.get("scope").map(String::as_str), q.site.as_deref())?;
-    if forward && !scope.missing.is_empty() {
-        match super::scope::forward(node, &scope, p).await {
-            Ok(answer) => {
-                record(node, &q, &answer);
-                return Ok(answer);
-            }
-            Err(why) => {
-                tracing::info!(scope = %scope.name, why, "scope not reachable; answering from held shards")
-            }
-        }
-    }
-    let tree = node.federation.topology();
-    q.origins = scope.origins.clone();
-    if let Some(level) = level {
-        let at_level: Vec<String> = tree
-            .nodes()
-            .filter(|n| n.tier == level)
-            .map(|n| n.id.to_string())
-            .filter(|id| q.origins.as_ref().is_none_or(|o| o.contains(id)))
-            .collect();
-        q.origins = Some(at_level);
-    }
-    let page = q.page;
-    let r = run_search(node, q.clone()).await?;
-    let sites: HashMap<String, govnode_content::Site> = node
-        .content
-        .sites()
-        .await?
-        .into_iter()
-        .map(|s| (s.id.clone(), s))
-        .collect();
-    let down = owners_down(node);
-    let hit = |h: &Hit| hit_json(node, h, &sites, &down);
-    let hits: Vec<Value> = r.hits.iter().map(hit).collect();
-    let groups: Vec<Value> = r
-        .groups
+/// The shards this node holds
+///
+/// The per-origin parts of the index (its own, its subtree's, its lineage's) with entries
+/// applied, the last entry's time and live documents.
+#[utoipa::path(
+    get,
+    path = "/api/search/shards",
+    tag = "search",
+    responses((status = 200, description = "`{node, shards}`, each `{shard, name, tier, held_as, entries, last_entry_ms, updated_ms, documents}`", body = Object)),
+)]
+async fn shards(State(node): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let fed = &node.federation;
+    let me = fed.me();
+    let tree = fed.topology();
+    let heads = fed.heads().await.map_err(ApiError::internal)?;
+    let documents = node.content.count_published_by_origin().await?;
+    let list: Vec<Value> = heads
         .iter()
-        .map(|g| json!({ "code": g.code, "label": g.label, "total": g.total, "hits": g.hits.iter().map(hit).collect::<Vec<_>>() }))
-        .collect();
-    let types: serde_json::Map<String, Value> = r
-        .type_counts
-        .iter()
-        .map(|(t, n)| (t.clone(), json!(n)))
-        .collect();
-    let answer = json!({
-        "total": r.total, "took_ms": r.took_ms, "page": page, "per_page": PER_PAGE, "hits": hits,
-        "types": types, "facets": facets_json(node, &r, &sites), "groups": groups, "topics": r.topics,
-        "normalized": r.normalized, "expansions": r.expansions,
-        "corrected": r.corrected, "did_you_mean": r.corrected,
-        "scope": scope.name, "partial": !scope.missing.is_empty(), "missing": scope.missing,
-        "answered_by": node.federation.me(),
-    });
-    if forward {
-        record(node, &q, &answer);
-    }
-    Ok(answer)
-}
-
-/// Counts the search in the query analytics (where it was asked, not where answered).
-fn record(node: &AppState, q: &SearchQuery, answer: &Value) {
-    let total = answer["total"].as_u64().unwrap_or(0) as usize;
-    let normalized = answer["normalized"].as_str().unwrap_or(&q.text);
-    node.analytics.record(q.site.as_deref(), normalized, total);
-}
-
-/// Owners this node knows to be unreachable: peers it syncs with that are disconnected.
-fn owners_down(node: &AppState) -> Vec<String> {
-    node.sync
-        .get()
-        .map(|s| {
-            s.peers()
-                .into_iter()
-                .filter(|p| !p.connected)
-                .filter_map(|p| p.node.map(|n| n.to_string()))
-                .collect()
+        .filter(|h| fed.related(me, h.origin))
+        .map(|h| {
+            let role = if h.origin == me {
+                "own"
+            } else if fed.is_ancestor(me, h.origin) {
+                "subtree"
+            } else {
+                "lineage"
+            };
+            json!({
+                "shard": h.origin, "name": tree.get(h.origin).map(|n| n.name.clone()),
+                "tier": tree.get(h.origin).map_or(h.origin.tier(), |n| n.tier), "held_as": role,
+                "entries": h.seq, "last_entry_ms": govnode_federation::millis_of(h.hlc), "updated_ms": h.updated_ms,
+                "documents": documents.get(h.origin.as_str()).copied().unwrap_or(0),
+            })
         })
-        .unwrap_or_default()
-}
-
-/// A hit with its level, its owner's link, and this node's replica link when it holds one.
-fn hit_json(
-    node: &AppState,
-    h: &Hit,
-    sites: &HashMap<String, govnode_content::Site>,
-    down: &[String],
-) -> Value {
-    let tree = node.federation.topology();
-    let tier = h
-        .origin
-        .parse()
-        .ok()
-        .and_then(|id| tree.get(id))
-        .map(|n| n.tier);
-    let site = sites.get(&h.site);
-    let site_path = h
-        .url
-        .strip_prefix(&format!("/sites/{}", h.site))
-        .unwrap_or("");
-    let owner_url = site.and_then(|s| s.hosts.first()).map(|host| {
-        format!(
-            "https://{host}{}",
-            if site_path.is_empty() { "/" } else { site_path }
-        )
-    });
-    let replica = site.is_some_and(|s| node.content.is_replica(s));
-    let owner_down = down.contains(&h.origin);
-    // Own sites link here; a replica links to its owner's host unless the owner is known
-    // to be down, then to the copy here.
-    let url = match (&owner_url, replica && !owner_down) {
-        (Some(owner), true) => owner.clone(),
-        _ => h.url.clone(),
-    };
-    json!({
-        "title": h.title, "url": url, "path": h.url, "owner_url": owner_url,
-        "replica_url": replica.then(|| h.url.clone()), "owner_down": owner_down,
-        "snippet": h.snippet, "site": h.site, "site_name": h.site_name, "origin": h.origin,
-        "level": tier.map(|t| t.to_string()), "level_label": tier.map(|t| t.label()),
-        "type": h.doc_type, "type_label": govnode_library::doc_type_label(&h.doc_type),
-        "published": chrono::DateTime::from_timestamp(h.published, 0).unwrap_or_default().to_rfc3339(),
-    })
-}
-
-/// Facets as value/label/count lists; levels are summed from origins.
-fn facets_json(
-    node: &AppState,
-    r: &SearchResults,
-    sites: &HashMap<String, govnode_content::Site>,
-) -> Value {
-    let tree = node.federation.topology();
-    let list = |v: &[(String, u64)], label: &dyn Fn(&str) -> String| -> Vec<Value> {
-        v.iter()
-            .map(|(value, n)| json!({ "value": value, "label": label(value), "count": n }))
-            .collect()
-    };
-    let mut levels: BTreeMap<Tier, u64> = BTreeMap::new();
-    for (origin, n) in &r.facets.origins {
-        if let Some(t) = origin
-            .parse()
-            .ok()
-            .and_then(|id| tree.get(id))
-            .map(|n| n.tier)
-        {
-            *levels.entry(t).or_insert(0) += n;
-        }
-    }
-    json!({
-        "type": list(&r.facets.types, &|t| govnode_library::doc_type(t).map_or(t.to_string(), |d| d.label.to_string())),
-        "site": list(&r.facets.sites, &|s| sites.get(s).map_or(s.to_string(), |s| s.name.clone())),
-        "level": levels.iter().map(|(t, n)| json!({ "value": t.to_string(), "label": t.label(), "count": n })).collect::<Vec<_>>(),
-        "year": r.facets.years.iter().map(|(y, n)| json!({ "value": y.to_string(), "label": format!("{y}年"), "count": n })).collect::<Vec<_>>(),
-        "issuing_body": list(&r.facets.issuing_bodies[..r.facets.issuing_bodies.len().min(20)], &|b| b.to_string()),
-    })
-}
-
-/// Answers searches other nodes route here (the federation's `search` query kind).
-/// Holds the state weakly: the federation that calls it is part of that state.
-pub fn search_query_handler(
-    state: std::sync::Weak<AppState>,
-) -> (&'static str, Arc<dyn govnode_federation::QueryHandler>) {
-    (
-        super::scope::SEARCH_QUERY,
-        Arc::new(super::scope::SearchQueries(state)),
-    )
+        .collect();
+    Ok(Json(json!({ "node": me, "shards": list })))
 }

@@ -7,24 +7,28 @@
 //! client address (the connection's peer, or the `X-Forwarded-For` hop added by a reverse
 //! proxy on a loopback or private address).
 
+use govnode_content::Content;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 
+use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use govnode_accounts::Action;
 use govnode_interaction::survey::{
-    COOKIE_NAME, Status, Survey, SurveyError, SurveyInput, Surveys, beijing_time, client_bucket,
-    find_cookie, now_ms, respondent_key,
+    COOKIE_NAME, Results, Status, Survey, SurveyError, SurveyInput, Surveys, beijing_time,
+    client_bucket, find_cookie, now_ms, respondent_key,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api::openapi::{ErrorBody, TOO_LARGE, UNAUTHORIZED};
 use crate::common::error::ApiError;
 use crate::common::extract::{ApiJson, ApiPath as Path, Caller};
 
@@ -36,20 +40,19 @@ const RATE_WINDOW_MS: i64 = 3_600_000;
 const COOKIE_MAX_AGE: i64 = 365 * 24 * 3600;
 
 /// Survey routes.
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/admin/sites/{site}/surveys", post(create).get(list))
-        .route("/api/admin/surveys/{id}/close", post(close))
-        .route("/api/admin/surveys/{id}/feedback", put(feedback))
-        .route("/api/admin/surveys/{id}/results", get(staff_results))
-        .route("/api/surveys/{id}", get(public_survey))
-        .route("/api/surveys/{id}/responses", post(respond))
-        .route("/api/surveys/{id}/results", get(public_results))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(close))
+        .routes(routes!(feedback))
+        .routes(routes!(staff_results))
+        .routes(routes!(public_survey))
+        .routes(routes!(respond))
+        .routes(routes!(public_results))
 }
 
-fn store(node: &AppState) -> Surveys {
-    node.surveys.clone()
-}
+/// What the survey views (`Survey::staff_view`, `Survey::public_view`) hold.
+const STAFF_VIEW: &str = "The survey: `{id, site, title, description, body, opens_at, closes_at, status, questions, feedback, feedback_ms, page_url, results_url, created_ms, created_by, responses}`";
 
 /// The canonical page of a survey.
 fn page_url(s: &Survey) -> String {
@@ -57,10 +60,10 @@ fn page_url(s: &Survey) -> String {
 }
 
 /// A local site the caller may manage (surveys live on the node that owns the site).
-async fn managed_site(node: &AppState, caller: &Caller, site: &str) -> Result<(), ApiError> {
+async fn managed_site(content: &Content, caller: &Caller, site: &str) -> Result<(), ApiError> {
     caller.require(Action::ManageSite, Some(site))?;
-    let s = node.content.site(site).await?;
-    if node.content.is_replica(&s) {
+    let s = content.site(site).await?;
+    if content.is_replica(&s) {
         return Err(ApiError::forbidden(format!(
             "site `{site}` is a replica of node {}; run its surveys there",
             s.origin
@@ -70,22 +73,42 @@ async fn managed_site(node: &AppState, caller: &Caller, site: &str) -> Result<()
 }
 
 /// A survey the caller may manage.
-async fn managed_survey(node: &AppState, caller: &Caller, id: i64) -> Result<Survey, ApiError> {
-    let survey = store(node).get(id).await?;
+async fn managed_survey(surveys: &Surveys, caller: &Caller, id: i64) -> Result<Survey, ApiError> {
+    let survey = surveys.get(id).await?;
     caller.require(Action::ManageSite, Some(&survey.site))?;
     Ok(survey)
 }
 
-/// `POST /api/admin/sites/{site}/surveys`
+/// Create a survey
+///
+/// A survey or opinion solicitation (征集调查) on a site of this node; site administrators.
+#[utoipa::path(
+    post,
+    path = "/api/admin/sites/{site}/surveys",
+    tag = "surveys",
+    operation_id = "create_survey",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "Site id")),
+    request_body = SurveyInput,
+    responses(
+        (status = 201, description = STAFF_VIEW, body = Object),
+        (status = 400, description = "A missing, unknown or invalid field (named)", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not an administrator of the site, or the site is a replica", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
 async fn create(
     State(node): State<AppState>,
     caller: Caller,
     Path(site): Path<String>,
     ApiJson(input): ApiJson<SurveyInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    managed_site(&node, &caller, &site).await?;
+    managed_site(&node.content, &caller, &site).await?;
     let now = now_ms();
-    let survey = store(&node)
+    let survey = node
+        .surveys
         .create(&site, &caller.0.name, input, now)
         .await?;
     tracing::info!(site = %site, survey = survey.id, by = %caller.0.name, "survey created");
@@ -95,7 +118,23 @@ async fn create(
     ))
 }
 
-/// `GET /api/admin/sites/{site}/surveys`
+/// A site's surveys
+///
+/// With their response counts; the site's staff.
+#[utoipa::path(
+    get,
+    path = "/api/admin/sites/{site}/surveys",
+    tag = "surveys",
+    operation_id = "list_surveys",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "Site id")),
+    responses(
+        (status = 200, description = "The surveys, each as the staff view: `{id, site, title, …, created_by, responses}`", body = Vec<Object>),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "A token for another site", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
+    ),
+)]
 async fn list(
     State(node): State<AppState>,
     caller: Caller,
@@ -104,7 +143,7 @@ async fn list(
     caller.require_site(&site)?;
     node.content.site(&site).await?;
     let now = now_ms();
-    let surveys = store(&node).list(&site).await?;
+    let surveys = node.surveys.list(&site).await?;
     Ok(Json(
         surveys
             .iter()
@@ -113,54 +152,122 @@ async fn list(
     ))
 }
 
-/// `POST /api/admin/surveys/{id}/close`: closes now, publishing the results.
+/// Close a survey now
+///
+/// Responses stop and the results are published; site administrators.
+#[utoipa::path(
+    post,
+    path = "/api/admin/surveys/{id}/close",
+    tag = "surveys",
+    operation_id = "close_survey",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Survey id")),
+    responses(
+        (status = 200, description = STAFF_VIEW, body = Object),
+        (status = 400, description = "`id` is not a number", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not an administrator of the survey's site", body = ErrorBody),
+        (status = 404, description = "No such survey", body = ErrorBody),
+        (status = 409, description = "The survey is closed already", body = ErrorBody),
+    ),
+)]
 async fn close(
-    State(node): State<AppState>,
+    State(surveys): State<Surveys>,
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
-    managed_survey(&node, &caller, id).await?;
+    managed_survey(&surveys, &caller, id).await?;
     let now = now_ms();
-    let survey = store(&node).close(id, now).await?;
+    let survey = surveys.close(id, now).await?;
     tracing::info!(survey = id, by = %caller.0.name, "survey closed early");
     Ok(Json(survey.staff_view(now, &page_url(&survey))))
 }
 
-#[derive(Deserialize)]
+/// The body's feedback on a closed survey.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct FeedbackBody {
+    /// What the body adopted, 1–10000 characters.
     feedback: String,
 }
 
-/// `PUT /api/admin/surveys/{id}/feedback`: what the body adopted (after closing).
+/// Set the feedback on what was adopted
+///
+/// Site administrators; only once the survey has closed (409 before).
+#[utoipa::path(
+    put,
+    path = "/api/admin/surveys/{id}/feedback",
+    tag = "surveys",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Survey id")),
+    request_body = FeedbackBody,
+    responses(
+        (status = 200, description = STAFF_VIEW, body = Object),
+        (status = 400, description = "A missing, unknown or invalid field, or `id` not a number", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not an administrator of the survey's site", body = ErrorBody),
+        (status = 404, description = "No such survey", body = ErrorBody),
+        (status = 409, description = "The survey is still open", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
 async fn feedback(
-    State(node): State<AppState>,
+    State(surveys): State<Surveys>,
     caller: Caller,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<FeedbackBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    managed_survey(&node, &caller, id).await?;
+    managed_survey(&surveys, &caller, id).await?;
     let now = now_ms();
-    let survey = store(&node).set_feedback(id, &body.feedback, now).await?;
+    let survey = surveys.set_feedback(id, &body.feedback, now).await?;
     Ok(Json(survey.staff_view(now, &page_url(&survey))))
 }
 
-/// `GET /api/admin/surveys/{id}/results`: any time, with the text answers.
+/// A survey's results, for staff
+///
+/// At any time, the text answers included; site administrators.
+#[utoipa::path(
+    get,
+    path = "/api/admin/surveys/{id}/results",
+    tag = "surveys",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Survey id")),
+    responses(
+        (status = 200, description = "The results", body = Results),
+        (status = 400, description = "`id` is not a number", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not an administrator of the survey's site", body = ErrorBody),
+        (status = 404, description = "No such survey", body = ErrorBody),
+    ),
+)]
 async fn staff_results(
-    State(node): State<AppState>,
+    State(surveys): State<Surveys>,
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let survey = managed_survey(&node, &caller, id).await?;
-    Ok(Json(store(&node).results(&survey, true, now_ms()).await?))
+    let survey = managed_survey(&surveys, &caller, id).await?;
+    Ok(Json(surveys.results(&survey, true, now_ms()).await?))
 }
 
-/// `GET /api/surveys/{id}`
+/// A survey
+///
+/// Its questions, dates, status and feedback.
+#[utoipa::path(
+    get,
+    path = "/api/surveys/{id}",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id")),
+    responses(
+        (status = 200, description = "The survey: `{id, site, title, description, body, opens_at, closes_at, status, questions, feedback, feedback_ms, page_url, results_url}` (`results_url` once closed)", body = Object),
+        (status = 400, description = "`id` is not a number", body = ErrorBody),
+        (status = 404, description = "No such survey", body = ErrorBody),
+    ),
+)]
 async fn public_survey(
-    State(node): State<AppState>,
+    State(surveys): State<Surveys>,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let survey = store(&node).get(id).await?;
+    let survey = surveys.get(id).await?;
     Ok(Json(survey.public_view(now_ms(), &page_url(&survey))))
 }
 
@@ -173,37 +280,77 @@ fn results_not_public(survey: &Survey) -> SurveyError {
     ))
 }
 
-/// `GET /api/surveys/{id}/results`: once closed; counts and charts, no text answers.
+/// A survey's results
+///
+/// Once it has closed (403 before, saying when): counts per option, percentages, SVG
+/// charts, the number of text answers (never their text).
+#[utoipa::path(
+    get,
+    path = "/api/surveys/{id}/results",
+    tag = "surveys",
+    operation_id = "survey_results",
+    params(("id" = i64, Path, description = "Survey id")),
+    responses(
+        (status = 200, description = "The results", body = Results),
+        (status = 400, description = "`id` is not a number", body = ErrorBody),
+        (status = 403, description = "The survey has not closed yet", body = ErrorBody),
+        (status = 404, description = "No such survey", body = ErrorBody),
+    ),
+)]
 async fn public_results(
-    State(node): State<AppState>,
+    State(surveys): State<Surveys>,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
     let now = now_ms();
-    let survey = store(&node).get(id).await?;
+    let survey = surveys.get(id).await?;
     if survey.status(now) != Status::Closed {
         return Err(results_not_public(&survey).into());
     }
-    Ok(Json(store(&node).results(&survey, false, now).await?))
+    Ok(Json(surveys.results(&survey, false, now).await?))
 }
 
-#[derive(Deserialize)]
+/// A response to a survey.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SurveyResponse)]
 struct ResponseBody {
+    /// One per question: an option index (single), a list of distinct indices (multiple), a
+    /// string of at most 2000 characters (text), null when skipped.
     answers: Vec<Value>,
 }
 
-/// `POST /api/surveys/{id}/responses`: one response per respondent.
+/// Respond to an open survey
+///
+/// Once per respondent. The respondent is the signed cookie `govnode_respondent` (set in
+/// the answer when absent or forged); responses are limited to 20 an hour per client
+/// address (429 with `Retry-After`).
+#[utoipa::path(
+    post,
+    path = "/api/surveys/{id}/responses",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id")),
+    request_body = ResponseBody,
+    responses(
+        (status = 201, description = "`{survey, message}`: the response is recorded", body = Object),
+        (status = 400, description = "A bad answer (named by its index) or field, or `id` not a number", body = ErrorBody),
+        (status = 403, description = "The survey is not open for responses", body = ErrorBody),
+        (status = 404, description = "No such survey", body = ErrorBody),
+        (status = 409, description = "This respondent has responded already", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+        (status = 429, description = "Too many responses from this client address (`too_many_requests`, with `Retry-After`)", body = ErrorBody),
+    ),
+)]
 async fn respond(
-    State(node): State<AppState>,
+    State(surveys): State<Surveys>,
     Path(id): Path<i64>,
     who: Respondent,
     body: Result<ApiJson<ResponseBody>, ApiError>,
 ) -> Response {
     let result: Result<Response, Response> = async {
-        admit(&node, &who).await?;
+        admit(&surveys, &who).await?;
         let ApiJson(body) = body.map_err(IntoResponse::into_response)?;
         let key = respondent_key(id, &who.id);
-        store(&node)
+        surveys
             .respond(id, &key, &body.answers, now_ms())
             .await
             .map_err(|e| ApiError::from(e).into_response())?;
@@ -319,8 +466,8 @@ pub(crate) async fn admit_check(
 }
 
 /// [`admit_check`] for the API: 429 with `Retry-After` past the limit.
-async fn admit(node: &AppState, who: &Respondent) -> Result<(), Response> {
-    let resets_ms = match admit_check(&node.surveys, who).await {
+async fn admit(surveys: &Surveys, who: &Respondent) -> Result<(), Response> {
+    let resets_ms = match admit_check(surveys, who).await {
         Ok(None) => return Ok(()),
         Ok(Some(resets_ms)) => resets_ms,
         Err(e) => return Err(ApiError::from(e).into_response()),

@@ -11,6 +11,7 @@ use govnode_content::ContentError;
 use govnode_interaction::InteractionError;
 use govnode_interaction::survey::SurveyError;
 use govnode_library::LibraryError;
+use govnode_search::federated::FederatedError;
 use govnode_search::{AnalyticsError, DictionaryError, SearchError};
 use serde_json::json;
 
@@ -245,7 +246,9 @@ impl Classify for InteractionError {
             InteractionError::Conflict(_) => ErrorKind::Conflict,
             InteractionError::RateLimited(_) => ErrorKind::RateLimited,
             InteractionError::TooLarge(_) => ErrorKind::TooLarge,
-            InteractionError::Db(_) | InteractionError::Federation(_) => ErrorKind::Internal,
+            InteractionError::Db(_)
+            | InteractionError::Federation(_)
+            | InteractionError::Unroutable(_) => ErrorKind::Internal,
         }
     }
 }
@@ -263,6 +266,23 @@ impl Classify for SurveyError {
     fn missing(&self) -> String {
         match self {
             SurveyError::NotFound(m) => m.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Classify for FederatedError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            FederatedError::Invalid(_) => ErrorKind::BadRequest,
+            FederatedError::NotFound(_) => ErrorKind::NotFound,
+            FederatedError::Search(e) => e.kind(),
+            FederatedError::Failed(_) => ErrorKind::Internal,
+        }
+    }
+    fn message(&self) -> String {
+        match self {
+            FederatedError::Search(e) => e.message(),
             other => other.to_string(),
         }
     }

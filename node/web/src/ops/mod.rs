@@ -1,5 +1,5 @@
-//! For operators and their tools: `/healthz`, `/metrics` (OpenMetrics) and the
-//! federation page `/federation`.
+//! For operators and their tools: `/healthz`, `/metrics` (OpenMetrics), both in the OpenAPI
+//! document, and the federation page `/federation` (HTML, not in it).
 
 mod federation_page;
 
@@ -9,19 +9,37 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::common::metrics::{OriginLabels, ReasonLabels};
 
-/// Operators' routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .route("/federation", get(federation_page::page))
+/// Operators' documented routes: readiness and metrics.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
 }
 
-/// `GET /healthz`: 200 once the node is open and its database answers.
+/// Operators' pages (HTML): the federation page.
+pub fn pages() -> Router<AppState> {
+    Router::new().route("/federation", get(federation_page::page))
+}
+
+/// Readiness
+///
+/// 200 once the node is open and its database answers, with `{status: "ok", node}`; 503
+/// with `{status: "unavailable", error}` while the database does not answer.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "ops",
+    responses(
+        (status = 200, description = "Ready: `{status: \"ok\", node}` (the node's id)", body = Object),
+        (status = 503, description = "The database does not answer: `{status: \"unavailable\", error}`", body = Object),
+    ),
+)]
 async fn healthz(State(node): State<AppState>) -> Response {
     match node.content.ping().await {
         Ok(()) => (
@@ -37,7 +55,19 @@ async fn healthz(State(node): State<AppState>) -> Response {
     }
 }
 
-/// `GET /metrics`: Prometheus text exposition.
+/// Metrics
+///
+/// Counters and gauges in the OpenMetrics text format (Prometheus): requests, searches,
+/// workflow transitions, published documents, per-origin log heads, rejected entries, index
+/// lag.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "ops",
+    responses(
+        (status = 200, description = "OpenMetrics text exposition", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String),
+    ),
+)]
 async fn metrics(State(node): State<AppState>) -> Response {
     let metrics = &node.metrics;
     if let Ok(n) = node.content.count_published(None).await {

@@ -8,8 +8,11 @@ use axum::response::Response;
 use minijinja::Value;
 use serde_json::json;
 
+use govnode_search::federated::{AnswerHit, FacetValue};
+
 use super::pages::{enc, page_param, pagination, v};
 use super::{PageError, PageRequest};
+use crate::common::error::ApiError;
 
 /// Query parameters the page keeps when it builds links.
 const KEPT: [&str; 6] = ["scope", "type", "year", "level", "sort", "issuing_body"];
@@ -105,7 +108,16 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
     if scope == "site" {
         params.insert("site".into(), req.site.id.clone());
     }
-    let mut r = match crate::api::search::search_json(&req.node, &params, true).await {
+    let answer = match crate::api::search::request(&params) {
+        Ok(request) => req
+            .node
+            .one_net
+            .search(request)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    let mut r = match answer {
         Ok(r) => r,
         Err(e) if e.status == StatusCode::BAD_REQUEST || e.status == StatusCode::NOT_FOUND => {
             ctx.insert("error", Value::from(format!("无法搜索：{}", e.message)));
@@ -115,49 +127,36 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
     };
     // Links to this site stay under this site's base; others go where the answer says.
     let own_prefix = format!("/sites/{}", req.site.id);
-    let local = |hit: &mut serde_json::Value| {
-        if hit["site"] == req.site.id.as_str()
-            && let Some(path) = hit["path"].as_str()
-        {
-            let inner = path.strip_prefix(&own_prefix).unwrap_or(path).to_string();
-            hit["url"] = json!(req.url(&inner));
+    let local = |hit: &mut AnswerHit| {
+        if hit.site == req.site.id {
+            let inner = hit.path.strip_prefix(&own_prefix).unwrap_or(&hit.path);
+            hit.url = req.url(inner);
         }
     };
-    if let Some(hits) = r["hits"].as_array_mut() {
-        hits.iter_mut().for_each(local);
+    r.hits.iter_mut().for_each(local);
+    for g in &mut r.groups {
+        g.hits.iter_mut().for_each(local);
     }
-    if let Some(groups) = r["groups"].as_array_mut() {
-        for g in groups {
-            if let Some(hits) = g["hits"].as_array_mut() {
-                hits.iter_mut().for_each(local);
-            }
-        }
-    }
-    let facet_links = |key: &str, values: &serde_json::Value| -> serde_json::Value {
+    let facet_links = |key: &str, values: &[FacetValue]| -> serde_json::Value {
         let current = req.query.get(key).cloned().unwrap_or_default();
         let items: Vec<_> = values
-            .as_array()
-            .into_iter()
-            .flatten()
+            .iter()
             .map(|f| {
-                let value = f["value"].as_str().unwrap_or_default();
-                json!({ "label": f["label"], "count": f["count"], "current": value == current,
-                    "url": link(req, &q, &[(key, Some(value))]) })
+                json!({ "label": f.label, "count": f.count, "current": f.value == current,
+                    "url": link(req, &q, &[(key, Some(&f.value))]) })
             })
             .collect();
         json!({ "items": items, "all_url": link(req, &q, &[(key, None)]), "any": !current.is_empty() })
     };
     let facets = json!({
-        "type": facet_links("type", &r["facets"]["type"]),
-        "level": facet_links("level", &r["facets"]["level"]),
-        "year": facet_links("year", &r["facets"]["year"]),
-        "issuing_body": facet_links("issuing_body", &r["facets"]["issuing_body"]),
+        "type": facet_links("type", &r.facets.doc_type),
+        "level": facet_links("level", &r.facets.level),
+        "year": facet_links("year", &r.facets.year),
+        "issuing_body": facet_links("issuing_body", &r.facets.issuing_body),
     });
-    let missing: Vec<String> = r["missing"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m.as_str())
+    let missing: Vec<String> = r
+        .missing
+        .iter()
         .map(|id| {
             id.parse()
                 .ok()
@@ -165,9 +164,10 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
                 .map_or(id.to_string(), |n| format!("{}（{id}）", n.name))
         })
         .collect();
-    let total = r["total"].as_i64().unwrap_or(0);
-    let corrected = r["corrected"]
-        .as_str()
+    let total = r.total as i64;
+    let corrected = r
+        .corrected
+        .as_deref()
         .map(|c| json!({ "text": c, "original_url": link(req, &q, &[]) + "&literal=1" }));
     let widen = scopes
         .iter()
@@ -177,10 +177,10 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
     ctx.insert(
         "results",
         v(json!({
-            "total": total, "took_ms": r["took_ms"], "hits": r["hits"], "groups": r["groups"],
-            "topics": r["topics"], "expansions": r["expansions"], "corrected": corrected,
-            "partial": r["partial"], "missing": missing, "facets": facets, "widen": widen,
-            "answered_by": r["answered_by"], "show_groups": page == 1 && !req.query.contains_key("type"),
+            "total": total, "took_ms": r.took_ms, "hits": r.hits, "groups": r.groups,
+            "topics": r.topics, "expansions": r.expansions, "corrected": corrected,
+            "partial": r.partial, "missing": missing, "facets": facets, "widen": widen,
+            "answered_by": r.answered_by, "show_groups": page == 1 && !req.query.contains_key("type"),
             "sort_links": {
                 "relevance": link(req, &q, &[("sort", None)]),
                 "date": link(req, &q, &[("sort", Some("date"))]),

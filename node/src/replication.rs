@@ -1,6 +1,7 @@
-//! Wiring the federation into the node: settings from the config, the certificate chain
+//! Replication wiring: the federation's settings from the config, the certificate chain
 //! in the data dir (the root signs its own), the sync service, the blob source, and the
-//! background tasks that follow replicated changes (search index, wanted blobs).
+//! workers that follow replicated changes (search index, dictionary, settings, replica
+//! templates, wanted blobs).
 
 use govnode_federation::now_ms;
 use std::path::{Path, PathBuf};
@@ -14,11 +15,11 @@ use govnode_federation::{
     chain_from_file, chain_to_text,
 };
 use govnode_library::BlobStore;
-use sqlx::Row as _;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
 use crate::storage::Db;
+use crate::workers::Workers;
 use crate::{Config, Node, NodeError};
 
 /// Default chain file name in the data dir.
@@ -83,26 +84,8 @@ pub(crate) async fn open(
     db: &Db,
 ) -> Result<Arc<Federation>, NodeError> {
     let settings = settings(config, data_dir, key)?;
-    let fed = Federation::open(settings, key.clone(), db.read.clone(), db.write.clone())
-        .await
-        .map_err(fed_err)?;
-    // Rows written before this node knew its id as an origin.
-    for sql in [
-        "UPDATE sites SET origin = $1 WHERE origin = ''",
-        "UPDATE column_template_sets SET origin = $1 WHERE origin = ''",
-    ] {
-        sqlx::query(sql)
-            .bind(config.node.id.as_str())
-            .execute(&db.write)
-            .await
-            .map_err(|e| NodeError::Storage(e.to_string()))?;
-    }
+    let fed = Federation::open(settings, key.clone(), db.read.clone(), db.write.clone()).await?;
     Ok(fed)
-}
-
-/// Maps a federation error to the node's.
-pub(crate) fn fed_err(e: govnode_federation::FederationError) -> NodeError {
-    NodeError::Federation(e.to_string())
 }
 
 struct NodeBlobs(BlobStore);
@@ -123,15 +106,15 @@ impl BlobSource for NodeBlobs {
     }
 }
 
-/// Starts sync (when the config has a `[federation]` section) and the tasks that follow
-/// replicated changes. Returns the tasks to await at shutdown.
-pub(crate) async fn start(
-    node: &Arc<Node>,
-    stop: watch::Receiver<bool>,
-) -> Result<Vec<tokio::task::JoinHandle<()>>, NodeError> {
-    let mut tasks = vec![tokio::spawn(follow_changes(node.clone(), stop.clone()))];
+/// Starts the follower of replicated changes and, when the config has a `[federation]`
+/// section, sync and the fetcher of wanted blobs.
+pub(crate) async fn start(node: &Arc<Node>, workers: &mut Workers) -> Result<(), NodeError> {
+    let followed = node.clone();
+    workers.spawn("replication follower", move |stop| {
+        follow_changes(followed, stop)
+    });
     let Some(section) = &node.config.federation else {
-        return Ok(tasks);
+        return Ok(());
     };
     let mut uplinks: Vec<_> = section.parent.iter().map(|l| l.address).collect();
     uplinks.extend(section.aerial_roots.iter().map(|l| l.address));
@@ -148,16 +131,22 @@ pub(crate) async fn start(
         batch_bytes: section.batch_bytes,
     };
     let blobs: Arc<dyn BlobSource> = Arc::new(NodeBlobs(node.blobs.clone()));
-    let (sync, task) =
-        SyncService::start(node.federation.clone(), settings, Some(blobs), stop.clone())
-            .await
-            .map_err(fed_err)?;
+    let (sync, task) = SyncService::start(
+        node.federation.clone(),
+        settings,
+        Some(blobs),
+        workers.stop_signal(),
+    )
+    .await?;
     let addr = sync.listen_addr().await;
     info!(sync = %addr, "federation sync listening");
     let _ = node.sync.set(sync.clone());
-    tasks.push(task);
-    tasks.push(tokio::spawn(fetch_wanted_blobs(node.clone(), sync, stop)));
-    Ok(tasks)
+    workers.adopt("sync", task);
+    let fetcher = node.clone();
+    workers.spawn("wanted blobs", move |stop| {
+        fetch_wanted_blobs(fetcher, sync, stop)
+    });
+    Ok(())
 }
 
 /// Keeps the search index, the search dictionary and replica sites' template overrides
@@ -221,17 +210,13 @@ async fn reload_replica_templates(node: &Node) -> Result<(), NodeError> {
 async fn fetch_wanted_blobs(node: Arc<Node>, sync: SyncService, mut stop: watch::Receiver<bool>) {
     let mut changes = node.federation.subscribe();
     loop {
-        let wanted: Vec<String> =
-            match sqlx::query("SELECT hash FROM wanted_blobs ORDER BY since_ms LIMIT 100")
-                .fetch_all(&node.db.read)
-                .await
-            {
-                Ok(rows) => rows.iter().filter_map(|r| r.try_get(0).ok()).collect(),
-                Err(e) => {
-                    warn!(error = %e, "reading wanted blobs failed");
-                    Vec::new()
-                }
-            };
+        let wanted = match node.content.wanted_blobs(100).await {
+            Ok(hashes) => hashes,
+            Err(e) => {
+                warn!(error = %e, "reading wanted blobs failed");
+                Vec::new()
+            }
+        };
         for hash in wanted {
             let Ok(bytes) = hex::decode(&hash) else {
                 continue;
@@ -242,10 +227,9 @@ async fn fetch_wanted_blobs(node: Arc<Node>, sync: SyncService, mut stop: watch:
             if let Some((mime, data)) = sync.fetch_blob(raw).await {
                 match node.blobs.put(&data, &mime).await {
                     Ok(_) => {
-                        let _ = sqlx::query("DELETE FROM wanted_blobs WHERE hash = $1")
-                            .bind(&hash)
-                            .execute(&node.db.write)
-                            .await;
+                        if let Err(e) = node.content.blob_arrived(&hash).await {
+                            warn!(%hash, error = %e, "forgetting a fetched blob failed");
+                        }
                     }
                     Err(e) => warn!(%hash, error = %e, "storing a fetched blob failed"),
                 }
