@@ -219,6 +219,27 @@ async fn host_routing_portal_and_elder_mode() {
     assert!(toggle.header("set-cookie").unwrap().starts_with("elder=1"));
     let evil = t.get("/elder?on=1&back=//evil.example/").await;
     assert_eq!(evil.header("location"), Some("/"), "no open redirect");
+    // Browsers drop tabs and line breaks from a Location, so `/<tab>/host` would leave the
+    // site; control characters and backslashes never make a same-site path (and never a 500).
+    for back in [
+        "/%09/evil.example/phish",
+        "/%0A",
+        "/%0D%0A/evil.example",
+        "/%5C/evil.example",
+        "https://evil.example/",
+        "/ /evil.example",
+    ] {
+        let r = t.get(&format!("/elder?on=1&back={back}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{back}");
+        assert_eq!(r.header("location"), Some("/"), "{back}");
+    }
+    let deep = t
+        .get("/elder?on=0&back=/sites/gd/search%3Fq%3D%E7%A4%BE%E4%BF%9D")
+        .await;
+    assert_eq!(
+        deep.header("location"),
+        Some("/sites/gd/search?q=%E7%A4%BE%E4%BF%9D")
+    );
     let elder = t
         .http
         .get(t.url("/sites/gd/"))

@@ -285,19 +285,41 @@ async fn site_for_host(node: &AppState, headers: &HeaderMap) -> Result<Option<Si
 /// `/elder?on=1&back=/path`: toggles elder-friendly mode, remembered in a cookie.
 async fn elder_toggle(Query(q): Query<HashMap<String, String>>) -> Response {
     let on = q.get("on").map(String::as_str) == Some("1");
-    let back = q.get("back").map(String::as_str).unwrap_or("/");
-    // Only same-site paths: never an open redirect.
-    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
-        back
-    } else {
-        "/"
-    };
+    let back = q
+        .get("back")
+        .and_then(|b| same_site_path(b))
+        .unwrap_or_else(|| "/".into());
     let cookie = if on {
         "elder=1; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
     } else {
         "elder=0; Path=/; Max-Age=0; SameSite=Lax; HttpOnly"
     };
-    ([(header::SET_COOKIE, cookie)], Redirect::to(back)).into_response()
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}
+
+/// `back` as a path on this site, or None: it starts with one `/` and holds only visible
+/// ASCII without `\\` (browsers drop tabs and line breaks from a Location and read `\\` as
+/// `/`, so `/<tab>/host` or `/\\host` would leave the site); other characters are
+/// percent-encoded.
+fn same_site_path(back: &str) -> Option<String> {
+    if !back.starts_with('/') || back.starts_with("//") {
+        return None;
+    }
+    let mut out = String::with_capacity(back.len());
+    for c in back.chars() {
+        match c {
+            '\\' => return None,
+            c if c.is_ascii_graphic() => out.push(c),
+            c if c.is_ascii() => return None,
+            c => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+    }
+    Some(out)
 }
 
 /// `GET /static/site.css`
