@@ -97,7 +97,8 @@ impl BlobSource for NodeBlobs {
     ) -> futures::future::BoxFuture<'static, Option<(String, Vec<u8>)>> {
         let store = self.0.clone();
         async move {
-            match store.get(&hex::encode(hash)).await {
+            // Peers get public blobs only: a citizen's file travels sealed in its ticket.
+            match store.get_public(&hex::encode(hash)).await {
                 Ok(Some((info, bytes))) => Some((info.mime, bytes)),
                 _ => None,
             }

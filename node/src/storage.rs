@@ -6,7 +6,7 @@
 //! reader pool for everything else. Each module owns its tables' migrations; `schema`
 //! merges them and adopts databases created before that split.
 
-mod schema;
+pub mod schema;
 
 use std::path::Path;
 use std::time::Duration;

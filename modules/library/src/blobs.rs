@@ -60,9 +60,24 @@ impl BlobStore {
         self.root.join(&hash[0..2]).join(&hash[2..4]).join(hash)
     }
 
-    /// Stores bytes durably (file fsynced, then its row) and returns the blob's info.
-    /// Storing the same bytes twice is a no-op returning the same hash.
+    /// Stores bytes durably (file fsynced, then its row) and returns the blob's info; the
+    /// blob is public (a staff upload). Storing the same bytes twice returns the same hash.
     pub async fn put(&self, bytes: &[u8], mime: &str) -> Result<BlobInfo, LibraryError> {
+        self.store(bytes, mime, false).await
+    }
+
+    /// Stores a private blob (a citizen's attachment): never served by
+    /// [`BlobStore::get_public`]. Storing bytes that are already public keeps them public.
+    pub async fn put_private(&self, bytes: &[u8], mime: &str) -> Result<BlobInfo, LibraryError> {
+        self.store(bytes, mime, true).await
+    }
+
+    async fn store(
+        &self,
+        bytes: &[u8],
+        mime: &str,
+        private: bool,
+    ) -> Result<BlobInfo, LibraryError> {
         if bytes.len() as u64 > self.max_bytes {
             return Err(LibraryError::TooLarge {
                 size: bytes.len() as u64,
@@ -94,13 +109,19 @@ impl BlobStore {
             size: bytes.len() as i64,
             mime: mime.to_string(),
         };
-        sqlx::query("INSERT INTO blobs (hash, size, mime, created_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING")
-            .bind(&info.hash)
-            .bind(info.size)
-            .bind(&info.mime)
-            .bind(chrono::Utc::now().timestamp_millis())
-            .execute(&self.write)
-            .await?;
+        // A public upload of private bytes makes them public; never the other way round.
+        sqlx::query(
+            "INSERT INTO blobs (hash, size, mime, created_ms, private) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (hash) DO UPDATE SET private =
+               CASE WHEN excluded.private < blobs.private THEN excluded.private ELSE blobs.private END",
+        )
+        .bind(&info.hash)
+        .bind(info.size)
+        .bind(&info.mime)
+        .bind(chrono::Utc::now().timestamp_millis())
+        .bind(i64::from(private))
+        .execute(&self.write)
+        .await?;
         Ok(info)
     }
 
@@ -121,7 +142,26 @@ impl BlobStore {
         .transpose()
     }
 
-    /// Reads a blob's bytes, verifying them against the hash.
+    /// Reads a public blob's bytes (None for a private one), verifying them: what the public
+    /// blob route and peers get.
+    pub async fn get_public(
+        &self,
+        hash: &str,
+    ) -> Result<Option<(BlobInfo, Vec<u8>)>, LibraryError> {
+        check_hash(hash)?;
+        let private: Option<i64> = sqlx::query("SELECT private FROM blobs WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.read)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        match private {
+            Some(0) => self.get(hash).await,
+            _ => Ok(None),
+        }
+    }
+
+    /// Reads a blob's bytes, public or private, verifying them against the hash.
     pub async fn get(&self, hash: &str) -> Result<Option<(BlobInfo, Vec<u8>)>, LibraryError> {
         let Some(info) = self.info(hash).await? else {
             return Ok(None);

@@ -58,3 +58,32 @@ async fn index_numbers_run_per_body_and_year() {
         1
     );
 }
+
+#[tokio::test]
+async fn private_blobs_are_never_public() {
+    let dir = tempfile::tempdir().unwrap();
+    let (read, write) = temp_database(dir.path(), &[&MIGRATOR]).await;
+    let store = BlobStore::new(&dir.path().join("blobs"), read, write, 1 << 20);
+    let scan = store
+        .put_private(b"ID card scan", "image/png")
+        .await
+        .unwrap();
+    assert!(store.get_public(&scan.hash).await.unwrap().is_none());
+    assert!(store.get(&scan.hash).await.unwrap().is_some());
+    // Filed again by a citizen: still private.
+    store
+        .put_private(b"ID card scan", "image/png")
+        .await
+        .unwrap();
+    assert!(store.get_public(&scan.hash).await.unwrap().is_none());
+    // Published by staff: public from then on, whoever uploads it again.
+    store.put(b"ID card scan", "image/png").await.unwrap();
+    store
+        .put_private(b"ID card scan", "image/png")
+        .await
+        .unwrap();
+    assert!(store.get_public(&scan.hash).await.unwrap().is_some());
+    let logo = store.put(b"logo", "image/png").await.unwrap();
+    assert!(store.get_public(&logo.hash).await.unwrap().is_some());
+    assert!(store.get_public(&"0".repeat(64)).await.unwrap().is_none());
+}

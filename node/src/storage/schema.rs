@@ -29,12 +29,12 @@ const LEGACY: RangeInclusive<i64> = 1..=9;
 
 /// The module migrations that together build exactly the schema of legacy migrations 1–9
 /// (all of them at the split). An adopted database is marked with these; later ones run.
-const LEGACY_EQUIVALENT: [i64; 10] = [
+pub const LEGACY_EQUIVALENT: [i64; 10] = [
     10001, 10002, 20001, 30001, 40001, 40002, 50001, 50002, 60001, 60002,
 ];
 
 /// Every module's migrations in one migrator, ordered by version.
-pub(crate) fn migrator() -> Migrator {
+pub fn migrator() -> Migrator {
     Migrator::with_migrations(
         modules()
             .iter()

@@ -622,3 +622,114 @@ fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) 
     body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// Files citizens attach to letters (ID scans, photos) are never served by the public
+/// blob route, whether uploaded through the API or the letters form; only the handler of
+/// the responsible body reads them, never cached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizens_attachments_are_never_public() {
+    let t = TestNode::start().await;
+    t.site("gd", "广东省人民政府").await;
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/admin/interaction/bodies/zwfw",
+            Some(&t.admin),
+            Some(json!({ "name": "广东省政务服务数据管理局" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // Through the API.
+    let scan = b"%PDF-1.4 ID card scan of a citizen".to_vec();
+    let up = t
+        .http
+        .post(t.url("/api/interaction/attachments"))
+        .header("content-type", "application/pdf")
+        .body(scan.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(up.status(), StatusCode::CREATED);
+    let hash = up.json::<serde_json::Value>().await.unwrap()["hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut b = filing("440000.zwfw");
+    b["attachments"] = json!([[hash, "身份证.pdf"]]);
+    let filed = t
+        .call(
+            Method::POST,
+            "/api/interaction/tickets?site=gd",
+            None,
+            Some(b),
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text);
+    let code = filed.json()["code"].as_str().unwrap().to_string();
+    let public = t.get(&format!("/blobs/{hash}")).await;
+    assert_eq!(
+        public.status,
+        StatusCode::NOT_FOUND,
+        "a citizen's file is public"
+    );
+    // Through the letters form.
+    let (ctype, body) = multipart(
+        &[
+            ("kind", "complaint"),
+            ("body", "440000.zwfw"),
+            ("subject", "窗口工作人员态度恶劣"),
+            ("content", "办理业务时窗口工作人员态度恶劣，附现场照片。"),
+            ("name", "赵六"),
+            ("phone", "13600136000"),
+        ],
+        ("现场.png", b"\x89PNG photo of the counter"),
+    );
+    let form = t
+        .http
+        .post(t.url("/sites/gd/letters"))
+        .header("content-type", ctype)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::CREATED);
+    let photo = blake3::hash(b"\x89PNG photo of the counter")
+        .to_hex()
+        .to_string();
+    let public = t.get(&format!("/blobs/{photo}")).await;
+    assert_eq!(
+        public.status,
+        StatusCode::NOT_FOUND,
+        "a form attachment is public"
+    );
+    // The handler reads it, and nothing caches it.
+    let h = t.token(Role::Handler, Some("440000.zwfw"), "经办人").await;
+    let file = t
+        .call(
+            Method::GET,
+            &format!("/api/admin/interaction/tickets/{code}/attachments/{hash}"),
+            Some(&h),
+            None,
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.text);
+    assert_eq!(file.header("cache-control"), Some("no-store"));
+    // A file staff publish stays public.
+    let editor = t.token(Role::Editor, Some("gd"), "编辑").await;
+    let logo = t
+        .http
+        .post(t.url("/api/admin/blobs?site=gd"))
+        .bearer_auth(&editor)
+        .header("content-type", "image/png")
+        .body(b"\x89PNG site logo".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logo.status(), StatusCode::CREATED);
+    let logo_hash = blake3::hash(b"\x89PNG site logo").to_hex().to_string();
+    assert_eq!(
+        t.get(&format!("/blobs/{logo_hash}")).await.status,
+        StatusCode::OK
+    );
+    t.stop().await;
+}

@@ -52,7 +52,7 @@ pub async fn blob(
     Path(hash): Path<String>,
 ) -> Result<Response, ApiError> {
     let (info, bytes) = blobs
-        .get(&hash)
+        .get_public(&hash)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("blob {hash}")))?;
     let inline = matches!(

@@ -649,7 +649,7 @@ pub async fn upload(
     node.interaction
         .admit_upload(&client.ip().to_string())
         .await?;
-    let info = node.blobs.put(&body, &mime).await?;
+    let info = node.blobs.put_private(&body, &mime).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "hash": info.hash, "size": info.size, "mime": info.mime })),
@@ -700,6 +700,8 @@ pub async fn attachment(
                 axum::http::header::CONTENT_SECURITY_POLICY,
                 "sandbox".to_string(),
             ),
+            // A citizen's file: never kept by a browser or a proxy.
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
         ],
         file.bytes,
     )

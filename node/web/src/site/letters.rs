@@ -221,7 +221,7 @@ async fn read_form(
                 }
                 let info = node
                     .blobs
-                    .put(&bytes, mime)
+                    .put_private(&bytes, mime)
                     .await
                     .map_err(|e| format!("attachment: {e}"))?;
                 let name: String = file.chars().take(100).collect();

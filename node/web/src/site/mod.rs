@@ -45,6 +45,11 @@ pub fn routes() -> Router<AppState> {
             "/sites/{site}/letters",
             any(letters_by_path).layer(DefaultBodyLimit::max(LETTER_LIMIT)),
         )
+        // The same form on a site's own host name, with the same limit.
+        .route(
+            "/letters",
+            any(by_host).layer(DefaultBodyLimit::max(LETTER_LIMIT)),
+        )
         .fallback(by_host)
 }
 
@@ -141,11 +146,12 @@ async fn serve_with(
         parts.method == Method::POST && matches!(segments.as_slice(), ["letters"] | ["surveys", _]);
     let reads = parts.method == Method::GET || parts.method == Method::HEAD;
     if !submits && !reads && reached == Reached::ByPath {
-        return (
-            StatusCode::METHOD_NOT_ALLOWED,
-            [(header::ALLOW, "GET,HEAD")],
-        )
-            .into_response();
+        let allow = if matches!(segments.as_slice(), ["letters"] | ["surveys", _]) {
+            "GET,HEAD,POST"
+        } else {
+            "GET,HEAD"
+        };
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, allow)]).into_response();
     }
     let mut resp = if req.site.shutdown {
         fallback::maintenance(&req).await
@@ -299,8 +305,8 @@ async fn elder_toggle(Query(q): Query<HashMap<String, String>>) -> Response {
 
 /// `back` as a path on this site, or None: it starts with one `/` and holds only visible
 /// ASCII without `\\` (browsers drop tabs and line breaks from a Location and read `\\` as
-/// `/`, so `/<tab>/host` or `/\\host` would leave the site); other characters are
-/// percent-encoded.
+/// `/`, so `/<tab>/host` or `/\\host` would leave the site); spaces and other characters
+/// are percent-encoded.
 fn same_site_path(back: &str) -> Option<String> {
     if !back.starts_with('/') || back.starts_with("//") {
         return None;
@@ -310,6 +316,7 @@ fn same_site_path(back: &str) -> Option<String> {
         match c {
             '\\' => return None,
             c if c.is_ascii_graphic() => out.push(c),
+            ' ' => out.push_str("%20"),
             c if c.is_ascii() => return None,
             c => {
                 let mut buf = [0u8; 4];
