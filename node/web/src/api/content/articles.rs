@@ -1,0 +1,333 @@
+//! Articles, their revisions and workflow, and the audit log.
+
+use govnode_content::Content;
+use utoipa::{IntoParams, ToSchema};
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use govnode_accounts::Action;
+use govnode_content::{
+    Article, ArticleInput, AuditRecord, Revision, State as ArticleState, Transition,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::api::openapi::{ErrorBody, TOO_LARGE, UNAUTHORIZED};
+use crate::common::error::ApiError;
+use crate::common::extract::{ApiJson, ApiPath as Path, ApiQuery as Query, Caller, OptionalJson};
+
+use super::Node_;
+
+/// An article as the API returns it.
+fn article_json(a: &Article) -> Value {
+    // Serialising a plain struct cannot fail.
+    serde_json::to_value(a).unwrap_or(Value::Null)
+}
+
+/// Create a draft article
+///
+/// Editors of the site. The article starts as a draft in the named column.
+#[utoipa::path(
+    post,
+    path = "/api/admin/sites/{site}/articles",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "Site id")),
+    request_body = ArticleInput,
+    responses(
+        (status = 201, description = "The article", body = Article),
+        (status = 400, description = "A missing, unknown or invalid field", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not an editor of the site", body = ErrorBody),
+        (status = 404, description = "No such site or column", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
+pub async fn create_article(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(site): Path<String>,
+    ApiJson(input): ApiJson<ArticleInput>,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.require(Action::Edit, Some(&site))?;
+    let a = content
+        .create_article(&caller.0.name, &site, &input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(article_json(&a))))
+}
+
+/// Which articles of a site.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only articles in this workflow state: draft, submitted, approved, rejected,
+    /// scheduled, published, withdrawn.
+    state: Option<String>,
+    /// Page number, from 1 (50 articles a page).
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+/// A site's articles
+///
+/// Newest first, 50 a page.
+#[utoipa::path(
+    get,
+    path = "/api/admin/sites/{site}/articles",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "Site id"), ListQuery),
+    responses(
+        (status = 200, description = "The page's articles", body = Vec<Article>),
+        (status = 400, description = "`state` is not a workflow state, or `page` not a number", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "A token for another site", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
+    ),
+)]
+pub async fn list_articles(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(site): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.require_site(&site)?;
+    content.site(&site).await?;
+    let state = match q.state.as_deref() {
+        Some(s) => Some(ArticleState::parse(s).ok_or_else(|| {
+            ApiError::bad_request(format!("state: `{s}` is not a workflow state"))
+        })?),
+        None => None,
+    };
+    let page = q.page.unwrap_or(1).max(1);
+    let list = content.articles(&site, state, 50, (page - 1) * 50).await?;
+    Ok(Json(list.iter().map(article_json).collect::<Vec<_>>()))
+}
+
+pub(crate) async fn article_for(
+    content: &Content,
+    caller: &Caller,
+    id: i64,
+) -> Result<Article, ApiError> {
+    let a = content.article(id).await?;
+    if caller.require_site(&a.site).is_err() {
+        return Err(ApiError::forbidden(format!(
+            "article {id} belongs to another site"
+        )));
+    }
+    Ok(a)
+}
+
+/// An article with its working revision
+#[utoipa::path(
+    get,
+    path = "/api/admin/articles/{id}",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Article id")),
+    responses(
+        (status = 200, description = "The article", body = Article),
+        (status = 400, description = "`id` is not a number", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "The article belongs to another site", body = ErrorBody),
+        (status = 404, description = "No such article", body = ErrorBody),
+    ),
+)]
+pub async fn get_article(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, ApiError> {
+    Ok(Json(article_json(
+        &article_for(&content, &caller, id).await?,
+    )))
+}
+
+/// Save a new revision
+///
+/// Editors of the article's site; draft, rejected, published or withdrawn articles (a live
+/// article keeps serving until the new revision is published).
+#[utoipa::path(
+    put,
+    path = "/api/admin/articles/{id}",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Article id")),
+    request_body = ArticleInput,
+    responses(
+        (status = 200, description = "The article with its new working revision", body = Article),
+        (status = 400, description = "A missing, unknown or invalid field, or `id` not a number", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not an editor of the article's site", body = ErrorBody),
+        (status = 404, description = "No such article", body = ErrorBody),
+        (status = 409, description = "The article's state does not allow a revision (submitted, approved, scheduled)", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
+pub async fn revise_article(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ArticleInput>,
+) -> Result<impl IntoResponse, ApiError> {
+    let a = article_for(&content, &caller, id).await?;
+    caller.require(Action::Edit, Some(&a.site))?;
+    Ok(Json(article_json(
+        &content.revise_article(&caller.0.name, id, &input).await?,
+    )))
+}
+
+/// Every revision of an article
+///
+/// Oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/admin/articles/{id}/revisions",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Article id")),
+    responses(
+        (status = 200, description = "The revisions", body = Vec<Revision>),
+        (status = 400, description = "`id` is not a number", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "The article belongs to another site", body = ErrorBody),
+        (status = 404, description = "No such article", body = ErrorBody),
+    ),
+)]
+pub async fn revisions(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, ApiError> {
+    article_for(&content, &caller, id).await?;
+    Ok(Json(content.revisions(id).await?))
+}
+
+/// What a workflow action takes.
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBody {
+    /// The reason (reject; required to withdraw).
+    #[serde(default)]
+    reason: Option<String>,
+    /// RFC 3339 time for a scheduled publication (publish only).
+    #[serde(default)]
+    #[schema(format = DateTime)]
+    at: Option<String>,
+}
+
+/// A workflow action
+///
+/// submit (editors), approve or reject (reviewers; never the article's author), publish
+/// (now, or at `at`), withdraw (with a reason). 409 when the article's state does not allow
+/// the action.
+#[utoipa::path(
+    post,
+    path = "/api/admin/articles/{id}/{action}",
+    tag = "content",
+    security(("bearer" = [])),
+    params(
+        ("id" = i64, Path, description = "Article id"),
+        ("action" = String, Path, description = "The action", example = "submit", pattern = "^(submit|approve|reject|publish|withdraw)$"),
+    ),
+    request_body(content = Option<TransitionBody>, description = "Optional: an empty body is no reason and no time"),
+    responses(
+        (status = 200, description = "The article after the action", body = Article),
+        (status = 400, description = "`at` is not an RFC 3339 time or given to an action other than publish; a field unknown", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "The caller's role may not do this on the site, or the four-eyes rule refuses it", body = ErrorBody),
+        (status = 404, description = "No such article, or no such action", body = ErrorBody),
+        (status = 409, description = "The article's state does not allow the action", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
+pub async fn transition(
+    State(node): Node_,
+    caller: Caller,
+    Path((id, action)): Path<(i64, String)>,
+    OptionalJson(body): OptionalJson<TransitionBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (t, needed) = match action.as_str() {
+        "submit" => (Transition::Submit, Action::Edit),
+        "approve" => (Transition::Approve, Action::Review),
+        "reject" => (Transition::Reject, Action::Review),
+        "publish" => (Transition::Publish, Action::Publish),
+        "withdraw" => (Transition::Withdraw, Action::Withdraw),
+        other => {
+            return Err(ApiError::not_found(format!(
+                "no workflow action `{other}` (submit, approve, reject, publish, withdraw)"
+            )));
+        }
+    };
+    let body = body.unwrap_or_default();
+    let a = article_for(&node.content, &caller, id).await?;
+    caller.require(needed, Some(&a.site))?;
+    let at_ms = match body.at.as_deref() {
+        Some(s) if t == Transition::Publish => Some(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map_err(|_| ApiError::bad_request(format!("at: `{s}` is not an RFC 3339 time")))?
+                .timestamp_millis(),
+        ),
+        Some(_) => return Err(ApiError::bad_request("at: only publish takes a time")),
+        None => None,
+    };
+    let after = node
+        .content
+        .transition(&caller.0.name, id, t, body.reason.as_deref(), at_ms)
+        .await?;
+    node.metrics
+        .transitions
+        .get_or_create(&crate::common::metrics::TransitionLabels {
+            transition: action.clone(),
+        })
+        .inc();
+    Ok(Json(article_json(&after)))
+}
+
+/// Which audit records.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// One site's records (a site token always reads its own site).
+    site: Option<String>,
+    /// Records before this id (the next page).
+    before: Option<i64>,
+    /// Most records, default 100.
+    limit: Option<i64>,
+}
+
+/// Audit records
+///
+/// Who did what, when, to which object; newest first.
+#[utoipa::path(
+    get,
+    path = "/api/admin/audit",
+    tag = "content",
+    security(("bearer" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "The records", body = Vec<AuditRecord>),
+        (status = 400, description = "`before` or `limit` is not a number", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "The caller may not read this audit log", body = ErrorBody),
+    ),
+)]
+pub async fn audit(
+    State(content): State<Content>,
+    caller: Caller,
+    Query(q): Query<AuditQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let site = match (caller.0.scope.site(), q.site) {
+        (None, s) => s,
+        (Some(mine), None) => Some(mine.to_string()),
+        (Some(_), Some(s)) => Some(s),
+    };
+    caller.require(Action::ReadAudit, site.as_deref())?;
+    Ok(Json(
+        content
+            .audit(site.as_deref(), q.before, q.limit.unwrap_or(100))
+            .await?,
+    ))
+}

@@ -1,0 +1,39 @@
+//! The content service's admin API: sites, columns, column template sets, articles and
+//! their workflow, templates and the audit log. Every route authenticates and checks the
+//! role.
+
+mod articles;
+mod sites;
+mod templates;
+
+pub(crate) use articles::article_for;
+use articles::*;
+use sites::*;
+use templates::*;
+
+use axum::extract::State;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+/// Sites, columns, column template sets, articles and their workflow, templates, audit.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_site, list_sites))
+        .routes(routes!(shutdown_site))
+        .routes(routes!(resume_site))
+        .routes(routes!(create_column, list_columns))
+        .routes(routes!(create_article, list_articles))
+        .routes(routes!(list_templates))
+        .routes(routes!(put_template, delete_template))
+        .routes(routes!(put_template_set))
+        .routes(routes!(apply_template_set))
+        .routes(routes!(get_article, revise_article))
+        .routes(routes!(revisions))
+        .routes(routes!(transition))
+        .routes(routes!(audit))
+}
+
+/// The state of handlers that combine services.
+pub(super) type Node_ = State<AppState>;
