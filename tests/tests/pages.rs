@@ -55,6 +55,9 @@ async fn every_page_type_renders() {
         "application/atom+xml",
         "application/feed+json",
         "长者模式",
+        // Citizens find where to write and to take part from every page's navigation.
+        "<a href=\"/sites/gd/letters\">互动交流</a>",
+        "<a href=\"/sites/gd/surveys\">征集调查</a>",
     ] {
         assert!(home.text.contains(needle), "home lacks {needle}");
     }

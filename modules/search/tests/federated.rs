@@ -111,6 +111,9 @@ async fn an_unreachable_scope_is_answered_partially_from_the_held_shards() {
         d.origin = origin.into();
         d.site = site.into();
         d.url = format!("/sites/{site}/articles/1");
+        // Published at 00:00 Beijing time on 1 March 2024 (still 29 February in UTC).
+        let march = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        d.published = govnode_topology::beijing::midnight_ms(march) / 1000;
         docs.push(Change::Upsert(d));
     }
     index.apply(docs, 3).unwrap();
@@ -170,6 +173,12 @@ async fn an_unreachable_scope_is_answered_partially_from_the_held_shards() {
     let own = answer.hits.iter().find(|h| h.site == "gz").unwrap();
     assert_eq!(own.url, "/sites/gz/articles/1");
     assert_eq!(own.level.as_deref(), Some("city"));
+    // Dates are Beijing dates, as the search page shows their first ten characters.
+    assert!(
+        own.published.starts_with("2024-03-01T00:00:00+08:00"),
+        "{}",
+        own.published
+    );
     let replica = answer.hits.iter().find(|h| h.site == "th").unwrap();
     assert_eq!(replica.url, "https://www.thnet.gov.cn/articles/1");
     assert_eq!(replica.replica_url.as_deref(), Some("/sites/th/articles/1"));

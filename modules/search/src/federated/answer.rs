@@ -41,7 +41,8 @@ pub struct AnswerHit {
     pub doc_type: String,
     /// Document type in Chinese.
     pub type_label: String,
-    /// Publication time, RFC 3339.
+    /// Publication time, RFC 3339 in Beijing time (its first ten characters are the date
+    /// people see).
     pub published: String,
 }
 

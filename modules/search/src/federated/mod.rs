@@ -398,8 +398,7 @@ impl Links<'_> {
             level_label: tier.map(|t| t.label().to_string()),
             doc_type: h.doc_type.clone(),
             type_label: govnode_library::doc_type_label(&h.doc_type).to_string(),
-            published: chrono::DateTime::from_timestamp(h.published, 0)
-                .unwrap_or_default()
+            published: govnode_topology::beijing::from_millis(h.published.saturating_mul(1000))
                 .to_rfc3339(),
         }
     }

@@ -53,11 +53,19 @@ impl PageRequest {
                 "feeds": { "rss": self.url("/feed.rss"), "atom": self.url("/feed.atom"), "json": self.url("/feed.json") },
             })),
         );
-        let nav: Vec<_> = columns
+        let mut nav: Vec<_> = columns
             .iter()
             .filter(|c| c.parent.is_none())
             .map(|c| serde_json::json!({ "name": c.name, "url": self.url(&format!("/columns/{}", c.slug)), "current": Some(c.id) == current_column }))
             .collect();
+        // Every site has its interaction pages (互动交流), whatever its columns.
+        let here = self.path.split('?').next().unwrap_or("");
+        for (name, page) in [("互动交流", "/letters"), ("征集调查", "/surveys")] {
+            let url = self.url(page);
+            nav.push(
+                serde_json::json!({ "name": name, "current": here.starts_with(&url), "url": url }),
+            );
+        }
         ctx.insert("nav", v(nav));
         if self.node.content.is_replica(s) {
             let synced = replica_synced_ms(&self.node, &s.origin).await;
