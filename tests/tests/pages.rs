@@ -149,6 +149,20 @@ async fn every_page_type_renders() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(t.get("/sites/nosuch/").await.status, StatusCode::NOT_FOUND);
+    // What a citizen reads is Chinese: never the API's English names of what is missing.
+    for path in [
+        "/sites/gd/columns/nope",
+        "/sites/gd/articles/99999",
+        "/sites/gd/articles/abc",
+        "/sites/gd/feed.pdf",
+        "/sites/gd/no/such/page",
+    ] {
+        let page = t.get(path).await;
+        assert!(page.text.contains("页面不存在"), "{path}");
+        for english in ["column `", "article ", "page `", "feed format", "not found"] {
+            assert!(!page.text.contains(english), "{path}: {english}");
+        }
+    }
     let api = t.get("/api/no-such-route").await;
     assert_eq!(api.status, StatusCode::NOT_FOUND);
     assert_eq!(

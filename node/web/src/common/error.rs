@@ -60,10 +60,6 @@ pub trait Classify: std::error::Error {
     fn message(&self) -> String {
         self.to_string()
     }
-    /// What a page says is missing, for a not-found error.
-    fn missing(&self) -> String {
-        self.to_string()
-    }
 }
 
 /// An error answered to an API client.
@@ -152,7 +148,7 @@ impl IntoResponse for ApiError {
 /// A page-level failure, rendered as an HTML error page.
 #[derive(Debug)]
 pub enum PageError {
-    /// 404 with a message.
+    /// 404, with what is missing in Chinese (or nothing).
     NotFound(String),
     /// Anything else: logged, 500.
     Internal(String),
@@ -161,7 +157,12 @@ pub enum PageError {
 impl<E: Classify> From<E> for PageError {
     fn from(e: E) -> Self {
         match e.kind() {
-            ErrorKind::NotFound => PageError::NotFound(e.missing()),
+            // The modules name what is missing in English for the API; a citizen reads
+            // only that the page does not exist.
+            ErrorKind::NotFound => {
+                tracing::debug!(error = %e, "page not found");
+                PageError::NotFound(String::new())
+            }
             _ => PageError::Internal(chain(&e)),
         }
     }
@@ -178,12 +179,6 @@ impl Classify for ContentError {
             ContentError::Db(_) | ContentError::Federation(_) | ContentError::Follower { .. } => {
                 ErrorKind::Internal
             }
-        }
-    }
-    fn missing(&self) -> String {
-        match self {
-            ContentError::NotFound(m) => m.clone(),
-            other => other.to_string(),
         }
     }
 }
@@ -261,12 +256,6 @@ impl Classify for SurveyError {
             SurveyError::Conflict(_) => ErrorKind::Conflict,
             SurveyError::Refused(_) => ErrorKind::Forbidden,
             SurveyError::Stored(_) | SurveyError::Db(_) => ErrorKind::Internal,
-        }
-    }
-    fn missing(&self) -> String {
-        match self {
-            SurveyError::NotFound(m) => m.clone(),
-            other => other.to_string(),
         }
     }
 }

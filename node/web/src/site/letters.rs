@@ -1,6 +1,7 @@
 //! The site's letters page (一网通答): an accessible form to write to any body of the
-//! province (no CAPTCHA image; rate-limited), progress by tracking code and password, and
-//! the replies published with the citizens' consent.
+//! province (no CAPTCHA image; rate-limited), progress by tracking code and password (a
+//! POST form: the password stays out of URLs), and the replies published with the
+//! citizens' consent.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -24,9 +25,38 @@ use crate::AppState;
 const FILED_CODE: &str = "\u{0}filed_code";
 const FILED_PASSWORD: &str = "\u{0}filed_password";
 const FORM_ERROR: &str = "\u{0}form_error";
+const TRACK_CODE: &str = "\u{0}track_code";
+const TRACK_PASSWORD: &str = "\u{0}track_password";
 
-/// `GET …/letters`.
+/// `GET …/letters`, and the page a POST of the letters or tracking form answers with.
+///
+/// A ticket shown (tracked by the POST form, or by the deprecated `?code=&password=`) and
+/// a filing's tracking password make the page `no-store`; the GET form's password is kept
+/// out of the page's own links (the elder toggle's return, the canonical link).
 pub async fn letters(req: &PageRequest) -> Result<Response, PageError> {
+    let tracking = match (req.query.get(TRACK_CODE), req.query.get(TRACK_PASSWORD)) {
+        (Some(code), Some(password)) => Some((code, password)),
+        _ => match (req.query.get("code"), req.query.get("password")) {
+            (Some(code), Some(password)) if !code.is_empty() => Some((code, password)),
+            _ => None,
+        },
+    };
+    let secret = tracking.is_some() || req.query.contains_key(FILED_CODE);
+    let unlinked;
+    let req = if req.query.contains_key("password") {
+        unlinked = PageRequest {
+            node: req.node.clone(),
+            site: req.site.clone(),
+            base: req.base.clone(),
+            origin: req.origin.clone(),
+            query: req.query.clone(),
+            elder: req.elder,
+            path: req.path.split('?').next().unwrap_or_default().to_string(),
+        };
+        &unlinked
+    } else {
+        req
+    };
     let (mut ctx, _) = req
         .common(
             "互动交流",
@@ -53,15 +83,21 @@ pub async fn letters(req: &PageRequest) -> Result<Response, PageError> {
         .await
         .map_err(|e| PageError::Internal(e.to_string()))?;
     let q = |k: &str| req.query.get(k).cloned().unwrap_or_default();
-    let tracked = match (req.query.get("code"), req.query.get("password")) {
-        (Some(code), Some(password)) if !code.is_empty() => {
+    let mut status = StatusCode::OK;
+    let tracked = match tracking {
+        Some((code, password)) => {
             match interaction.citizen_view(code.trim(), password.trim()).await {
-                Ok(view) => json!({ "view": view }),
-                Err(InteractionError::NotFound(m)) => json!({ "error": m }),
+                // The view leaves the password's hash out; the code stays in the form.
+                Ok(view) => json!({ "view": view, "code": code.trim() }),
+                Err(InteractionError::NotFound(m)) => json!({ "error": m, "code": code.trim() }),
+                Err(InteractionError::RateLimited(m)) => {
+                    status = StatusCode::TOO_MANY_REQUESTS;
+                    json!({ "error": m, "code": code.trim() })
+                }
                 Err(e) => return Err(PageError::Internal(e.to_string())),
             }
         }
-        _ => json!(null),
+        None => json!(null),
     };
     let filed = req
         .query
@@ -88,11 +124,19 @@ pub async fn letters(req: &PageRequest) -> Result<Response, PageError> {
         "action",
         Value::from(format!("/sites/{}/letters", req.site.id)),
     );
-    req.render(StatusCode::OK, "letters.html", ctx)
+    let mut resp = req.render(status, "letters.html", ctx)?;
+    if secret {
+        resp.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(resp)
 }
 
 /// `POST …/letters` (form): files the letter and shows the tracking code, or the form
-/// again with what is wrong.
+/// again with what is wrong; or, from the tracking form (`action=track`), shows the
+/// ticket's progress.
 pub(super) async fn submit(req: &PageRequest, request: Request) -> Response {
     let client = request
         .extensions()
@@ -105,6 +149,23 @@ pub(super) async fn submit(req: &PageRequest, request: Request) -> Response {
         Err(why) => (HashMap::new(), Vec::new(), Some(why)),
     };
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let page = |query: HashMap<String, String>| PageRequest {
+        node: req.node.clone(),
+        site: req.site.clone(),
+        base: req.base.clone(),
+        origin: req.origin.clone(),
+        query,
+        elder: req.elder,
+        path: req.path.clone(),
+    };
+    if read_error.is_none() && get("action") == "track" {
+        let query = HashMap::from([
+            (TRACK_CODE.to_string(), get("code")),
+            (TRACK_PASSWORD.to_string(), get("password")),
+        ]);
+        let page = page(query);
+        return super::finish(&page, letters(&page).await).await;
+    }
     let filing = Filing {
         kind: get("kind"),
         body: get("body"),
@@ -158,15 +219,7 @@ pub(super) async fn submit(req: &PageRequest, request: Request) -> Response {
             status
         }
     };
-    let page = PageRequest {
-        node: req.node.clone(),
-        site: req.site.clone(),
-        base: req.base.clone(),
-        origin: req.origin.clone(),
-        query,
-        elder: req.elder,
-        path: req.path.clone(),
-    };
+    let page = page(query);
     let mut resp = super::finish(&page, letters(&page).await).await;
     if resp.status() == StatusCode::OK {
         *resp.status_mut() = status;

@@ -214,9 +214,9 @@ async fn dispatch(req: &PageRequest, parts: &[&str], rest: &str) -> Result<Respo
         }
         ["articles", id] => match id.parse::<i64>() {
             Ok(id) => pages::article(req, id).await,
-            Err(_) => Err(PageError::NotFound(format!("article `{id}`"))),
+            Err(_) => Err(PageError::NotFound(String::new())),
         },
-        _ => Err(PageError::NotFound(format!("page `/{rest}`"))),
+        _ => Err(PageError::NotFound(String::new())),
     }
 }
 

@@ -273,7 +273,7 @@ pub async fn article(req: &PageRequest, id: i64) -> Result<Response, PageError> 
         .content
         .published(&req.site.id, id)
         .await?
-        .ok_or_else(|| PageError::NotFound(format!("article {id}")))?;
+        .ok_or_else(|| PageError::NotFound(format!("没有编号为 {id} 的文章")))?;
     if let Some((reason, at)) = &p.withdrawn {
         let (mut ctx, _) = req
             .common(&p.doc.title, None, Vec::new(), Vec::new())

@@ -27,7 +27,7 @@ fn feed_response(kind: &str, ch: &Channel, items: &[Item]) -> Result<Response, P
             .into_response(),
         other => {
             return Err(PageError::NotFound(format!(
-                "feed format `{other}` (rss, atom, json)"
+                "没有 {other} 格式的订阅（可选 rss、atom、json）"
             )));
         }
     })
