@@ -175,7 +175,7 @@ async fn serve_with(
                 };
                 surveys::show(&req, id, who).await
             }
-            _ => finish(&req, dispatch(&req, &segments, rest).await).await,
+            _ => finish(&req, dispatch(&req, &segments).await).await,
         }
     };
     mark_replica(&req, &mut resp);
@@ -200,7 +200,7 @@ fn mark_replica(req: &PageRequest, resp: &mut Response) {
 }
 
 /// The pages a GET reaches.
-async fn dispatch(req: &PageRequest, parts: &[&str], rest: &str) -> Result<Response, PageError> {
+async fn dispatch(req: &PageRequest, parts: &[&str]) -> Result<Response, PageError> {
     match parts {
         [] => pages::home(req).await,
         ["search"] => search::search(req).await,
