@@ -27,7 +27,7 @@ pub use model::{
     Article, ArticleDoc, ArticleInput, Attachment, Column, ColumnKind, Published, Site,
 };
 pub use replica::{ContentApplier, KIND_PREFIX};
-pub use sites::{ColumnInput, SiteInput};
+pub use sites::{ColumnInput, MAX_COLUMNS_PER_LEVEL, MAX_COLUMNS_PER_SITE, SiteInput};
 pub use workflow::{State, Transition};
 
 /// This crate's tables as SQLite migrations, versions 4xxxx (`govnode::storage` merges all modules').

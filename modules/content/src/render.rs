@@ -51,6 +51,31 @@ pub fn default_template(name: &str) -> Option<&'static str> {
 /// Instruction budget per render: ample for a page listing a thousand clauses, fatal to a runaway loop.
 const FUEL: u64 = 5_000_000;
 
+/// The largest page a template may render: a law of a thousand clauses is about 1 MiB; a
+/// template writing more is stopped rather than let every page cost memory and bandwidth.
+pub const MAX_PAGE_BYTES: usize = 8 << 20;
+
+/// A sink that refuses to grow past [`MAX_PAGE_BYTES`], and remembers that it did.
+struct Bounded {
+    page: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.page.len() + buf.len() > MAX_PAGE_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("page too large"));
+        }
+        self.page.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn environment(overrides: HashMap<String, String>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|name| {
@@ -158,7 +183,24 @@ impl Renderer {
         let tmpl = env
             .get_template(name)
             .map_err(|e| template_error(name, &e))?;
-        let html = tmpl.render(ctx).map_err(|e| template_error(name, &e))?;
+        let mut out = Bounded {
+            page: Vec::with_capacity(16 << 10),
+            overflowed: false,
+        };
+        if let Err(e) = tmpl.render_captured_to(ctx, &mut out) {
+            return Err(if out.overflowed {
+                ContentError::Template {
+                    name: name.to_string(),
+                    message: format!("the page is larger than {} MiB", MAX_PAGE_BYTES >> 20),
+                }
+            } else {
+                template_error(name, &e)
+            });
+        }
+        let html = String::from_utf8(out.page).map_err(|e| ContentError::Template {
+            name: name.to_string(),
+            message: e.to_string(),
+        })?;
         // minijinja's HTML escaping also encodes '/', which HTML never requires; undoing it
         // keeps URLs in pages readable and changes nothing a browser sees.
         Ok(html.replace("&#x2f;", "/"))
@@ -204,6 +246,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("fuel"), "{err}");
+        // A page that would be huge stops at the limit instead of taking the memory.
+        let huge = HashMap::from([(
+            "error.html".to_string(),
+            "{% for i in range(20000) %}{{ 'x' * 1000 }}{% endfor %}".to_string(),
+        )]);
+        r.set_overrides("s", huge).unwrap();
+        let err = r
+            .render(Some("s"), "error.html", &Value::UNDEFINED)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("larger than 8 MiB"), "{err}");
     }
 
     #[test]

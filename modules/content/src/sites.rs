@@ -434,6 +434,11 @@ fn validate_column(input: &ColumnInput) -> Result<ColumnKind, ContentError> {
     ColumnKind::parse(&input.kind)
 }
 
+/// Columns one site may have.
+pub const MAX_COLUMNS_PER_SITE: i64 = 1_000;
+/// Columns one level may have: the top level (the navigation) or one column's children.
+pub const MAX_COLUMNS_PER_LEVEL: i64 = 100;
+
 async fn insert_column(
     conn: &mut sqlx::AnyConnection,
     site: &str,
@@ -467,6 +472,33 @@ async fn insert_column(
             "column `{}` already exists in site `{site}`",
             input.slug
         )));
+    }
+    // Every page carries the top level as navigation and every column is a listing to
+    // keep current: bounded, so no site can make every page huge.
+    let (in_site, siblings): (i64, i64) = {
+        let r = sqlx::query(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN (CAST($2 AS BIGINT) IS NULL AND parent_id IS NULL) OR parent_id = $2 THEN 1 ELSE 0 END), 0)
+             FROM columns WHERE site_id = $1",
+        )
+        .bind(site)
+        .bind(parent)
+        .fetch_one(&mut *conn)
+        .await?;
+        (r.try_get(0)?, r.try_get(1)?)
+    };
+    if in_site >= MAX_COLUMNS_PER_SITE {
+        return Err(ContentError::Invalid {
+            field: "columns",
+            message: format!("a site has at most {MAX_COLUMNS_PER_SITE} columns"),
+        });
+    }
+    if siblings >= MAX_COLUMNS_PER_LEVEL {
+        return Err(ContentError::Invalid {
+            field: "parent",
+            message: format!(
+                "a column level (the top level, or the children of one column) has at most {MAX_COLUMNS_PER_LEVEL} columns"
+            ),
+        });
     }
     let row = sqlx::query(
         "INSERT INTO columns (site_id, parent_id, slug, name, kind, update_interval_days, position, template_set, created_ms) \

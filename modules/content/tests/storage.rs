@@ -95,3 +95,47 @@ async fn site_column_and_publication() {
     // Site, column and article were logged as entries.
     assert!(fed.heads().await.unwrap()[0].seq >= 3);
 }
+
+/// Every page carries the top level of columns: a level holds at most 100 columns, so no
+/// site makes every page huge; the refusal names the limit.
+#[tokio::test]
+async fn column_levels_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (read, write) = temp_database(dir.path(), &MIGRATIONS).await;
+    let blobs = BlobStore::new(&dir.path().join("blobs"), read.clone(), write.clone(), 1);
+    let content = Content::new(read, write, blobs);
+    let site = SiteInput {
+        id: "gd".into(),
+        name: "广东省人民政府".into(),
+        hosts: Vec::new(),
+        owner_body: "广东省人民政府办公厅".into(),
+        body_code: "006939748".into(),
+        region: "440000".into(),
+    };
+    content.create_site("admin", &site).await.unwrap();
+    let column = |slug: String, parent: Option<&str>| ColumnInput {
+        slug,
+        name: "栏目".into(),
+        kind: "news".into(),
+        parent: parent.map(str::to_string),
+        update_interval_days: None,
+        position: 0,
+    };
+    for i in 0..govnode_content::MAX_COLUMNS_PER_LEVEL {
+        content
+            .create_column("admin", "gd", &column(format!("c{i}"), None))
+            .await
+            .unwrap();
+    }
+    let err = content
+        .create_column("admin", "gd", &column("one-more".into(), None))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("at most 100"), "{err}");
+    // Another level still has room.
+    content
+        .create_column("admin", "gd", &column("child".into(), Some("c0")))
+        .await
+        .unwrap();
+}
