@@ -11,7 +11,6 @@ use crate::model::{Body, TicketKind, TicketRecord, TicketState, Transfer};
 use crate::routing::{ESCALATION, TICKET, V1};
 use crate::service::{
     DeadlineClock, HandlerAction, Interaction, TicketView, bad, beijing_today, check_len, fed_err,
-    password_hash,
 };
 use crate::{InteractionError, store};
 
@@ -645,11 +644,6 @@ impl Interaction {
                 reply: t.reply,
             })
             .collect())
-    }
-
-    /// Checks a citizen's password without revealing whether the code exists.
-    pub fn password_matches(t: &TicketRecord, password: &str) -> bool {
-        t.password_hash == password_hash(&t.code, password)
     }
 }
 

@@ -14,6 +14,7 @@ mod desk;
 mod error;
 mod handling;
 pub mod model;
+mod password;
 mod rollup;
 mod routing;
 pub mod rules;

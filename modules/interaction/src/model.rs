@@ -269,7 +269,12 @@ pub struct TicketRecord {
     pub state: String,
     /// The citizen agreed to publish the letter and the reply.
     pub consent_public: bool,
-    /// blake3(code:password), for the citizen's queries at either end.
+    /// The tracking password's hash, for the citizen's queries at either end: an argon2id
+    /// PHC string (`$argon2id$v=19$…`, a salt of its own), or for a ticket filed before,
+    /// blake3 of "govnode ticket {code}:{password}" (64 hex digits) until its first good
+    /// check. Never serialised with the record, so no view (API, page) can show it: it
+    /// travels between nodes only inside a [`Transfer`], whose wire form keeps it.
+    #[serde(skip)]
     pub password_hash: String,
     /// Attachment hashes and names.
     pub attachments: Vec<(String, String)>,
@@ -323,7 +328,8 @@ pub enum Transfer {
     /// A ticket for a body at the destination (new, or transferred there), with its
     /// history and the citizen's personal data.
     Ticket {
-        /// The ticket.
+        /// The ticket (with its password's hash: see [`WireTicket`]).
+        #[serde(with = "wire_ticket")]
         ticket: TicketRecord,
         /// Its events so far.
         events: Vec<EventRecord>,
@@ -333,7 +339,8 @@ pub enum Transfer {
     },
     /// A change of a ticket the destination also holds.
     Update {
-        /// The ticket after the change.
+        /// The ticket after the change (with its password's hash: see [`WireTicket`]).
+        #[serde(with = "wire_ticket")]
         ticket: TicketRecord,
         /// The change.
         event: EventRecord,
@@ -355,4 +362,264 @@ pub enum Transfer {
         /// Past the national red line (a consultation unanswered for 3 months).
         red_line: bool,
     },
+}
+
+/// A ticket as it travels inside a [`Transfer`]: the fields of [`TicketRecord`] in their
+/// order, the password's hash in its place. Payloads are postcard, which is positional, so
+/// this layout is what nodes of every version exchange (and what outboxes hold across an
+/// upgrade); the record itself leaves the hash out of every other serialisation.
+#[derive(Serialize, Deserialize)]
+struct WireTicket {
+    code: String,
+    kind: String,
+    subject: String,
+    content: String,
+    body_id: String,
+    filed_node: String,
+    filed_site: String,
+    state: String,
+    consent_public: bool,
+    password_hash: String,
+    attachments: Vec<(String, String)>,
+    filed_ms: i64,
+    accepted_day: String,
+    due_day: String,
+    paused_days: u32,
+    paused_since: String,
+    extended: bool,
+    reply: String,
+    reply_body: String,
+    replied_ms: i64,
+    rating: u8,
+    rating_comment: String,
+    version: u64,
+}
+
+impl From<TicketRecord> for WireTicket {
+    fn from(t: TicketRecord) -> Self {
+        WireTicket {
+            code: t.code,
+            kind: t.kind,
+            subject: t.subject,
+            content: t.content,
+            body_id: t.body_id,
+            filed_node: t.filed_node,
+            filed_site: t.filed_site,
+            state: t.state,
+            consent_public: t.consent_public,
+            password_hash: t.password_hash,
+            attachments: t.attachments,
+            filed_ms: t.filed_ms,
+            accepted_day: t.accepted_day,
+            due_day: t.due_day,
+            paused_days: t.paused_days,
+            paused_since: t.paused_since,
+            extended: t.extended,
+            reply: t.reply,
+            reply_body: t.reply_body,
+            replied_ms: t.replied_ms,
+            rating: t.rating,
+            rating_comment: t.rating_comment,
+            version: t.version,
+        }
+    }
+}
+
+impl From<WireTicket> for TicketRecord {
+    fn from(t: WireTicket) -> Self {
+        TicketRecord {
+            code: t.code,
+            kind: t.kind,
+            subject: t.subject,
+            content: t.content,
+            body_id: t.body_id,
+            filed_node: t.filed_node,
+            filed_site: t.filed_site,
+            state: t.state,
+            consent_public: t.consent_public,
+            password_hash: t.password_hash,
+            attachments: t.attachments,
+            filed_ms: t.filed_ms,
+            accepted_day: t.accepted_day,
+            due_day: t.due_day,
+            paused_days: t.paused_days,
+            paused_since: t.paused_since,
+            extended: t.extended,
+            reply: t.reply,
+            reply_body: t.reply_body,
+            replied_ms: t.replied_ms,
+            rating: t.rating,
+            rating_comment: t.rating_comment,
+            version: t.version,
+        }
+    }
+}
+
+/// `#[serde(with)]` for a [`TicketRecord`] inside a [`Transfer`]: as a [`WireTicket`].
+mod wire_ticket {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{TicketRecord, WireTicket};
+
+    pub(super) fn serialize<S: Serializer>(t: &TicketRecord, s: S) -> Result<S::Ok, S::Error> {
+        WireTicket::from(t.clone()).serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TicketRecord, D::Error> {
+        WireTicket::deserialize(d).map(TicketRecord::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use govnode_federation::{decode_payload, encode_payload};
+    use serde::{Deserialize, Serialize};
+
+    use super::*;
+
+    /// `TicketRecord` and `Transfer` as they were before the hash left the record's
+    /// serialisation (issue 11): what older nodes send and understand.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct OldTicketRecord {
+        code: String,
+        kind: String,
+        subject: String,
+        content: String,
+        body_id: String,
+        filed_node: String,
+        filed_site: String,
+        state: String,
+        consent_public: bool,
+        password_hash: String,
+        attachments: Vec<(String, String)>,
+        filed_ms: i64,
+        accepted_day: String,
+        due_day: String,
+        paused_days: u32,
+        paused_since: String,
+        extended: bool,
+        reply: String,
+        reply_body: String,
+        replied_ms: i64,
+        rating: u8,
+        rating_comment: String,
+        version: u64,
+    }
+
+    #[derive(Debug, Serialize, Deserialize)]
+    enum OldTransfer {
+        Ticket {
+            ticket: OldTicketRecord,
+            events: Vec<EventRecord>,
+            sealed_personal: Vec<u8>,
+        },
+        Update {
+            ticket: OldTicketRecord,
+            event: EventRecord,
+        },
+    }
+
+    fn ticket() -> TicketRecord {
+        TicketRecord {
+            code: "20260101ABCDEF".into(),
+            kind: "consultation".into(),
+            subject: "社保转移接续".into(),
+            content: "请问跨省转移养老保险需要哪些材料？".into(),
+            body_id: "440000.hrss".into(),
+            filed_node: "440106".into(),
+            filed_site: "tianhe".into(),
+            state: "replied".into(),
+            consent_public: true,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA"
+                .into(),
+            attachments: vec![("ab".repeat(32), "材料.pdf".into())],
+            filed_ms: 1_767_225_600_000,
+            accepted_day: "2026-01-05".into(),
+            due_day: "2026-01-08".into(),
+            paused_days: 1,
+            paused_since: String::new(),
+            extended: false,
+            reply: "可在广东政务服务网办理。".into(),
+            reply_body: "广东省人力资源和社会保障厅".into(),
+            replied_ms: 1_767_600_000_000,
+            rating: 5,
+            rating_comment: "答复及时".into(),
+            version: 7,
+        }
+    }
+
+    fn event() -> EventRecord {
+        EventRecord {
+            id: "20260101ABCDEF-1-0a".into(),
+            at_ms: 1,
+            node: "440000".into(),
+            action: "replied".into(),
+            state: "replied".into(),
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn views_never_serialise_the_password_hash() {
+        let json = serde_json::to_value(ticket()).unwrap();
+        assert!(json.get("password_hash").is_none(), "{json}");
+        assert!(!json.to_string().contains("argon2"), "{json}");
+        assert_eq!(json["code"], "20260101ABCDEF");
+    }
+
+    #[test]
+    fn transfers_keep_the_wire_layout_of_older_nodes() {
+        let t = ticket();
+        let old = OldTicketRecord {
+            code: t.code.clone(),
+            kind: t.kind.clone(),
+            subject: t.subject.clone(),
+            content: t.content.clone(),
+            body_id: t.body_id.clone(),
+            filed_node: t.filed_node.clone(),
+            filed_site: t.filed_site.clone(),
+            state: t.state.clone(),
+            consent_public: t.consent_public,
+            password_hash: t.password_hash.clone(),
+            attachments: t.attachments.clone(),
+            filed_ms: t.filed_ms,
+            accepted_day: t.accepted_day.clone(),
+            due_day: t.due_day.clone(),
+            paused_days: t.paused_days,
+            paused_since: t.paused_since.clone(),
+            extended: t.extended,
+            reply: t.reply.clone(),
+            reply_body: t.reply_body.clone(),
+            replied_ms: t.replied_ms,
+            rating: t.rating,
+            rating_comment: t.rating_comment.clone(),
+            version: t.version,
+        };
+        // What this node sends, an older node reads, hash included; and back.
+        let update = Transfer::Update {
+            ticket: t.clone(),
+            event: event(),
+        };
+        let bytes = encode_payload(1, &update);
+        let old_update = OldTransfer::Update {
+            ticket: old.clone(),
+            event: event(),
+        };
+        assert_eq!(bytes, encode_payload(1, &old_update), "byte for byte");
+        let (_, read): (u8, OldTransfer) = decode_payload(&bytes).unwrap();
+        let OldTransfer::Update { ticket: read, .. } = read else {
+            panic!("not an update");
+        };
+        assert_eq!(read, old);
+        let sent = OldTransfer::Ticket {
+            ticket: old,
+            events: vec![event()],
+            sealed_personal: vec![1, 2, 3],
+        };
+        let (_, got): (u8, Transfer) = decode_payload(&encode_payload(1, &sent)).unwrap();
+        let Transfer::Ticket { ticket: got, .. } = got else {
+            panic!("not a ticket");
+        };
+        assert_eq!(got, t, "the hash arrives with the record");
+    }
 }

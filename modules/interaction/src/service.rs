@@ -99,7 +99,8 @@ pub enum HandlerAction {
     Close,
 }
 
-/// A ticket as shown to the citizen or a handler.
+/// A ticket as shown to the citizen or a handler (never with its password's hash: the
+/// record leaves it out of every serialisation but the wire's).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketView {
@@ -177,6 +178,8 @@ pub struct Interaction {
     calendar: Arc<RwLock<HolidayCalendar>>,
     policy: Arc<RwLock<DeadlinePolicy>>,
     changes: Arc<AtomicU64>,
+    /// Turns at hashing tracking passwords (see `password.rs`).
+    pub(crate) hashing: Arc<tokio::sync::Semaphore>,
 }
 
 pub(crate) fn bad(m: impl Into<String>) -> InteractionError {
@@ -190,12 +193,6 @@ pub(crate) fn fed_err(e: govnode_federation::FederationError) -> InteractionErro
 /// Today in Beijing.
 pub fn beijing_today() -> NaiveDate {
     govnode_topology::beijing::today()
-}
-
-pub(crate) fn password_hash(code: &str, password: &str) -> String {
-    blake3::hash(format!("govnode ticket {code}:{password}").as_bytes())
-        .to_hex()
-        .to_string()
 }
 
 pub(crate) fn random_string(alphabet: &[u8], n: usize) -> String {
@@ -235,6 +232,7 @@ impl Interaction {
             calendar: Arc::new(RwLock::new(HolidayCalendar::shipped())),
             policy: Arc::new(RwLock::new(DeadlinePolicy::default())),
             changes: Arc::new(AtomicU64::new(0)),
+            hashing: Arc::new(tokio::sync::Semaphore::new(crate::password::AT_ONCE)),
         }
     }
 
@@ -409,28 +407,45 @@ impl Interaction {
             return Err(bad("attachments: at most 5 of [blake3 hash, name]"));
         }
         let now = now_ms();
+        let hour = now / 3_600_000;
+        let client = blake3::hash(client.as_bytes()).to_hex().to_string();
+        let limited = || {
+            InteractionError::RateLimited(format!(
+                "at most {SUBMISSIONS_PER_HOUR} submissions an hour from one client; please try again later"
+            ))
+        };
+        // A client over its allowance costs no password hash; the count that holds is the
+        // one taken with the filing, below.
+        let used: Option<i64> =
+            sqlx::query_scalar("SELECT n FROM ticket_rate WHERE client = $1 AND hour = $2")
+                .bind(&client)
+                .bind(hour)
+                .fetch_optional(&self.read)
+                .await?;
+        if used.is_some_and(|n| n >= SUBMISSIONS_PER_HOUR) {
+            return Err(limited());
+        }
+        // Hashed before the transaction: the one writer is not held while argon2 runs.
+        let password = random_string(b"abcdefghjkmnpqrstuvwxyz23456789", 8);
+        let password_hash = self.hash_password(&password).await;
         let mut tx = self.write.begin().await?;
         // Rate limit per client and hour, counted in the same transaction as the filing.
-        let hour = now / 3_600_000;
         let n: i64 = sqlx::query_scalar(
             "INSERT INTO ticket_rate (client, hour, n) VALUES ($1, $2, 1)
              ON CONFLICT (client, hour) DO UPDATE SET n = ticket_rate.n + 1 RETURNING n",
         )
-        .bind(blake3::hash(client.as_bytes()).to_hex().to_string())
+        .bind(&client)
         .bind(hour)
         .fetch_one(&mut *tx)
         .await?;
         if n > SUBMISSIONS_PER_HOUR {
-            return Err(InteractionError::RateLimited(format!(
-                "at most {SUBMISSIONS_PER_HOUR} submissions an hour from one client; please try again later"
-            )));
+            return Err(limited());
         }
         let code = format!(
             "{}{}",
             govnode_topology::beijing::today().format("%Y%m%d"),
             random_string(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 6)
         );
-        let password = random_string(b"abcdefghjkmnpqrstuvwxyz23456789", 8);
         let ticket = TicketRecord {
             code: code.clone(),
             kind: kind.code().into(),
@@ -441,7 +456,7 @@ impl Interaction {
             filed_site: site.into(),
             state: TicketState::Submitted.code().into(),
             consent_public: f.consent_public,
-            password_hash: password_hash(&code, &password),
+            password_hash,
             attachments: f.attachments.clone(),
             filed_ms: now,
             accepted_day: String::new(),
@@ -535,7 +550,9 @@ impl Interaction {
         }
     }
 
-    /// A ticket for the citizen, checked against the tracking password.
+    /// A ticket for the citizen, checked against the tracking password: a wrong one is the
+    /// same 404 as an unknown code; after too many wrong ones the ticket refuses every
+    /// password for a while (`RateLimited`, naming when to try again).
     pub async fn citizen_view(
         &self,
         code: &str,
@@ -545,9 +562,11 @@ impl Interaction {
             || InteractionError::NotFound("no ticket with this tracking code and password".into());
         let mut conn = self.read.acquire().await?;
         let (ticket, holder) = store::get(&mut conn, code).await?.ok_or_else(not_found)?;
-        if ticket.password_hash != password_hash(code, password) {
+        drop(conn);
+        if !self.password_opens(&ticket, password).await? {
             return Err(not_found());
         }
+        let mut conn = self.read.acquire().await?;
         self.view(&mut conn, ticket, holder).await
     }
 

@@ -412,3 +412,59 @@ pub(crate) async fn drop_attachments(
         .await?;
     Ok(())
 }
+
+/// A ticket's wrong tracking passwords: (first of the window, how many), if any.
+pub(crate) async fn password_failures(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let row = sqlx::query("SELECT since_ms, n FROM ticket_password_failures WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+}
+
+/// Counts a wrong tracking password at `now_ms`; a window older than `window_ms` starts
+/// over.
+pub(crate) async fn count_password_failure(
+    conn: &mut AnyConnection,
+    code: &str,
+    now_ms: i64,
+    window_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO ticket_password_failures (code, since_ms, n) VALUES ($1, $2, 1)
+         ON CONFLICT (code) DO UPDATE SET
+            n = CASE WHEN ticket_password_failures.since_ms <= $3 THEN 1 ELSE ticket_password_failures.n + 1 END,
+            since_ms = CASE WHEN ticket_password_failures.since_ms <= $3 THEN excluded.since_ms ELSE ticket_password_failures.since_ms END",
+    )
+    .bind(code)
+    .bind(now_ms)
+    .bind(now_ms - window_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A good tracking password: clears the count of wrong ones, and replaces the stored hash
+/// `(new, old)` when given (an old blake3 hash by an argon2 one; only if it is still `old`).
+pub(crate) async fn password_opened(
+    conn: &mut AnyConnection,
+    code: &str,
+    rehash: Option<(&str, &str)>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM ticket_password_failures WHERE code = $1")
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
+    if let Some((new, old)) = rehash {
+        sqlx::query("UPDATE tickets SET password_hash = $1 WHERE code = $2 AND password_hash = $3")
+            .bind(new)
+            .bind(code)
+            .bind(old)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -5,7 +5,7 @@
 use govnode_federation::now_ms;
 use govnode_federation::testing::{standalone_root, temp_database};
 use govnode_interaction::survey::{Question, QuestionKind, SurveyInput, Surveys};
-use govnode_interaction::{Filing, Interaction};
+use govnode_interaction::{Filing, Interaction, InteractionError};
 use sqlx::migrate::Migrator;
 
 /// Federation's, content's and interaction's migrations, merged as the node merges them.
@@ -53,6 +53,71 @@ async fn ticket_filed_and_tracked() {
     assert!(view.holder, "the body is on this node");
     assert_eq!(view.events.len(), 1);
     assert!(interaction.citizen_view(&code, "wrong").await.is_err());
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_a_ticket_for_an_hour() {
+    let dir = tempfile::tempdir().unwrap();
+    let (read, write) = temp_database(dir.path(), &MIGRATIONS).await;
+    let fed = standalone_root(&read, &write).await;
+    let interaction = Interaction::new(read.clone(), write.clone(), fed);
+    let body = interaction
+        .put_body("hrss", "人力资源社会保障厅", "")
+        .await
+        .unwrap();
+    let filing = Filing {
+        kind: "consultation".into(),
+        body: body.id.clone(),
+        subject: "社保转移接续".into(),
+        content: "请问跨省转移养老保险需要哪些材料？".into(),
+        name: "张三".into(),
+        phone: "13800138000".into(),
+        id_number: String::new(),
+        email: String::new(),
+        consent_public: false,
+        attachments: Vec::new(),
+    };
+    let (code, password) = interaction
+        .file("gd", filing, "client-1", Vec::new())
+        .await
+        .unwrap();
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM tickets WHERE code = $1")
+        .bind(&code)
+        .fetch_one(&read)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("$argon2id$"), "{stored}");
+    // A good password clears what wrong ones counted.
+    for _ in 0..9 {
+        let e = interaction.citizen_view(&code, "wrong").await.unwrap_err();
+        assert!(matches!(e, InteractionError::NotFound(_)), "{e}");
+    }
+    interaction.citizen_view(&code, &password).await.unwrap();
+    for i in 0..10 {
+        let e = interaction.citizen_view(&code, "wrong").await.unwrap_err();
+        assert!(matches!(e, InteractionError::NotFound(_)), "{i}: {e}");
+    }
+    for p in ["wrong", password.as_str()] {
+        let e = interaction.citizen_view(&code, p).await.unwrap_err();
+        assert!(matches!(e, InteractionError::RateLimited(_)), "{e}");
+        assert!(e.to_string().contains("try again after"), "{e}");
+    }
+    // The hour over, a wrong password starts a new window.
+    sqlx::query("UPDATE ticket_password_failures SET since_ms = since_ms - 3600000")
+        .execute(&write)
+        .await
+        .unwrap();
+    assert!(matches!(
+        interaction.citizen_view(&code, "wrong").await.unwrap_err(),
+        InteractionError::NotFound(_)
+    ));
+    let n: i64 = sqlx::query_scalar("SELECT n FROM ticket_password_failures WHERE code = $1")
+        .bind(&code)
+        .fetch_one(&read)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    interaction.citizen_view(&code, &password).await.unwrap();
 }
 
 #[tokio::test]

@@ -207,6 +207,49 @@ async fn tickets_travel_the_tree_and_replies_come_back() {
         "submitted"
     );
     wait_inbox(&tree, province, &h_prov, &code).await;
+    // The tracking password travelled as its argon2 hash, so the citizen may check at
+    // either end (by POST, the password out of the URL); no view shows the hash.
+    for id in [county, province] {
+        let n = tree.node(id);
+        let stored: String =
+            sqlx::query_scalar("SELECT password_hash FROM tickets WHERE code = $1")
+                .bind(&code)
+                .fetch_one(&n.node.db.read)
+                .await
+                .unwrap();
+        assert!(stored.starts_with("$argon2id$"), "{id}: {stored}");
+        let r = n
+            .call(
+                Method::POST,
+                &format!("/api/interaction/tickets/{code}"),
+                None,
+                Some(json!({ "password": pw })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{id}: {}", r.text);
+        assert_eq!(r.json()["code"], code.as_str());
+        assert!(
+            !r.text.contains("password") && !r.text.contains(&stored),
+            "{id}: {}",
+            r.text
+        );
+        assert_eq!(r.header("cache-control"), Some("no-store"), "{id}");
+    }
+    let handled = tree
+        .node(province)
+        .call(
+            Method::GET,
+            &format!("/api/admin/interaction/tickets/{code}"),
+            Some(&h_prov),
+            None,
+        )
+        .await;
+    assert_eq!(handled.status, StatusCode::OK, "{}", handled.text);
+    assert!(
+        !handled.text.contains("password") && !handled.text.contains("$argon2"),
+        "{}",
+        handled.text
+    );
     let accepted = act(
         tree.node(province),
         &h_prov,

@@ -6,6 +6,7 @@ use serde_json::json;
 
 mod desks;
 mod inbox;
+mod password;
 
 fn filing(body: &str) -> serde_json::Value {
     json!({ "kind": "disclosure", "body": body, "subject": "申请公开2025年部门预算", "content": "请公开本部门2025年部门预算及说明。",

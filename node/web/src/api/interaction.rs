@@ -8,8 +8,9 @@ use std::net::SocketAddr;
 
 use axum::Json;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{StatusCode, header};
+use axum::middleware::map_response;
+use axum::response::{IntoResponse, Response};
 use govnode_accounts::Action;
 use govnode_interaction::{Filing, HandlerAction, InteractionError, beijing_today, rules};
 use serde::Deserialize;
@@ -28,25 +29,37 @@ const ATTACHMENT_LIMIT: usize = 6 << 20;
 
 /// Tickets: the citizens' side (file, status, rating, information, replies, the Q&A
 /// assistant) and the handlers' (inbox, ticket, actions, bodies, escalations, settings).
+/// Every answer that shows a ticket is `no-store`.
+#[allow(deprecated)] // `status`: the GET form of `track`, kept for existing clients
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(inbox))
+        .routes(routes!(inbox).layer(map_response(no_store)))
         .routes(routes!(knowledge))
         .routes(routes!(attachment))
-        .routes(routes!(ticket))
-        .routes(routes!(act))
+        .routes(routes!(ticket).layer(map_response(no_store)))
+        .routes(routes!(act).layer(map_response(no_store)))
         .routes(routes!(put_body))
         .routes(routes!(escalations))
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(file))
         .routes(routes!(upload).layer(DefaultBodyLimit::max(ATTACHMENT_LIMIT)))
-        .routes(routes!(status))
-        .routes(routes!(rate))
-        .routes(routes!(info))
+        .routes(routes!(status, track).layer(map_response(no_store)))
+        .routes(routes!(rate).layer(map_response(no_store)))
+        .routes(routes!(info).layer(map_response(no_store)))
         .routes(routes!(bodies))
         .routes(routes!(replies))
         .routes(routes!(stats))
         .routes(routes!(qa))
+}
+
+/// A ticket as a citizen or a handler sees it (personal data, if masked, and the history):
+/// never kept by a browser or a proxy.
+async fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    resp
 }
 
 /// File a ticket
@@ -99,9 +112,15 @@ pub struct PasswordQuery {
     password: String,
 }
 
-/// A ticket's progress, for the citizen
+/// What 429 means wherever the citizen gives the tracking password.
+const WRONG_TOO_OFTEN: &str = "10 wrong passwords for this ticket within an hour of the first: every password is refused until then; the message says when to try again";
+
+/// A ticket's progress, for the citizen (deprecated: the password in the URL)
 ///
-/// The citizen's personal data masked. A wrong password is a 404, like an unknown code.
+/// Deprecated: a password in the URL is kept in server and proxy logs, browser histories
+/// and `Referer` headers. POST it in the body to the same path instead (same answer). The
+/// citizen's personal data masked. A wrong password is a 404, like an unknown code. Never
+/// cached (`Cache-Control: no-store`).
 #[utoipa::path(
     get,
     path = "/api/interaction/tickets/{code}",
@@ -109,20 +128,60 @@ pub struct PasswordQuery {
     operation_id = "ticket_status",
     params(
         ("code" = String, Path, description = "Tracking code"),
-        ("password" = String, Query, description = "The query password"),
+        ("password" = String, Query, deprecated, description = "The query password (deprecated: POST it in the body)"),
     ),
     responses(
         (status = 200, description = "The ticket", body = TicketView),
         (status = 400, description = "No `password`, or another parameter (answered as plain text, not the error object)", content_type = "text/plain", body = String),
         (status = 404, description = "No such ticket, or a wrong password", body = ErrorBody),
+        (status = 429, description = WRONG_TOO_OFTEN, body = ErrorBody),
     ),
 )]
+#[deprecated = "the password in the URL: POST it in the body (`track`)"]
 pub async fn status(
     State(interaction): State<Interaction>,
     Path(code): Path<String>,
     Query(q): Query<PasswordQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let view = interaction.citizen_view(&code, &q.password).await?;
+    Ok(Json(json!(view)))
+}
+
+/// The citizen's tracking password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    /// The query password.
+    password: String,
+}
+
+/// A ticket's progress, for the citizen
+///
+/// The tracking password in the body, out of URLs and logs. The citizen's personal data
+/// masked. A wrong password is a 404, like an unknown code; 10 wrong ones within an hour
+/// refuse every password until the hour is over (429). Never cached
+/// (`Cache-Control: no-store`).
+#[utoipa::path(
+    post,
+    path = "/api/interaction/tickets/{code}",
+    tag = "interaction",
+    operation_id = "ticket_track",
+    params(("code" = String, Path, description = "Tracking code")),
+    request_body = PasswordBody,
+    responses(
+        (status = 200, description = "The ticket", body = TicketView),
+        (status = 400, description = "No `password`, or another field", body = ErrorBody),
+        (status = 404, description = "No such ticket, or a wrong password", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+        (status = 429, description = WRONG_TOO_OFTEN, body = ErrorBody),
+    ),
+)]
+pub async fn track(
+    State(interaction): State<Interaction>,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<PasswordBody>,
+) -> Result<Json<Value>, ApiError> {
+    let view = interaction.citizen_view(&code, &b.password).await?;
     Ok(Json(json!(view)))
 }
 
@@ -153,6 +212,7 @@ pub struct RatingBody {
         (status = 404, description = "No such ticket, or a wrong password", body = ErrorBody),
         (status = 409, description = "The ticket has no reply to rate, or is rated", body = ErrorBody),
         (status = 413, description = TOO_LARGE, body = ErrorBody),
+        (status = 429, description = WRONG_TOO_OFTEN, body = ErrorBody),
     ),
 )]
 pub async fn rate(
@@ -191,6 +251,7 @@ pub struct InfoBody {
         (status = 404, description = "No such ticket, or a wrong password", body = ErrorBody),
         (status = 409, description = "No information was requested", body = ErrorBody),
         (status = 413, description = TOO_LARGE, body = ErrorBody),
+        (status = 429, description = WRONG_TOO_OFTEN, body = ErrorBody),
     ),
 )]
 pub async fn info(
