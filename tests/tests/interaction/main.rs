@@ -567,6 +567,24 @@ async fn qa_answers_or_hands_over_to_a_consultation() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     }
+    // A handler writes the draft on the site the letter came from, never on another site
+    // (where it holds no role).
+    t.site("hrss", "广东省人力资源和社会保障厅").await;
+    t.column("hrss", "wd", "问答", "qa").await;
+    let elsewhere = t
+        .call(
+            Method::POST,
+            &format!("/api/admin/interaction/tickets/{code}/knowledge"),
+            Some(&handler),
+            Some(json!({ "site": "hrss", "column": "wd" })),
+        )
+        .await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        elsewhere.text
+    );
     let r = t
         .call(
             Method::POST,

@@ -420,7 +420,7 @@ pub async fn inbox(
     responses(
         (status = 200, description = "The ticket", body = TicketView),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),
-        (status = 403, description = "Not a handler of the ticket's body", body = ErrorBody),
+        (status = 403, description = "Not a handler of the ticket's body, a site other than the one the letter was filed on, or a replica site", body = ErrorBody),
         (status = 404, description = "No such ticket here", body = ErrorBody),
     ),
 )]
@@ -814,6 +814,21 @@ pub async fn knowledge(
         .ok_or_else(|| ApiError::not_found(format!("no ticket {code} here")))?;
     scope(&caller, Some(&view.ticket.body_id))?;
     let t = &view.ticket;
+    // A handler holds no role on any site: the draft may go only to the site the letter
+    // was filed on, where its reviewers decide (a platform administrator may pick any).
+    if caller.0.role == govnode_accounts::Role::Handler && b.site != t.filed_site {
+        return Err(ApiError::forbidden(format!(
+            "site: a handler may put a reply only on the site the letter was filed on (`{}`)",
+            t.filed_site
+        )));
+    }
+    let site = node.content.site(&b.site).await?;
+    if node.content.is_replica(&site) {
+        return Err(ApiError::forbidden(format!(
+            "site `{}` is a replica of node {}; add the draft there",
+            b.site, site.origin
+        )));
+    }
     if t.reply.is_empty() {
         return Err(InteractionError::Conflict(format!("ticket {code} has no reply yet")).into());
     }
@@ -832,7 +847,7 @@ pub async fn knowledge(
     }
     let input: govnode_content::ArticleInput = serde_json::from_value(json!({
         "column": b.column, "title": t.subject, "doc_type": "qa", "issuing_body": t.reply_body,
-        "body": format!("**问：**{}\n\n**答：**{}\n\n（答复单位：{}）", t.content, t.reply, t.reply_body),
+        "body": format!("**问**：{}\n\n**答**：{}\n\n（答复单位：{}）", t.content, t.reply, t.reply_body),
     }))
     .map_err(ApiError::internal)?;
     let article = node
