@@ -24,6 +24,8 @@ async fn responses_are_rate_limited_per_address_and_forged_cookies_replaced() {
     let mut neighbour = Citizen::new("192.0.2.7");
     let r = neighbour.respond(&t, id, json!([0, null, null])).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    // One code per error, whichever limit it is.
+    assert_eq!(r.json()["error"], "rate_limited", "{}", r.text);
     assert!(
         r.json()["message"]
             .as_str()

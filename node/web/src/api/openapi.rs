@@ -44,8 +44,7 @@ Admin routes (`/api/admin/…`) take `Authorization: Bearer <token>` (tokens fro
 create`); what a token may do depends on its role and, for site-scoped tokens, its site.\n\n\
 Errors are `{\"error\": code, \"message\": text}` with a stable code per status: `bad_request` (400), \
 `unauthorized` (401), `forbidden` (403), `not_found` (404), `conflict` (409), `payload_too_large` \
-(413), `rate_limited` (429; a survey response past its limit answers `too_many_requests` with \
-`Retry-After`). Any route may also answer 500 `internal`, whose detail goes to the node's log only.\n\n\
+(413), `rate_limited` (429, with `Retry-After` where a wait is known). Any route may also answer 500 `internal`, whose detail goes to the node's log only.\n\n\
 This document is generated from the node's handlers: every route it lists is served, and every \
 route served under `/api`, `/blobs`, `/healthz` and `/metrics` is listed."
     ),
@@ -135,7 +134,7 @@ pub(super) fn finish(document: &mut utoipa::openapi::OpenApi) {
 #[allow(dead_code)]
 pub(crate) struct ErrorBody {
     /// Stable machine code: bad_request, unauthorized, forbidden, not_found, conflict,
-    /// payload_too_large, rate_limited (too_many_requests for survey responses), internal.
+    /// payload_too_large, rate_limited, internal.
     #[schema(example = "not_found")]
     error: String,
     /// What is wrong, for a person (English); for a bad field, it names the field.

@@ -30,7 +30,7 @@ pub(crate) use respondent::Respondent;
 
 use crate::AppState;
 use crate::api::openapi::{ErrorBody, TOO_LARGE, UNAUTHORIZED};
-use crate::common::error::ApiError;
+use crate::common::error::{ApiError, ErrorKind};
 use crate::common::extract::{ApiJson, ApiPath as Path, Caller};
 
 /// Responses a client address may send per window, across all surveys.
@@ -336,7 +336,7 @@ struct ResponseBody {
         (status = 404, description = "No such survey", body = ErrorBody),
         (status = 409, description = "This respondent has responded already", body = ErrorBody),
         (status = 413, description = TOO_LARGE, body = ErrorBody),
-        (status = 429, description = "Too many responses from this client address (`too_many_requests`, with `Retry-After`)", body = ErrorBody),
+        (status = 429, description = "Too many responses from this client address (`rate_limited`, with `Retry-After`)", body = ErrorBody),
     ),
 )]
 async fn respond(
@@ -383,13 +383,12 @@ async fn admit(surveys: &Surveys, who: &Respondent) -> Result<(), Response> {
         Err(e) => return Err(ApiError::from(e).into_response()),
     };
     let wait = ((resets_ms - now_ms()) / 1000).max(1);
-    let err = ApiError {
-        status: StatusCode::TOO_MANY_REQUESTS,
-        code: "too_many_requests",
-        message: format!(
+    let err = ApiError::of(
+        ErrorKind::RateLimited,
+        format!(
             "too many survey responses from your network: at most {RATE_LIMIT} an hour; try again after {} (Beijing time)",
             beijing_time(resets_ms)
         ),
-    };
+    );
     Err(([(header::RETRY_AFTER, wait.to_string())], err).into_response())
 }
