@@ -27,6 +27,16 @@ async fn bad_input_and_permissions_on_every_route() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let body = "440000.czt";
+    // A status lookup without its password is refused in the API's error shape.
+    let bare = t.get("/api/interaction/tickets/20260101ABCDEF").await;
+    assert_eq!(bare.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bare.json()["error"], "bad_request", "{}", bare.text);
+    assert!(
+        bare.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("password")
+    );
     let other = t
         .call(
             Method::PUT,

@@ -132,7 +132,7 @@ const WRONG_TOO_OFTEN: &str = "10 wrong passwords for this ticket within an hour
     ),
     responses(
         (status = 200, description = "The ticket", body = TicketView),
-        (status = 400, description = "No `password`, or another parameter (answered as plain text, not the error object)", content_type = "text/plain", body = String),
+        (status = 400, description = "No `password`, or another parameter", body = ErrorBody),
         (status = 404, description = "No such ticket, or a wrong password", body = ErrorBody),
         (status = 429, description = WRONG_TOO_OFTEN, body = ErrorBody),
     ),
@@ -141,7 +141,7 @@ const WRONG_TOO_OFTEN: &str = "10 wrong passwords for this ticket within an hour
 pub async fn status(
     State(interaction): State<Interaction>,
     Path(code): Path<String>,
-    Query(q): Query<PasswordQuery>,
+    crate::common::extract::ApiQuery(q): crate::common::extract::ApiQuery<PasswordQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let view = interaction.citizen_view(&code, &q.password).await?;
     Ok(Json(json!(view)))

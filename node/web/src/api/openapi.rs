@@ -193,10 +193,9 @@ mod tests {
     /// (the test fails until then, to keep this list honest).
     const UNDOCUMENTED: &[(&str, &str)] = &[];
 
-    /// Errors answered as plain text rather than the error object: the citizen's ticket view
-    /// reads its query with axum's own `Query`, whose refusal is text.
-    const PLAIN_TEXT_ERRORS: &[(&str, &str, &str)] =
-        &[("GET", "/api/interaction/tickets/{code}", "400")];
+    /// Errors answered as plain text rather than the error object (none: every refusal of
+    /// the API has its error shape).
+    const PLAIN_TEXT_ERRORS: &[(&str, &str, &str)] = &[];
 
     /// Path prefixes of the documented surface: a route the router serves under one of these
     /// must be in the document.
