@@ -140,14 +140,74 @@ pub struct HttpSection {
     pub public_url: Option<String>,
     /// Largest JSON request body, bytes. Default 4 MiB.
     pub max_request_bytes: usize,
+    /// Seconds a client has to send a whole request head (on a new connection, or once it
+    /// has begun the next request on a kept-alive one) before it is disconnected. Default 10.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a kept-alive connection may wait idle between requests. Default 60.
+    pub idle_timeout_secs: u64,
+    /// Concurrent connections one client address may hold. Default 64.
+    pub max_connections_per_client: usize,
+    /// Concurrent connections in all; 0 (the default): derived from the open-file limit.
+    pub max_connections: usize,
 }
+
+/// Longest header-read or idle timeout accepted, seconds (one hour).
+const MAX_TIMEOUT_SECS: u64 = 3600;
+
+/// Largest connection limit accepted.
+const MAX_CONNECTIONS: usize = 1_000_000;
 
 impl Default for HttpSection {
     fn default() -> Self {
+        let limits = govnode_web::ServeLimits::default();
         HttpSection {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: None,
             max_request_bytes: 4 * 1024 * 1024,
+            header_read_timeout_secs: limits.header_read_timeout.as_secs(),
+            idle_timeout_secs: limits.idle_timeout.as_secs(),
+            max_connections_per_client: limits.max_connections_per_client,
+            max_connections: 0,
+        }
+    }
+}
+
+impl HttpSection {
+    /// Checks the values serde cannot, naming the key of a bad one.
+    pub fn validate(&self) -> Result<(), String> {
+        for (key, secs) in [
+            ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("idle_timeout_secs", self.idle_timeout_secs),
+        ] {
+            if !(1..=MAX_TIMEOUT_SECS).contains(&secs) {
+                return Err(format!(
+                    "http.{key} = {secs}: must be from 1 to {MAX_TIMEOUT_SECS} seconds"
+                ));
+            }
+        }
+        if !(1..=MAX_CONNECTIONS).contains(&self.max_connections_per_client) {
+            return Err(format!(
+                "http.max_connections_per_client = {}: must be from 1 to {MAX_CONNECTIONS}",
+                self.max_connections_per_client
+            ));
+        }
+        if self.max_connections > MAX_CONNECTIONS {
+            return Err(format!(
+                "http.max_connections = {}: must be at most {MAX_CONNECTIONS} \
+                 (0: derived from the open-file limit)",
+                self.max_connections
+            ));
+        }
+        Ok(())
+    }
+
+    /// What the HTTP server loop is given.
+    pub fn serve_limits(&self) -> govnode_web::ServeLimits {
+        govnode_web::ServeLimits {
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
+            idle_timeout: std::time::Duration::from_secs(self.idle_timeout_secs),
+            max_connections_per_client: self.max_connections_per_client,
+            max_connections: (self.max_connections > 0).then_some(self.max_connections),
         }
     }
 }
@@ -234,6 +294,7 @@ impl Config {
                 cfg.version
             )));
         }
+        cfg.http.validate().map_err(bad)?;
         if cfg.node.name.trim().is_empty() {
             return Err(bad("node.name is empty".into()));
         }
@@ -275,6 +336,16 @@ listen = "{listen}"
 {public_url}
 # Largest JSON request body in bytes (default 4 MiB); larger requests get 413.
 max_request_bytes = {max_req}
+# Seconds a client has to send a whole request head before it is disconnected (default 10).
+header_read_timeout_secs = {header_timeout}
+# Seconds a kept-alive connection may stay idle between requests (default 60).
+idle_timeout_secs = {idle_timeout}
+# Concurrent connections one client address may hold (default 64); more are closed at once,
+# after an idle kept-alive one of that address, if any, has been closed to make room.
+max_connections_per_client = {per_client}
+# Concurrent connections in all; 0 derives it from the open-file limit (`ulimit -n`, systemd
+# LimitNOFILE): the limit less 256 kept for the database, the index and sync, at most 10000.
+max_connections = {max_conn}
 
 [library]
 # Largest attachment or image in bytes (default 50 MiB).
@@ -289,6 +360,10 @@ filter = {filter}
             name = toml_string(&self.node.name),
             listen = self.http.listen,
             max_req = self.http.max_request_bytes,
+            header_timeout = self.http.header_read_timeout_secs,
+            idle_timeout = self.http.idle_timeout_secs,
+            per_client = self.http.max_connections_per_client,
+            max_conn = self.http.max_connections,
             max_up = self.library.max_upload_bytes,
             filter = toml_string(&self.log.filter),
             federation = self
@@ -561,6 +636,56 @@ mod tests {
                 .to_string()
                 .contains("version 2")
         );
+    }
+
+    #[test]
+    fn http_limits_default_read_back_and_bad_ones_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        let head = "version = 1\n[node]\nid = \"440000\"\nname = \"x\"\n[http]\n";
+        std::fs::write(&path, head).unwrap();
+        let http = Config::load(&path).unwrap().http;
+        assert_eq!(
+            (
+                http.header_read_timeout_secs,
+                http.idle_timeout_secs,
+                http.max_connections_per_client,
+                http.max_connections
+            ),
+            (10, 60, 64, 0)
+        );
+        let limits = http.serve_limits();
+        assert_eq!(limits.header_read_timeout.as_secs(), 10);
+        assert_eq!(limits.max_connections, None, "0 means derived");
+        std::fs::write(
+            &path,
+            format!("{head}header_read_timeout_secs = 2\nidle_timeout_secs = 5\nmax_connections_per_client = 3\nmax_connections = 100\n"),
+        )
+        .unwrap();
+        let limits = Config::load(&path).unwrap().http.serve_limits();
+        assert_eq!(limits.header_read_timeout.as_secs(), 2);
+        assert_eq!(limits.idle_timeout.as_secs(), 5);
+        assert_eq!(limits.max_connections_per_client, 3);
+        assert_eq!(limits.max_connections, Some(100));
+        for (line, key) in [
+            (
+                "header_read_timeout_secs = 0",
+                "http.header_read_timeout_secs",
+            ),
+            ("idle_timeout_secs = 0", "http.idle_timeout_secs"),
+            ("idle_timeout_secs = 86400", "http.idle_timeout_secs"),
+            (
+                "max_connections_per_client = 0",
+                "http.max_connections_per_client",
+            ),
+            ("max_connections = 2000000", "http.max_connections"),
+            ("max_connections = -1", "max_connections"),
+            ("max_conections = 5", "max_conections"),
+        ] {
+            std::fs::write(&path, format!("{head}{line}\n")).unwrap();
+            let err = Config::load(&path).unwrap_err().to_string();
+            assert!(err.contains(key), "{line}: {err}");
+        }
     }
 
     #[test]

@@ -280,12 +280,7 @@ pub async fn run(
     });
     let app = govnode_web::router(node.app_state());
     info!(addr = %listener.local_addr()?, node = %node.config.node.id, "serving");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    govnode_web::serve(listener, app, node.config.http.serve_limits(), shutdown).await?;
     // Shutdown order: HTTP (above), then the workers in start order (followers and sync,
     // the scheduler, analytics, deadlines), then storage.
     workers.stop().await;

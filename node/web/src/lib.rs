@@ -5,6 +5,7 @@
 //! - [`site`]: the public pages of every site, through one dispatcher.
 //! - [`ops`]: health, metrics and the operators' federation page.
 //! - [`admin`]: the staff console (filled by the console issues).
+//! - [`serve`]: the server loop: connections under timeouts and limits slow clients cannot exhaust.
 //!
 //! This crate has no sqlx dependency: handlers call the modules, never SQL.
 
@@ -12,10 +13,12 @@ pub mod admin;
 pub mod api;
 pub mod common;
 pub mod ops;
+pub mod serve;
 pub mod site;
 mod state;
 
 pub use common::metrics::Metrics;
+pub use serve::{ServeLimits, serve};
 pub use state::{AppState, NodeInfo, SyncSlot};
 
 use axum::Router;
