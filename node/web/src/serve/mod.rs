@@ -27,123 +27,42 @@
 //! request in flight close at once, and the loop returns when the in-flight requests have been
 //! answered.
 
-use std::collections::HashMap;
+mod clients;
+mod conn_state;
+mod limits;
+
+pub use limits::{FILE_RESERVE, FileLimit, LOW_FILE_LIMIT, MAX_DERIVED_CONNECTIONS, ServeLimits};
+
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
-use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll};
+use std::net::SocketAddr;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
-use http_body::{Frame, SizeHint};
 use hyper::Request;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tower::ServiceExt;
 use tracing::{debug, info, warn};
 
-/// Open files kept back from the derived connection limit for the database, the search index,
-/// blobs and sync.
-pub const FILE_RESERVE: u64 = 256;
-
-/// The most connections a derived limit allows.
-pub const MAX_DERIVED_CONNECTIONS: usize = 10_000;
-
-/// Below this open-file limit the server warns at start.
-pub const LOW_FILE_LIMIT: u64 = 4096;
-
-/// What the connection limit is derived from when the open-file limit cannot be read.
-const ASSUMED_FILE_LIMIT: u64 = 1024;
+use clients::*;
+use conn_state::*;
+use limits::*;
 
 const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 const REPORT_EVERY: Duration = Duration::from_secs(1);
-
-/// The limits the server loop enforces.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServeLimits {
-    /// Time a client has to send a whole request head. Default 10 s.
-    pub header_read_timeout: Duration,
-    /// Time a kept-alive connection may wait idle between requests. Default 60 s.
-    pub idle_timeout: Duration,
-    /// Concurrent connections per peer IP address. Default 64.
-    pub max_connections_per_client: usize,
-    /// Concurrent connections in all; `None`: derived from the open-file limit.
-    pub max_connections: Option<usize>,
-}
-
-impl Default for ServeLimits {
-    fn default() -> Self {
-        ServeLimits {
-            header_read_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(60),
-            max_connections_per_client: 64,
-            max_connections: None,
-        }
-    }
-}
-
-/// The process's soft limit on open files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileLimit {
-    /// This many.
-    Known(u64),
-    /// No limit.
-    Unlimited,
-    /// It could not be read (no `/proc/self/limits`).
-    Unknown,
-}
-
-impl FileLimit {
-    /// Reads the soft limit from `/proc/self/limits` (no unsafe code, no libc).
-    pub fn of_this_process() -> FileLimit {
-        match std::fs::read_to_string("/proc/self/limits") {
-            Ok(text) => FileLimit::parse(&text),
-            Err(_) => FileLimit::Unknown,
-        }
-    }
-
-    /// The soft "Max open files" limit in the text of a `/proc/<pid>/limits` file.
-    pub fn parse(limits: &str) -> FileLimit {
-        let Some(line) = limits.lines().find(|l| l.starts_with("Max open files")) else {
-            return FileLimit::Unknown;
-        };
-        match line["Max open files".len()..].split_whitespace().next() {
-            Some("unlimited") => FileLimit::Unlimited,
-            Some(n) => n.parse().map_or(FileLimit::Unknown, FileLimit::Known),
-            None => FileLimit::Unknown,
-        }
-    }
-
-    /// The connection limit this file limit allows: the limit less [`FILE_RESERVE`] (but never
-    /// below a quarter of it), at most [`MAX_DERIVED_CONNECTIONS`]. An unknown limit is taken
-    /// as 1,024, the usual default.
-    pub fn connections(self) -> usize {
-        match self {
-            FileLimit::Unlimited => MAX_DERIVED_CONNECTIONS,
-            FileLimit::Unknown => FileLimit::Known(ASSUMED_FILE_LIMIT).connections(),
-            FileLimit::Known(n) => {
-                let allowed = n.saturating_sub(FILE_RESERVE).max(n / 4).max(1);
-                usize::try_from(allowed)
-                    .unwrap_or(usize::MAX)
-                    .min(MAX_DERIVED_CONNECTIONS)
-            }
-        }
-    }
-}
 
 /// Serves `router` on `listener` under `limits` until `shutdown` completes; then stops
 /// accepting, closes the connections with no request in flight and returns once the
@@ -280,52 +199,6 @@ fn is_connection_error(e: &io::Error) -> bool {
     )
 }
 
-/// Logs the effective limits, and warns when the open-file limit is low.
-fn report_limits(limits: &ServeLimits, max_connections: usize, files: FileLimit) {
-    let open_files = match files {
-        FileLimit::Known(n) => n.to_string(),
-        FileLimit::Unlimited => "unlimited".into(),
-        FileLimit::Unknown => "unknown".into(),
-    };
-    info!(
-        header_read_timeout_secs = limits.header_read_timeout.as_secs_f64(),
-        idle_timeout_secs = limits.idle_timeout.as_secs_f64(),
-        max_connections_per_client = limits.max_connections_per_client,
-        max_connections,
-        max_connections_from = if limits.max_connections.is_some() {
-            "http.max_connections"
-        } else {
-            "the open-file limit"
-        },
-        open_files = %open_files,
-        "HTTP limits"
-    );
-    const RAISE: &str = "raise the open-file limit: `ulimit -n 65536` in the shell that starts \
-                         govnode, or `LimitNOFILE=65536` in the [Service] section of its systemd unit";
-    match files {
-        FileLimit::Known(n) if n < LOW_FILE_LIMIT && limits.max_connections.is_none() => warn!(
-            "the open-file limit is {n}, below {LOW_FILE_LIMIT}: this node can hold only \
-             {max_connections} HTTP connections at once; {RAISE}"
-        ),
-        FileLimit::Known(n) if n < LOW_FILE_LIMIT => {
-            warn!("the open-file limit is {n}, below {LOW_FILE_LIMIT}; {RAISE}")
-        }
-        FileLimit::Unknown if limits.max_connections.is_none() => warn!(
-            "the open-file limit could not be read; assuming {ASSUMED_FILE_LIMIT}: at most \
-             {max_connections} HTTP connections at once (set http.max_connections to choose)"
-        ),
-        _ => {}
-    }
-    if let (Some(set), FileLimit::Known(n)) = (limits.max_connections, files)
-        && set as u64 + FILE_RESERVE > n
-    {
-        warn!(
-            "http.max_connections = {set} leaves fewer than {FILE_RESERVE} of the {n} open files \
-             the process may hold for the database, the index and sync: lower it, or {RAISE}"
-        );
-    }
-}
-
 /// Lets a repeated message through at most once per [`REPORT_EVERY`], counting the rest.
 #[derive(Default)]
 struct Throttle {
@@ -428,256 +301,10 @@ fn far_future() -> Instant {
     Instant::now() + Duration::from_secs(86_400)
 }
 
-/// What one connection is doing, as the clocks need it.
-struct ConnState {
-    activity: Mutex<Activity>,
-    /// Woken when a clock starts or stops, or when the connection is asked to close.
-    changed: Notify,
-    /// Asked to close to make room for another connection of the same client.
-    evicted: AtomicBool,
-}
-
-struct Activity {
-    /// Requests being handled or answered.
-    in_flight: usize,
-    /// A request head has begun (or, on a new connection, is awaited) and not yet ended.
-    reading_head: bool,
-    /// At least one response was sent: the connection is kept alive.
-    served: bool,
-    /// When the current phase began.
-    since: Instant,
-}
-
-impl ConnState {
-    fn new() -> ConnState {
-        ConnState {
-            activity: Mutex::new(Activity {
-                in_flight: 0,
-                reading_head: true,
-                served: false,
-                since: Instant::now(),
-            }),
-            changed: Notify::new(),
-            evicted: AtomicBool::new(false),
-        }
-    }
-
-    fn activity(&self) -> MutexGuard<'_, Activity> {
-        // Nothing panics while holding it; recover anyway rather than spread a poison.
-        self.activity.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// When the connection is to be closed, if no request is in flight.
-    fn deadline(&self, limits: &ServeLimits) -> Option<Instant> {
-        let a = self.activity();
-        if a.in_flight > 0 {
-            None
-        } else if a.reading_head {
-            Some(a.since + limits.header_read_timeout)
-        } else {
-            Some(a.since + limits.idle_timeout)
-        }
-    }
-
-    fn waiting_for(&self) -> &'static str {
-        if self.activity().reading_head {
-            "no whole request head within http.header_read_timeout_secs"
-        } else {
-            "idle longer than http.idle_timeout_secs"
-        }
-    }
-
-    /// No request in flight.
-    fn quiet(&self) -> bool {
-        self.activity().in_flight == 0
-    }
-
-    /// Since when a kept-alive connection has been idle, if it is.
-    fn idle_since(&self) -> Option<Instant> {
-        let a = self.activity();
-        (a.in_flight == 0 && !a.reading_head && a.served).then_some(a.since)
-    }
-
-    /// Bytes arrived: on an idle connection, they begin the next request head.
-    fn bytes_arrived(&self) {
-        let mut a = self.activity();
-        if a.in_flight == 0 && !a.reading_head {
-            a.reading_head = true;
-            a.since = Instant::now();
-            drop(a);
-            self.changed.notify_one();
-        }
-    }
-}
-
-/// A request in flight: from its head having been read until its response has been sent.
-struct InFlight(Arc<ConnState>);
-
-impl InFlight {
-    fn begin(conn: Arc<ConnState>) -> InFlight {
-        {
-            let mut a = conn.activity();
-            a.in_flight += 1;
-            a.reading_head = false;
-        }
-        conn.changed.notify_one();
-        InFlight(conn)
-    }
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        {
-            let mut a = self.0.activity();
-            a.in_flight -= 1;
-            if a.in_flight == 0 {
-                a.served = true;
-                a.since = Instant::now();
-            }
-        }
-        self.0.changed.notify_one();
-    }
-}
-
-/// A response body that ends its request's [`InFlight`] when hyper is done with it.
-struct Tracked {
-    body: Body,
-    _in_flight: InFlight,
-}
-
-impl http_body::Body for Tracked {
-    type Data = Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        Pin::new(&mut self.body).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
-    }
-}
-
-/// The connection's socket, telling its [`ConnState`] when bytes arrive.
-struct Watched {
-    stream: TcpStream,
-    conn: Arc<ConnState>,
-}
-
-impl AsyncRead for Watched {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let before = buf.filled().len();
-        let read = Pin::new(&mut this.stream).poll_read(cx, buf);
-        if matches!(read, Poll::Ready(Ok(()))) && buf.filled().len() > before {
-            this.conn.bytes_arrived();
-        }
-        read
-    }
-}
-
-impl AsyncWrite for Watched {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
-    }
-}
-
-/// The open connections of every client address.
-#[derive(Default)]
-struct Clients {
-    by_address: Mutex<HashMap<IpAddr, Vec<Arc<ConnState>>>>,
-}
-
-impl Clients {
-    fn lock(&self) -> MutexGuard<'_, HashMap<IpAddr, Vec<Arc<ConnState>>>> {
-        self.by_address.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// A slot for a new connection of `client`, making room by closing its longest-idle
-    /// kept-alive connection when it holds `cap` already; `None` when there is none to close.
-    fn admit(self: &Arc<Self>, client: IpAddr, cap: usize) -> Option<ClientSlot> {
-        let mut by_address = self.lock();
-        let held = by_address.entry(client).or_default();
-        let closing = held
-            .iter()
-            .filter(|c| c.evicted.load(Ordering::Acquire))
-            .count();
-        if held.len() - closing >= cap {
-            let oldest_idle = held
-                .iter()
-                .filter(|c| !c.evicted.load(Ordering::Acquire))
-                .filter_map(|c| c.idle_since().map(|since| (since, c)))
-                .min_by_key(|(since, _)| *since)
-                .map(|(_, c)| c)?;
-            oldest_idle.evicted.store(true, Ordering::Release);
-            oldest_idle.changed.notify_one();
-        }
-        let conn = Arc::new(ConnState::new());
-        held.push(conn.clone());
-        Some(ClientSlot {
-            clients: self.clone(),
-            client,
-            conn,
-        })
-    }
-}
-
-/// One connection's place among its client's; given back when dropped.
-struct ClientSlot {
-    clients: Arc<Clients>,
-    client: IpAddr,
-    conn: Arc<ConnState>,
-}
-
-impl Drop for ClientSlot {
-    fn drop(&mut self) {
-        let mut by_address = self.clients.lock();
-        if let Some(held) = by_address.get_mut(&self.client) {
-            held.retain(|c| !Arc::ptr_eq(c, &self.conn));
-            if held.is_empty() {
-                by_address.remove(&self.client);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::net::IpAddr;
+
     use super::*;
 
     #[test]
