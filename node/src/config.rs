@@ -149,6 +149,9 @@ pub struct HttpSection {
     pub max_connections_per_client: usize,
     /// Concurrent connections in all; 0 (the default): derived from the open-file limit.
     pub max_connections: usize,
+    /// Addresses of the reverse proxies in front of the node, whose `X-Forwarded-For`
+    /// names the client that rate limits count. Default none: the header is never believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Longest header-read or idle timeout accepted, seconds (one hour).
@@ -168,6 +171,7 @@ impl Default for HttpSection {
             idle_timeout_secs: limits.idle_timeout.as_secs(),
             max_connections_per_client: limits.max_connections_per_client,
             max_connections: 0,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -154,6 +154,7 @@ impl Node {
                 id: config.node.id,
                 name: config.node.name.clone(),
                 public_url: config.http.public_url.clone(),
+                trusted_proxies: config.http.trusted_proxies.clone(),
                 public_key: key.public_hex(),
                 max_request_bytes: config.http.max_request_bytes,
                 max_upload_bytes: config.library.max_upload_bytes,

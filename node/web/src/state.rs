@@ -33,6 +33,8 @@ pub struct NodeInfo {
     pub max_request_bytes: usize,
     /// Largest library upload.
     pub max_upload_bytes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none: never believed).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The running sync service, set once the federation has started (never on a standalone node).

@@ -2,6 +2,32 @@
 
 use super::*;
 
+/// Without a configured proxy, `X-Forwarded-For` is the client's own say: a client changing
+/// it on every ballot still counts as one address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_forwarded_for_does_not_dodge_the_limit() {
+    let t = TestNode::start().await;
+    t.site("gd", "广东省人民政府").await;
+    let admin = t.token(Role::SiteAdmin, Some("gd"), "gd-admin").await;
+    let id = create(&t, &admin, survey_body(3_600_000)).await;
+    let mut last = StatusCode::CREATED;
+    for i in 0..25 {
+        // A fresh browser (no cookie) claiming a fresh address each time.
+        let mut ballot = Citizen::new(&format!("198.51.100.{i}"));
+        last = ballot.respond(&t, id, json!([0, null, null])).await.status;
+        if last == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        assert_eq!(last, StatusCode::CREATED, "ballot {i}");
+    }
+    assert_eq!(
+        last,
+        StatusCode::TOO_MANY_REQUESTS,
+        "forged addresses dodged the limit"
+    );
+    t.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn responses_are_rate_limited_per_address_and_forged_cookies_replaced() {
     let (t, admin) = setup().await;

@@ -126,8 +126,12 @@ fn form(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// A node behind a reverse proxy on 127.0.0.1 (configured as trusted), so each `Citizen`
+/// is told apart by the `X-Forwarded-For` address the proxy records.
 async fn setup() -> (TestNode, String) {
-    let t = TestNode::start().await;
+    let mut config = govnode::Config::new("440000".parse().unwrap(), "广东省");
+    config.http.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let t = TestNode::start_in(config, tempfile::tempdir().unwrap()).await;
     t.site("gd", "广东省人民政府").await;
     t.site("sz", "深圳市人民政府").await;
     let admin = t.token(Role::SiteAdmin, Some("gd"), "gd-admin").await;

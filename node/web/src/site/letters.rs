@@ -138,10 +138,14 @@ pub async fn letters(req: &PageRequest) -> Result<Response, PageError> {
 /// again with what is wrong; or, from the tracking form (`action=track`), shows the
 /// ticket's progress.
 pub(super) async fn submit(req: &PageRequest, request: Request) -> Response {
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+    let client = crate::common::client::client_address(
+        request.headers(),
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0),
+        &req.node.node.trusted_proxies,
+    );
     let node = &req.node;
     let site = &req.site.id;
     let (form, attachments, read_error) = match read_form(node, request).await {

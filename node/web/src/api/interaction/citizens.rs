@@ -3,10 +3,9 @@
 
 use govnode_interaction::{Interaction, TicketView};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use govnode_interaction::{Filing, beijing_today, rules};
@@ -16,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::openapi::{ErrorBody, TOO_LARGE};
+use crate::common::client::ClientAddress;
 use crate::common::error::ApiError;
 use crate::common::extract::{ApiJson, ApiPath as Path};
 
@@ -41,7 +41,7 @@ use crate::common::extract::{ApiJson, ApiPath as Path};
 )]
 pub async fn file(
     State(node): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     Query(p): Query<HashMap<String, String>>,
     ApiJson(filing): ApiJson<Filing>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -52,7 +52,7 @@ pub async fn file(
     let attachments = uploaded(&node, &filing).await?;
     let (code, password) = node
         .interaction
-        .file(site, filing, &client.ip().to_string(), attachments)
+        .file(site, filing, &client, attachments)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -416,7 +416,7 @@ pub(super) async fn uploaded(
 )]
 pub async fn upload(
     State(node): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     headers: axum::http::HeaderMap,
     crate::common::extract::ApiBytes(body): crate::common::extract::ApiBytes,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -425,9 +425,7 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let mime = rules::check_attachment(declared, body.len())?;
-    node.interaction
-        .admit_upload(&client.ip().to_string())
-        .await?;
+    node.interaction.admit_upload(&client).await?;
     let info = node.blobs.put_private(&body, &mime).await?;
     Ok((
         StatusCode::CREATED,

@@ -2,7 +2,7 @@
 //! address (the connection's peer, or a proxy's `X-Forwarded-For`) keys the rate limit.
 
 use std::convert::Infallible;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -11,6 +11,7 @@ use axum::response::Response;
 use govnode_interaction::survey::{COOKIE_NAME, client_bucket, find_cookie};
 
 use crate::AppState;
+use crate::common::client::client_address;
 
 /// How long a respondent cookie lives (seconds): a year.
 const COOKIE_MAX_AGE: i64 = 365 * 24 * 3600;
@@ -21,42 +22,6 @@ pub(crate) struct Respondent {
     pub(crate) id: String,
     pub(crate) set_cookie: Option<HeaderValue>,
     pub(crate) bucket: String,
-}
-
-/// Whether a peer may be a reverse proxy whose `X-Forwarded-For` is believed: loopback or
-/// a private network address (a public peer could write any header it likes).
-fn may_be_proxy(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
-        IpAddr::V6(v6) => {
-            v6.is_loopback()
-                || v6.is_unique_local()
-                || v6.is_unicast_link_local()
-                || v6
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| may_be_proxy(IpAddr::V4(v4)))
-        }
-    }
-}
-
-/// The client's address: the connection's peer, or, when the peer is a proxy on this host
-/// or the private network, the last `X-Forwarded-For` hop (the one that proxy added); one
-/// bucket for everyone when the server does not record peers and no header says.
-fn client_address(parts: &Parts) -> String {
-    let forwarded = parts
-        .headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .rfind(|a| !a.is_empty())
-        .map(str::to_string);
-    match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-        Some(ConnectInfo(peer)) if !may_be_proxy(peer.ip()) => peer.ip().to_string(),
-        Some(ConnectInfo(peer)) => forwarded.unwrap_or_else(|| peer.ip().to_string()),
-        None => forwarded.unwrap_or_else(|| "unknown".into()),
-    }
 }
 
 impl FromRequestParts<AppState> for Respondent {
@@ -89,7 +54,14 @@ impl FromRequestParts<AppState> for Respondent {
         Ok(Respondent {
             id,
             set_cookie,
-            bucket: client_bucket(&client_address(parts)),
+            bucket: client_bucket(&client_address(
+                &parts.headers,
+                parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0),
+                &node.node.trusted_proxies,
+            )),
         })
     }
 }
@@ -101,42 +73,5 @@ impl Respondent {
             resp.headers_mut().append(header::SET_COOKIE, c.clone());
         }
         resp
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parts(peer: Option<&str>, forwarded: Option<&str>) -> Parts {
-        let mut b = axum::http::Request::builder();
-        if let Some(f) = forwarded {
-            b = b.header("x-forwarded-for", f);
-        }
-        let (mut parts, ()) = b.body(()).unwrap().into_parts();
-        if let Some(p) = peer {
-            parts
-                .extensions
-                .insert(ConnectInfo(p.parse::<SocketAddr>().unwrap()));
-        }
-        parts
-    }
-
-    #[test]
-    fn forwarded_for_is_believed_only_from_a_proxy() {
-        let addr = |peer, fwd| client_address(&parts(peer, fwd));
-        assert_eq!(
-            addr(Some("127.0.0.1:9"), Some("1.1.1.1, 2.2.2.2")),
-            "2.2.2.2"
-        );
-        assert_eq!(addr(Some("10.0.0.5:9"), Some("3.3.3.3")), "3.3.3.3");
-        assert_eq!(
-            addr(Some("[::ffff:192.168.1.1]:9"), Some("4.4.4.4")),
-            "4.4.4.4"
-        );
-        assert_eq!(addr(Some("8.8.8.8:9"), Some("3.3.3.3")), "8.8.8.8");
-        assert_eq!(addr(Some("127.0.0.1:9"), None), "127.0.0.1");
-        assert_eq!(addr(None, Some("5.5.5.5")), "5.5.5.5");
-        assert_eq!(addr(None, None), "unknown");
     }
 }
