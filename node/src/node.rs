@@ -154,6 +154,7 @@ impl Node {
                 id: config.node.id,
                 name: config.node.name.clone(),
                 public_url: config.http.public_url.clone(),
+                base_url: base_url(config.http.public_url.as_deref(), config.http.listen),
                 trusted_proxies: config.http.trusted_proxies.clone(),
                 public_key: key.public_hex(),
                 max_request_bytes: config.http.max_request_bytes,
@@ -258,6 +259,16 @@ fn respondent_signer(key: &NodeKey) -> CookieSigner {
     ))
 }
 
+/// Scheme and authority for absolute links: the configured public URL, else the listening
+/// address (`localhost` for an unspecified one).
+fn base_url(public_url: Option<&str>, listen: std::net::SocketAddr) -> String {
+    match public_url {
+        Some(u) => u.trim_end_matches('/').to_string(),
+        None if listen.ip().is_unspecified() => format!("http://localhost:{}", listen.port()),
+        None => format!("http://{listen}"),
+    }
+}
+
 /// Serves `node` on `listener` until `shutdown` completes, then stops the background
 /// tasks and closes storage, in that order.
 pub async fn run(
@@ -279,8 +290,18 @@ pub async fn run(
     workers.every("ticket deadlines", Duration::from_secs(60), move || {
         crate::workers::check_deadlines(deadlines.clone())
     });
-    let app = govnode_web::router(node.app_state());
-    info!(addr = %listener.local_addr()?, node = %node.config.node.id, "serving");
+    let addr = listener.local_addr()?;
+    let mut state = node.app_state();
+    if node.config.http.public_url.is_none() {
+        // The configured port may be 0: links name the port actually bound.
+        std::sync::Arc::make_mut(&mut state.node).base_url = base_url(None, addr);
+        warn!(
+            base = %state.node.base_url,
+            "http.public_url is not set: absolute links in feeds and sitemaps of sites reached by path use the listening address"
+        );
+    }
+    let app = govnode_web::router(state);
+    info!(%addr, node = %node.config.node.id, "serving");
     govnode_web::serve(listener, app, node.config.http.serve_limits(), shutdown).await?;
     // Shutdown order: HTTP (above), then the workers in start order (followers and sync,
     // the scheduler, analytics, deadlines), then storage.

@@ -585,3 +585,39 @@ async fn methods_and_the_letters_form_by_host() {
     assert!(cut.is_none(), "the body was cut off: {cut:?}");
     t.stop().await;
 }
+
+/// Issue 11, item 9: a client's `Host` header never names the host of absolute links.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absolute_links_never_come_from_the_host_header() {
+    let (t, _s, policy) = setup().await;
+    for path in [
+        "/sites/gd/sitemap.xml",
+        "/sites/gd/feed.rss",
+        "/sites/gd/feed.atom",
+        "/sites/gd/feed.json",
+    ] {
+        let poisoned = t.get_host("evil.example", path).await;
+        assert_eq!(poisoned.status, StatusCode::OK, "{path}");
+        assert!(
+            !poisoned.text.contains("evil.example"),
+            "{path} links to the client's Host: {}",
+            poisoned.text
+        );
+        assert!(
+            poisoned.text.contains(&format!("http://{}/sites/gd/", t.addr)),
+            "{path} links to the node's own address"
+        );
+    }
+    // Reached by a configured host name, links use that name, and a port the client adds
+    // is not carried into them.
+    let by_host = t.get_host("gd.gov.test:6666", "/sitemap.xml").await;
+    assert_eq!(by_host.status, StatusCode::OK);
+    assert!(
+        by_host
+            .text
+            .contains(&format!("http://gd.gov.test/articles/{policy}")),
+        "{}",
+        by_host.text
+    );
+    assert!(!by_host.text.contains(":6666"));
+}

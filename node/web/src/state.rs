@@ -27,6 +27,10 @@ pub struct NodeInfo {
     pub name: String,
     /// The public base URL, when the node is behind a proxy with its own name.
     pub public_url: Option<String>,
+    /// Scheme and authority of absolute links on pages reached by path (`/sites/{id}/…`):
+    /// `public_url`, else the address the node listens on. Never taken from a request's
+    /// `Host` header, which a client chooses.
+    pub base_url: String,
     /// The node's public key, hex.
     pub public_key: String,
     /// Largest request body, except on upload routes.

@@ -71,15 +71,37 @@ pub struct PageRequest {
     pub path: String,
 }
 
-fn origin_of(node: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &node.node.public_url {
-        return u.trim_end_matches('/').to_string();
+/// Scheme and authority for absolute links (feeds, sitemaps). Reached by path: the node's
+/// configured base. Reached by host: that host, which matched one of the site's configured
+/// host names; a port is kept only when the configured name carries it, so a client's
+/// `Host` header never puts a name or port of its choosing into a link.
+fn origin_of(node: &AppState, site: &Site, headers: &HeaderMap, reached: Reached) -> String {
+    if reached == Reached::ByHost
+        && let Some(host) = request_host(headers)
+    {
+        let bare = host.split(':').next().unwrap_or("");
+        let configured = site
+            .hosts
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .find(|h| *h == host || h == bare);
+        if let Some(name) = configured {
+            let scheme = match &node.node.public_url {
+                Some(u) if u.starts_with("https://") => "https",
+                _ => "http",
+            };
+            return format!("{scheme}://{name}");
+        }
     }
-    let host = headers
+    node.node.base_url.clone()
+}
+
+/// The request's `Host`, lowercased.
+fn request_host(headers: &HeaderMap) -> Option<String> {
+    headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
+        .map(str::to_ascii_lowercase)
 }
 
 fn elder_cookie(headers: &HeaderMap) -> bool {
@@ -124,7 +146,7 @@ async fn serve_with(
 ) -> Response {
     let (mut parts, body) = request.into_parts();
     let req = PageRequest {
-        origin: origin_of(&node, &parts.headers),
+        origin: origin_of(&node, &site, &parts.headers, reached),
         elder: elder_cookie(&parts.headers),
         path: parts
             .uri
@@ -276,11 +298,7 @@ async fn by_host(State(node): State<AppState>, req: Request<Body>) -> Response {
 
 /// The site whose host name the request carries (with or without its port).
 async fn site_for_host(node: &AppState, headers: &HeaderMap) -> Result<Option<Site>, ContentError> {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let host = request_host(headers).unwrap_or_default();
     let bare = host.split(':').next().unwrap_or("");
     match node.content.site_by_host(&host).await? {
         Some(s) => Ok(Some(s)),
