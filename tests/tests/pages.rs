@@ -604,7 +604,9 @@ async fn absolute_links_never_come_from_the_host_header() {
             poisoned.text
         );
         assert!(
-            poisoned.text.contains(&format!("http://{}/sites/gd/", t.addr)),
+            poisoned
+                .text
+                .contains(&format!("http://{}/sites/gd/", t.addr)),
             "{path} links to the node's own address"
         );
     }
