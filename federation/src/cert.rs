@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use govnode_topology::{NodeId, Tier};
+use govnode_topology::{NodeId, Tier, Topology, TopologyNode};
 use serde::{Deserialize, Serialize};
 
 use crate::identity::NodeKey;
@@ -200,6 +201,8 @@ pub fn chain_from_text(text: &str) -> Result<Vec<Certificate>, (usize, String)> 
 pub struct Trust {
     root_key: [u8; 32],
     verified: RwLock<HashMap<NodeId, Certificate>>,
+    /// Bumped whenever a certificate is admitted, so derived views know to rebuild.
+    generation: AtomicU64,
 }
 
 impl Trust {
@@ -208,6 +211,7 @@ impl Trust {
         Trust {
             root_key,
             verified: RwLock::new(HashMap::new()),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -291,7 +295,24 @@ impl Trust {
             .is_none_or(|old| old.valid_from_ms <= cert.valid_from_ms);
         if replace {
             verified.insert(cert.node, cert);
+            self.generation.fetch_add(1, Ordering::Release);
         }
+    }
+
+    /// Changes whenever a certificate is admitted.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// The tree the verified certificates draw: every certified node under the parent that
+    /// issued its certificate, named by its code. `None` when no root is verified yet.
+    pub fn certified_tree(&self) -> Option<Topology> {
+        let verified = self.verified.read().expect("trust lock");
+        let nodes = verified
+            .values()
+            .map(|c| TopologyNode::new(c.node, c.node.as_str(), c.tier, c.parent))
+            .collect();
+        Topology::new(nodes).ok()
     }
 
     /// Ok(true) if the certificate verifies and is new, Ok(false) if already known.

@@ -93,7 +93,11 @@ pub struct Federation {
     pub(crate) log: Log,
     pub(crate) trust: Trust,
     pub(crate) hlc: Hlc,
+    /// The tree as configured or distributed by the province (else the implied chain).
     topology: RwLock<Arc<Topology>>,
+    /// That tree with every certified node folded in, and the trust generation it was
+    /// built at (`u64::MAX`: rebuild).
+    effective: RwLock<(u64, Arc<Topology>)>,
     appliers: RwLock<Vec<(String, Arc<dyn Applier>)>>,
     appended: watch::Sender<u64>,
     rejected: Mutex<BTreeMap<String, u64>>,
@@ -160,6 +164,7 @@ impl Federation {
             log,
             trust,
             hlc,
+            effective: RwLock::new((u64::MAX, Arc::new(topology.clone()))),
             topology: RwLock::new(Arc::new(topology)),
             appliers: RwLock::new(Vec::new()),
             appended: watch::channel(0).0,
@@ -203,9 +208,39 @@ impl Federation {
         &self.key
     }
 
-    /// The tree as this node knows it.
+    /// The tree as this node knows it: the province's tree (configured, or received as an
+    /// entry) with every node whose certificate this node has verified added under its
+    /// certified parent; where both list a node, the province's tree wins. Without a
+    /// province's tree, the certificates draw it, and the chain the node's code implies only
+    /// fills in what they lack. So a tree enrolled without `[[topology.nodes]]` still knows
+    /// the children whose shards it holds.
     pub fn topology(&self) -> Arc<Topology> {
-        self.topology.read().expect("topology lock").clone()
+        let generation = self.trust.generation();
+        {
+            let effective = self.effective.read().expect("topology lock");
+            if effective.0 == generation {
+                return effective.1.clone();
+            }
+        }
+        let base = self.topology.read().expect("topology lock").clone();
+        // The province's tree is the authority; the chain a code merely implies is not.
+        let implied = *base == Topology::implied(self.me());
+        let merged = match self.trust.certified_tree() {
+            Some(certified) if implied => match certified.merge(&base) {
+                Ok(t) => Arc::new(t),
+                Err(_) => Arc::new(certified),
+            },
+            Some(certified) => match base.merge(&certified) {
+                Ok(t) => Arc::new(t),
+                Err(e) => {
+                    warn!(error = %e, "the certified nodes do not fit the province's tree; using the province's tree alone");
+                    base
+                }
+            },
+            None => base,
+        };
+        *self.effective.write().expect("topology lock") = (generation, merged.clone());
+        merged
     }
 
     /// Handlers of queries routed to this node, by kind.
@@ -449,6 +484,7 @@ impl Federation {
                 .map_err(|e| ApplyError::Failed(e.to_string()))?;
             if newest.is_none_or(|n| n.hlc <= entry.hlc) {
                 *self.topology.write().expect("topology lock") = Arc::new(topology);
+                self.effective.write().expect("topology lock").0 = u64::MAX;
                 debug!("tree updated from the province");
             }
             return Ok(());

@@ -60,6 +60,17 @@ impl TestTree {
     /// chain files and configs come from [`govnode::local_tree`], one temporary data dir
     /// per node, anti-entropy every 2 s.
     pub async fn start(members: Vec<Member>) -> TestTree {
+        TestTree::start_with(members, true).await
+    }
+
+    /// Starts the members as an operator following the README's "Running a tree" would:
+    /// certificates and links only, no `[[topology.nodes]]` at the root, so each node
+    /// learns the tree from the certificates it verifies.
+    pub async fn start_without_topology(members: Vec<Member>) -> TestTree {
+        TestTree::start_with(members, false).await
+    }
+
+    async fn start_with(members: Vec<Member>, listed: bool) -> TestTree {
         if let Ok(filter) = std::env::var("GOVNODE_TEST_LOG") {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(filter)
@@ -87,7 +98,13 @@ impl TestTree {
         let configs = plan
             .nodes
             .into_iter()
-            .map(|n| (n.member.id.to_string(), n.config))
+            .map(|n| {
+                let mut config = n.config;
+                if !listed {
+                    config.topology = None;
+                }
+                (n.member.id.to_string(), config)
+            })
             .collect();
         let mut tree = TestTree {
             members: members.clone(),

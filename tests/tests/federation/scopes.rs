@@ -271,3 +271,54 @@ async fn a_dictionary_change_at_the_province_reaches_a_county_and_changes_its_re
     .await;
     tree.shutdown().await;
 }
+
+/// Issue 11: a tree enrolled as the README shows, without `[[topology.nodes]]`, still
+/// answers the province and region scopes over every shard the province holds (the tree
+/// drawn from the certificates), instead of 0 hits that claim to be whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scopes_follow_the_certified_tree_when_no_topology_is_configured() {
+    let m = |id, name, parent| govnode_tests::tree::Member {
+        id,
+        name,
+        parent,
+        aerial: vec![],
+    };
+    let tree = TestTree::start_without_topology(vec![
+        m("440000", "广东省", None),
+        m("440100", "广州市", Some("440000")),
+        m("440106", "天河区", Some("440100")),
+    ])
+    .await;
+    for (node, site, title) in [
+        ("440100", "gz", "广州市养老保险经办规程"),
+        ("440106", "tianhe", "天河区养老保险业务指南"),
+    ] {
+        let n = tree.node(node);
+        n.site(site, site).await;
+        n.column(site, "news", "动态", "news").await;
+        let staff = n.staff(site).await;
+        n.publish(
+            site,
+            &staff,
+            json!({ "column": "news", "title": title, "body": "养老保险" }),
+        )
+        .await;
+    }
+    let all = tree
+        .wait_search("440000", &[("q", "养老保险"), ("scope", "province")], 2)
+        .await;
+    assert_eq!(all["partial"], false, "{all}");
+    assert_eq!(all["total"], 2, "{all}");
+    let county = tree
+        .node("440000")
+        .search_with(&[("q", "养老保险"), ("scope", "region:440106")])
+        .await;
+    assert_eq!(county["total"], 1, "{county}");
+    assert_eq!(county["hits"][0]["origin"], "440106", "{county}");
+    let city = tree
+        .node("440000")
+        .search_with(&[("q", "养老保险"), ("scope", "region:440100")])
+        .await;
+    assert_eq!(city["total"], 2, "{city}");
+    tree.shutdown().await;
+}
