@@ -4,6 +4,8 @@
 //! Templates are data, never code: the environment has no file or network loader (only
 //! the in-memory sources below), no functions beyond minijinja's builtins, and a fuel limit,
 //! so a platform admin editing a template cannot read files, run processes or spin forever.
+//! Nor can an override emit script ([`check_template_source`], and every page an override
+//! renders is checked the same way before it is served).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -12,14 +14,21 @@ use minijinja::{AutoEscape, Environment, Value};
 
 use crate::ContentError;
 
+mod check;
+
+pub use check::check_template_source;
+
 /// Names of the templates a site may override.
-pub const TEMPLATE_NAMES: [&str; 11] = [
+pub const TEMPLATE_NAMES: [&str; 14] = [
     "layout.html",
     "home.html",
     "column.html",
     "article.html",
     "search.html",
     "letters.html",
+    "letter_sent.html",
+    "letter_track.html",
+    "qa.html",
     "survey.html",
     "survey_list.html",
     "maintenance.html",
@@ -39,6 +48,9 @@ pub fn default_template(name: &str) -> Option<&'static str> {
         "article.html" => include_str!("../templates/article.html"),
         "search.html" => include_str!("../templates/search.html"),
         "letters.html" => include_str!("../templates/letters.html"),
+        "letter_sent.html" => include_str!("../templates/letter_sent.html"),
+        "letter_track.html" => include_str!("../templates/letter_track.html"),
+        "qa.html" => include_str!("../templates/qa.html"),
         "survey.html" => include_str!("../templates/survey.html"),
         "survey_list.html" => include_str!("../templates/survey_list.html"),
         "maintenance.html" => include_str!("../templates/maintenance.html"),
@@ -128,9 +140,12 @@ impl Default for Renderer {
 }
 
 impl Renderer {
-    /// Checks that a set of overrides compiles (every template, since one may extend another).
+    /// Checks that a set of overrides emits no script ([`check_template_source`]) and
+    /// compiles (every template, since one may extend another).
     pub fn check(overrides: &HashMap<String, String>) -> Result<(), ContentError> {
-        for name in overrides.keys() {
+        let mut names: Vec<&String> = overrides.keys().collect();
+        names.sort();
+        for name in names {
             if !TEMPLATE_NAMES.contains(&name.as_str()) {
                 return Err(ContentError::Invalid {
                     field: "name",
@@ -140,6 +155,7 @@ impl Renderer {
                     ),
                 });
             }
+            check_template_source(name, &overrides[name])?;
         }
         let env = environment(overrides.clone());
         for name in TEMPLATE_NAMES {
@@ -172,14 +188,14 @@ impl Renderer {
         name: &str,
         ctx: &Value,
     ) -> Result<String, ContentError> {
-        let env = site.and_then(|s| {
+        let overridden = site.and_then(|s| {
             self.sites
                 .read()
                 .unwrap_or_else(|p| p.into_inner())
                 .get(s)
                 .cloned()
         });
-        let env: &Environment<'static> = env.as_deref().unwrap_or(&self.defaults);
+        let env: &Environment<'static> = overridden.as_deref().unwrap_or(&self.defaults);
         let tmpl = env
             .get_template(name)
             .map_err(|e| template_error(name, &e))?;
@@ -203,7 +219,13 @@ impl Renderer {
         })?;
         // minijinja's HTML escaping also encodes '/', which HTML never requires; undoing it
         // keeps URLs in pages readable and changes nothing a browser sees.
-        Ok(html.replace("&#x2f;", "/"))
+        let html = html.replace("&#x2f;", "/");
+        if overridden.is_some() {
+            // What only the rendering shows (`<{{ 'script' }}>`): the defaults are ours,
+            // an override's page is checked before anyone receives it.
+            check::check_rendered(name, &html)?;
+        }
+        Ok(html)
     }
 }
 
@@ -257,6 +279,53 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("larger than 8 MiB"), "{err}");
+    }
+
+    #[test]
+    fn overrides_may_not_emit_script() {
+        let r = Renderer::default();
+        // Refused when installed, whatever the way in (the API, a replica, a restart).
+        let script = HashMap::from([(
+            "error.html".to_string(),
+            "<p>{{ message }}</p>\n<script>alert(1)</script>".to_string(),
+        )]);
+        let err = r.set_overrides("s", script).unwrap_err().to_string();
+        assert!(
+            err.contains("error.html") && err.contains("第 2 行") && err.contains("<script>"),
+            "{err}"
+        );
+        // What only the rendering produces is caught on the page.
+        let built = HashMap::from([(
+            "error.html".to_string(),
+            "<{{ 'scr' ~ 'ipt' }}>alert(1)</{{ 'script' }}>".to_string(),
+        )]);
+        r.set_overrides("s", built).unwrap();
+        let err = r
+            .render(Some("s"), "error.html", &Value::UNDEFINED)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("<script>"), "{err}");
+        let handler = HashMap::from([(
+            "error.html".to_string(),
+            "<p {{ 'onclick' }}=\"x()\">{{ message }}</p>".to_string(),
+        )]);
+        r.set_overrides("s", handler).unwrap();
+        let ctx = minijinja::context! { message => "x" };
+        let err = r
+            .render(Some("s"), "error.html", &ctx)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("onclick"), "{err}");
+        // Data is escaped, so what a citizen typed never trips the check.
+        let echo = HashMap::from([(
+            "error.html".to_string(),
+            "<p title=\"{{ message }}\">{{ message }}</p>".to_string(),
+        )]);
+        r.set_overrides("s", echo).unwrap();
+        let ctx =
+            minijinja::context! { message => "<script>alert(1)</script> onclick=x javascript:y" };
+        let page = r.render(Some("s"), "error.html", &ctx).unwrap();
+        assert!(page.contains("&lt;script&gt;"), "{page}");
     }
 
     #[test]

@@ -38,6 +38,13 @@ pub fn body_to_html(body: &str, format: BodyFormat) -> String {
     }
 }
 
+/// Cleans HTML that is already meant to be safe (a body rendered elsewhere, e.g. by the
+/// node a replicated article comes from) with the same cleaner as local publication: what
+/// another node sends is never trusted to have been sanitised.
+pub fn clean_html(html: &str) -> String {
+    CLEANER.clean(html).to_string()
+}
+
 /// Strips tags and decodes the common entities, keeping paragraph breaks as newlines.
 pub fn html_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -105,6 +112,23 @@ mod tests {
             !html.contains("script") && !html.contains("onclick") && !html.contains("javascript"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn received_html_is_cleaned_like_local_bodies() {
+        let raw = "<h2>第一章</h2><p>正文</p><script>alert(1)</script><img src=\"x\" onerror=\"alert(2)\">\
+                   <a href=\"javascript:alert(3)\">链接</a><iframe src=\"https://evil.example\"></iframe>";
+        let clean = clean_html(raw);
+        assert!(clean.contains("<h2>第一章</h2><p>正文</p>"), "{clean}");
+        for bad in ["script", "onerror", "javascript", "iframe", "alert"] {
+            assert!(!clean.contains(bad), "{bad} in {clean}");
+        }
+        // What local publication produced comes through unchanged.
+        let local = body_to_html(
+            "## 标题\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+            BodyFormat::Markdown,
+        );
+        assert_eq!(clean_html(&local), local);
     }
 
     #[test]

@@ -23,7 +23,8 @@ impl Content {
             .collect()
     }
 
-    /// Saves (or with `None`, removes) one override after checking the whole set compiles.
+    /// Saves (or with `None`, removes) one override after checking that it emits no script
+    /// and that the whole set compiles.
     /// Returns the site's overrides as they now stand, for the renderer.
     pub async fn put_template(
         &self,
@@ -51,6 +52,9 @@ impl Content {
                 });
             }
             Some(s) => {
+                // Also checked with the whole set below; first on its own so the answer
+                // names this template's line.
+                crate::render::check_template_source(name, s)?;
                 set.insert(name.to_string(), s.to_string());
             }
             None => {

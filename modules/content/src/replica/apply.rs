@@ -6,23 +6,27 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::{AnyConnection, Row as _};
 
+use super::claim::{Lineage, SiteClaim, settle_site_claim};
 use super::{
     ARTICLE, ArticleRecord, COLUMN, ColumnRecord, SITE, SiteRecord, TEMPLATE, TEMPLATE_SET,
-    TemplateRecord, TemplateSetRecord, check_owner, decode, failed, owned_site, site_owner,
+    TemplateRecord, TemplateSetRecord, decode, failed, owned_site,
 };
 
 /// Applies other nodes' content entries to this node's tables.
 #[derive(Debug, Clone)]
 pub struct ContentApplier {
     me: String,
+    lineage: Lineage,
     templates_applied: Arc<AtomicU64>,
 }
 
 impl ContentApplier {
-    /// An applier for this node (other nodes never overwrite its own sites).
-    pub fn new(federation: &Federation) -> Self {
+    /// An applier for this node (other nodes never overwrite its own sites, except an
+    /// ancestor claiming the same site id).
+    pub fn new(federation: &Arc<Federation>) -> Self {
         ContentApplier {
             me: federation.me().to_string(),
+            lineage: Lineage::new(federation),
             templates_applied: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -50,10 +54,14 @@ impl ContentApplier {
                         entry.object, r.id
                     )));
                 }
-                if let Some((owner, stamp)) = site_owner(&mut *tx, &r.id).await? {
-                    check_owner(&owner, &origin, &r.id, &self.me)?;
-                    if stamp >= hlc {
-                        return Ok(());
+                match settle_site_claim(&mut *tx, &r.id, &origin, hlc, &self.me, &self.lineage)
+                    .await?
+                {
+                    SiteClaim::Stale => return Ok(()),
+                    SiteClaim::Apply => {}
+                    // The former holder's template overrides leave the renderer.
+                    SiteClaim::Took(_) => {
+                        self.templates_applied.fetch_add(1, Ordering::Relaxed);
                     }
                 }
                 sqlx::query(
@@ -148,6 +156,12 @@ impl ContentApplier {
                         })?
                         .try_get(0)
                         .map_err(failed)?;
+                let doc_json = resanitised(&r.doc_json).map_err(|e| {
+                    ApplyError::Refused(format!(
+                        "article {}/{} carries an unreadable document: {e}",
+                        r.site, r.id
+                    ))
+                })?;
                 let existing = sqlx::query(
                     "SELECT entry_hlc FROM published WHERE site_id = $1 AND article_id = $2",
                 )
@@ -192,14 +206,14 @@ impl ContentApplier {
                 .bind(&r.withdraw_reason)
                 .bind(r.withdrawn_ms)
                 .bind(r.parent_id)
-                .bind(&r.doc_json)
+                .bind(&doc_json)
                 .bind(seq)
                 .bind(hlc)
                 .execute(&mut *tx)
                 .await
                 .map_err(failed)?;
                 // Attachments this node lacks are fetched from peers by hash, later.
-                if let Ok(doc) = crate::articles::parse_doc(&r.doc_json) {
+                if let Ok(doc) = crate::articles::parse_doc(&doc_json) {
                     for a in &doc.attachments {
                         sqlx::query(
                             "INSERT INTO wanted_blobs (hash, since_ms) SELECT $1, $2 \
@@ -251,6 +265,17 @@ impl ContentApplier {
             TEMPLATE => {
                 let r: TemplateRecord = decode(payload)?;
                 owned_site(&mut *tx, &r.site, &origin, &self.me).await?;
+                // The owner's node checked it when it was stored; a modified node may not
+                // have, and the site is served on this node's origin.
+                if !r.source.is_empty()
+                    && let Err(e) = crate::render::check_template_source(&r.name, &r.source)
+                {
+                    tracing::warn!(%origin, site = %r.site, template = %r.name, error = %e, "replicated template override refused");
+                    return Err(ApplyError::Refused(format!(
+                        "template {} of site `{}` may not be served: {e}",
+                        r.name, r.site
+                    )));
+                }
                 self.templates_applied.fetch_add(1, Ordering::Relaxed);
                 let existing = sqlx::query(
                     "SELECT updated_ms FROM templates WHERE site_id = $1 AND name = $2",
@@ -314,6 +339,18 @@ impl ContentApplier {
     }
 }
 
+/// A replicated article's document with its body cleaned as local publication cleans it:
+/// another node's `body_html` is never trusted to have been sanitised.
+fn resanitised(doc_json: &str) -> Result<String, crate::ContentError> {
+    let mut doc = crate::articles::parse_doc(doc_json)?;
+    let clean = crate::sanitize::clean_html(&doc.body_html);
+    if clean == doc.body_html {
+        return Ok(doc_json.to_string());
+    }
+    doc.body_html = clean;
+    Ok(crate::articles::doc_json(&doc))
+}
+
 impl Applier for ContentApplier {
     fn apply<'a>(
         &'a self,
@@ -322,5 +359,37 @@ impl Applier for ContentApplier {
         payload: &'a [u8],
     ) -> BoxFuture<'a, Result<(), ApplyError>> {
         Box::pin(self.apply_entry(conn, entry, payload))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resanitised;
+
+    #[test]
+    fn replicated_bodies_are_cleaned_and_clean_ones_kept_as_sent() {
+        let doc = |body_html: &str| {
+            serde_json::json!({
+                "title": "通知", "subtitle": "", "body": "正文", "body_format": "html",
+                "body_html": body_html, "summary": "", "author": "", "issuing_body": "",
+                "doc_number": "", "theme": "01", "doc_type": "notice", "date": "",
+                "valid_from": "", "valid_to": "", "attachments": [], "tags": [],
+            })
+            .to_string()
+        };
+        let raw = doc("<p>正文</p><script>alert(1)</script><img src=\"x\" onerror=\"alert(2)\">");
+        let stored = resanitised(&raw).unwrap();
+        let body = serde_json::from_str::<serde_json::Value>(&stored).unwrap()["body_html"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(body.starts_with("<p>正文</p>"), "{body}");
+        assert!(
+            !body.contains("script") && !body.contains("onerror"),
+            "{body}"
+        );
+        let clean = doc("<p>正文</p>");
+        assert_eq!(resanitised(&clean).unwrap(), clean);
+        assert!(resanitised("{\"title\": 1}").is_err());
     }
 }

@@ -45,13 +45,17 @@ pub async fn list_templates(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateBody {
-    /// The template (minijinja), which must compile.
+    /// The template (minijinja), which must compile and may emit no script.
     source: String,
 }
 
 /// Override a template
 ///
-/// The template must compile; it is stored and installed at once (sandboxed).
+/// The template must compile and may emit no script: no `<script>`, no event-handler
+/// attribute (`onclick`…), no `javascript:`/`vbscript:`/non-image `data:` URL, no
+/// `<iframe>`/`<object>`/`<embed>`/`<base>`/`<meta http-equiv>` (a site's pages are also
+/// served on its ancestors' nodes). A refusal names the template, the line and what is
+/// wrong. It is stored and installed at once (sandboxed).
 #[utoipa::path(
     put,
     path = "/api/admin/sites/{site}/templates/{name}",
@@ -64,7 +68,7 @@ pub struct TemplateBody {
     request_body = TemplateBody,
     responses(
         (status = 200, description = "`{site, name, bytes}`: the override installed", body = Object),
-        (status = 400, description = "Not a template name, or the template does not compile", body = ErrorBody),
+        (status = 400, description = "Not a template name, the template does not compile, or it would emit script (`source`: the template, the line and the tag or attribute)", body = ErrorBody),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "The caller may not edit the site's templates", body = ErrorBody),
         (status = 404, description = "No such site", body = ErrorBody),
