@@ -280,20 +280,33 @@ impl Content {
             .collect()
     }
 
-    /// Published-table changes after `after`, in change order (what the search index applies).
+    /// Published-table changes after `after`, in change order (what the search index
+    /// applies). A document of a site this node does not serve (superseded or refused)
+    /// comes as withdrawn, and a document moved away from its key (its site superseded)
+    /// as a withdrawn one under the key it left.
     pub async fn published_changes(
         &self,
         after: i64,
         limit: i64,
     ) -> Result<Vec<Published>, ContentError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE change_seq > $1 ORDER BY change_seq LIMIT $2"
-        )))
+        // One read transaction: both lists from the same snapshot, so no change is skipped.
+        let mut tx = self.read.begin().await?;
+        let rows = sqlx::query(
+            "SELECT p.article_id, p.site_id, p.column_id, p.revision, p.index_number, p.published_ms, p.updated_ms, \
+             CASE WHEN COALESCE(s.state, 'serving') = 'serving' THEN p.withdrawn ELSE 1 END AS withdrawn, \
+             p.withdraw_reason, p.withdrawn_ms, p.parent_id, p.doc_json, p.change_seq \
+             FROM published p LEFT JOIN sites s ON s.id = p.site_id WHERE p.change_seq > $1 ORDER BY p.change_seq LIMIT $2",
+        )
         .bind(after)
         .bind(limit)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *tx)
         .await?;
-        rows.iter().map(from_row).collect()
+        let mut changes = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+        changes.extend(crate::sites::removed_after(&mut tx, after, limit).await?);
+        tx.commit().await?;
+        changes.sort_by_key(|p| p.change_seq);
+        changes.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(changes)
     }
 
     /// The highest change sequence taken so far.

@@ -1,4 +1,15 @@
-//! Sites, their host names, columns, and column template sets (Hainan's "1+N").
+//! Sites and their host names. Columns and column template sets are in `columns`; who
+//! holds a site id (an ancestor's claim wins) and which sites are not served, in `claims`,
+//! with the moves behind a superseded site in `aside`.
+
+mod aside;
+mod claims;
+mod columns;
+
+pub(crate) use aside::{removed_after, supersede};
+pub(crate) use claims::claim_wins;
+pub use claims::{SiteListing, SiteState};
+pub use columns::{ColumnInput, MAX_COLUMNS_PER_LEVEL, MAX_COLUMNS_PER_SITE};
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -6,7 +17,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::record;
 use crate::model::{check_slug, check_text};
-use crate::{Column, ColumnKind, Content, ContentError, Site, now_ms};
+use crate::{Content, ContentError, Site, now_ms};
 
 /// What a platform admin sends to create a site.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,28 +37,9 @@ pub struct SiteInput {
     pub body_code: String,
     /// Region code, six digits.
     pub region: String,
-}
-
-/// What a site admin sends to create a column.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ColumnInput {
-    /// Path segment.
-    pub slug: String,
-    /// Display name.
-    pub name: String,
-    /// Kind: news, notice, policy, interpretation, guide, qa, topic.
-    pub kind: String,
-    /// Parent column slug, for a sub-column.
+    /// Footer items (网站标识码, 备案号, 承办单位, contact); all optional.
     #[serde(default)]
-    pub parent: Option<String>,
-    /// Expected update interval in days.
-    #[serde(default)]
-    pub update_interval_days: Option<i64>,
-    /// Order among siblings.
-    #[serde(default)]
-    pub position: i64,
+    pub footer: crate::SiteFooter,
 }
 
 fn site_from_row(r: &AnyRow) -> Result<Site, ContentError> {
@@ -66,26 +58,13 @@ fn site_from_row(r: &AnyRow) -> Result<Site, ContentError> {
         shutdown: r.try_get::<i64, _>("shutdown")? != 0,
         shutdown_message: r.try_get("shutdown_message")?,
         origin: r.try_get("origin")?,
-    })
-}
-
-fn column_from_row(r: &AnyRow) -> Result<Column, ContentError> {
-    let kind: String = r.try_get("kind")?;
-    Ok(Column {
-        id: r.try_get("id")?,
-        site: r.try_get("site_id")?,
-        parent: r.try_get("parent_id")?,
-        slug: r.try_get("slug")?,
-        name: r.try_get("name")?,
-        kind: ColumnKind::parse(&kind)?,
-        update_interval_days: r.try_get("update_interval_days")?,
-        position: r.try_get("position")?,
-        template_set: r.try_get("template_set")?,
+        footer: crate::footer::footer_from_row(r)?,
     })
 }
 
 // `hosts` is kept comma-joined on the site row for reading; `site_hosts` enforces uniqueness and serves lookups.
-const SITE_SELECT: &str = "SELECT s.id, s.name, s.hosts, s.owner_body, s.body_code, s.region, s.shutdown, s.shutdown_message, s.origin FROM sites s";
+const SITE_SELECT: &str = "SELECT s.id, s.name, s.hosts, s.owner_body, s.body_code, s.region, s.shutdown, s.shutdown_message, s.origin, \
+    s.site_code, s.icp_record, s.police_record, s.conac_id, s.undertaker, s.contact_phone, s.contact_address, s.contact_email FROM sites s";
 
 fn check_host(h: &str) -> Result<(), ContentError> {
     let ok = !h.is_empty()
@@ -119,23 +98,11 @@ impl Content {
         for h in &input.hosts {
             check_host(h)?;
         }
+        input.footer.validate(true)?;
         let mut tx = self.write.begin().await?;
-        if let Some(row) = sqlx::query("SELECT origin FROM sites WHERE id = $1")
-            .bind(&input.id)
-            .fetch_optional(&mut *tx)
-            .await?
-        {
-            let owner: String = row.try_get("origin")?;
-            let whose = if owner.is_empty() || owner == self.origin() {
-                String::new()
-            } else {
-                format!(" (a replica of node {owner}'s site)")
-            };
-            return Err(ContentError::Conflict(format!(
-                "site `{}` already exists{whose}",
-                input.id
-            )));
-        }
+        // A descendant's replica holding the id is superseded (an ancestor's claim wins);
+        // this node's own site or an ancestor's keeps it.
+        let superseded = self.take_site_id(&mut tx, actor, &input.id).await?;
         sqlx::query("INSERT INTO sites (id, name, hosts, owner_body, body_code, region, shutdown, shutdown_message, created_ms, origin) VALUES ($1, $2, $3, $4, $5, $6, 0, '', $7, $8)")
             .bind(&input.id)
             .bind(input.name.trim())
@@ -147,6 +114,7 @@ impl Content {
             .bind(self.origin())
             .execute(&mut *tx)
             .await?;
+        crate::footer::store_footer(&mut tx, &input.id, &input.footer).await?;
         for h in &input.hosts {
             if sqlx::query("SELECT site_id FROM site_hosts WHERE host = $1")
                 .bind(h)
@@ -176,23 +144,28 @@ impl Content {
         self.emit_site(&mut tx, &input.id).await?;
         tx.commit().await?;
         self.announce();
+        if superseded.is_some() {
+            // The replica's documents leave the search index before the answer.
+            self.published_changed().await?;
+        }
         self.site(&input.id).await
     }
 
-    /// All sites.
+    /// The sites this node serves (not those superseded or refused: see
+    /// [`Content::site_listing`]).
     pub async fn sites(&self) -> Result<Vec<Site>, ContentError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SITE_SELECT} ORDER BY s.created_ms, s.id"
+            "{SITE_SELECT} WHERE s.state = 'serving' ORDER BY s.created_ms, s.id"
         )))
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(site_from_row).collect()
     }
 
-    /// One site.
+    /// One site this node serves: a superseded or refused one is not found.
     pub async fn site(&self, id: &str) -> Result<Site, ContentError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SITE_SELECT} WHERE s.id = $1"
+            "{SITE_SELECT} WHERE s.id = $1 AND s.state = 'serving'"
         )))
         .bind(id)
         .fetch_optional(&self.read)
@@ -203,9 +176,10 @@ impl Content {
             .ok_or_else(|| ContentError::NotFound(format!("site `{id}`")))
     }
 
-    /// The site serving a host name, if any.
+    /// The site serving a host name, if any (a site kept aside keeps its host names
+    /// reserved, serving nothing).
     pub async fn site_by_host(&self, host: &str) -> Result<Option<Site>, ContentError> {
-        let row = sqlx::query("SELECT site_id FROM site_hosts WHERE host = $1")
+        let row = sqlx::query("SELECT h.site_id FROM site_hosts h JOIN sites s ON s.id = h.site_id WHERE h.host = $1 AND s.state = 'serving'")
             .bind(host)
             .fetch_optional(&self.read)
             .await?;
@@ -231,7 +205,7 @@ impl Content {
         }
         let mut tx = self.write.begin().await?;
         let done =
-            sqlx::query("UPDATE sites SET shutdown = $1, shutdown_message = $2 WHERE id = $3")
+            sqlx::query("UPDATE sites SET shutdown = $1, shutdown_message = $2 WHERE id = $3 AND state = 'serving'")
                 .bind(i64::from(shutdown))
                 .bind(message)
                 .bind(site)
@@ -254,266 +228,4 @@ impl Content {
         self.announce();
         self.site(site).await
     }
-
-    /// Creates a column in a site.
-    pub async fn create_column(
-        &self,
-        actor: &str,
-        site: &str,
-        input: &ColumnInput,
-    ) -> Result<Column, ContentError> {
-        self.site(site).await?;
-        let mut tx = self.write.begin().await?;
-        let id = insert_column(&mut tx, site, input, None).await?;
-        record(
-            &mut tx,
-            actor,
-            "create",
-            Some(site),
-            ("column", &id.to_string()),
-            &input.name,
-        )
-        .await?;
-        self.emit_columns(&mut tx, site, Some(id)).await?;
-        tx.commit().await?;
-        self.announce();
-        self.column_by_id(id).await
-    }
-
-    /// A site's columns, parents before children, by position.
-    pub async fn columns(&self, site: &str) -> Result<Vec<Column>, ContentError> {
-        let rows = sqlx::query("SELECT * FROM columns WHERE site_id = $1 ORDER BY position, id")
-            .bind(site)
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(column_from_row).collect()
-    }
-
-    /// A column by its slug.
-    pub async fn column(&self, site: &str, slug: &str) -> Result<Column, ContentError> {
-        let row = sqlx::query("SELECT * FROM columns WHERE site_id = $1 AND slug = $2")
-            .bind(site)
-            .bind(slug)
-            .fetch_optional(&self.read)
-            .await?;
-        row.as_ref()
-            .map(column_from_row)
-            .transpose()?
-            .ok_or_else(|| ContentError::NotFound(format!("column `{slug}` in site `{site}`")))
-    }
-
-    /// A column by id.
-    pub async fn column_by_id(&self, id: i64) -> Result<Column, ContentError> {
-        let row = sqlx::query("SELECT * FROM columns WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
-        row.as_ref()
-            .map(column_from_row)
-            .transpose()?
-            .ok_or_else(|| ContentError::NotFound(format!("column {id}")))
-    }
-
-    /// Saves a column template set: columns every site stamped with it gets.
-    pub async fn put_template_set(
-        &self,
-        actor: &str,
-        id: &str,
-        name: &str,
-        columns: &[ColumnInput],
-    ) -> Result<(), ContentError> {
-        check_slug("id", id)?;
-        check_text("name", name, 100)?;
-        if columns.is_empty() {
-            return Err(ContentError::Invalid {
-                field: "columns",
-                message: "a template set needs at least one column".into(),
-            });
-        }
-        for (i, c) in columns.iter().enumerate() {
-            validate_column(c).map_err(|e| match e {
-                ContentError::Invalid { field, message } => ContentError::Invalid {
-                    field: "columns",
-                    message: format!("column {}: {field}: {message}", i + 1),
-                },
-                other => other,
-            })?;
-        }
-        let json = serde_json::to_string(columns).map_err(|e| ContentError::Invalid {
-            field: "columns",
-            message: e.to_string(),
-        })?;
-        let mut tx = self.write.begin().await?;
-        sqlx::query("INSERT INTO column_template_sets (id, name, columns_json, updated_ms) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, columns_json = excluded.columns_json, updated_ms = excluded.updated_ms")
-            .bind(id)
-            .bind(name)
-            .bind(&json)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await?;
-        record(
-            &mut tx,
-            actor,
-            "put",
-            None,
-            ("column-template-set", id),
-            name,
-        )
-        .await?;
-        self.emit_template_set(&mut tx, id).await?;
-        tx.commit().await?;
-        self.announce();
-        Ok(())
-    }
-
-    /// Stamps a template set onto a site: creates the set's columns the site lacks (by slug).
-    /// Returns the columns created; stamping twice creates nothing the second time.
-    pub async fn apply_template_set(
-        &self,
-        actor: &str,
-        set: &str,
-        site: &str,
-    ) -> Result<Vec<Column>, ContentError> {
-        self.site(site).await?;
-        let row = sqlx::query("SELECT columns_json FROM column_template_sets WHERE id = $1")
-            .bind(set)
-            .fetch_optional(&self.read)
-            .await?;
-        let row =
-            row.ok_or_else(|| ContentError::NotFound(format!("column template set `{set}`")))?;
-        let columns: Vec<ColumnInput> =
-            serde_json::from_str(&row.try_get::<String, _>("columns_json")?).map_err(|e| {
-                ContentError::Conflict(format!("template set `{set}` is unreadable: {e}"))
-            })?;
-        let mut tx = self.write.begin().await?;
-        let mut created = Vec::new();
-        for c in &columns {
-            let exists = sqlx::query("SELECT id FROM columns WHERE site_id = $1 AND slug = $2")
-                .bind(site)
-                .bind(&c.slug)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if exists.is_none() {
-                created.push(insert_column(&mut tx, site, c, Some(set)).await?);
-            }
-        }
-        record(
-            &mut tx,
-            actor,
-            "apply",
-            Some(site),
-            ("column-template-set", set),
-            &format!("{} columns created", created.len()),
-        )
-        .await?;
-        for id in &created {
-            self.emit_columns(&mut tx, site, Some(*id)).await?;
-        }
-        tx.commit().await?;
-        self.announce();
-        let mut out = Vec::with_capacity(created.len());
-        for id in created {
-            out.push(self.column_by_id(id).await?);
-        }
-        Ok(out)
-    }
-}
-
-fn validate_column(input: &ColumnInput) -> Result<ColumnKind, ContentError> {
-    check_slug("slug", &input.slug)?;
-    check_text("name", &input.name, 50)?;
-    if let Some(d) = input.update_interval_days
-        && !(1..=3650).contains(&d)
-    {
-        return Err(ContentError::Invalid {
-            field: "update_interval_days",
-            message: "must be 1 to 3650".into(),
-        });
-    }
-    ColumnKind::parse(&input.kind)
-}
-
-/// Columns one site may have.
-pub const MAX_COLUMNS_PER_SITE: i64 = 1_000;
-/// Columns one level may have: the top level (the navigation) or one column's children.
-pub const MAX_COLUMNS_PER_LEVEL: i64 = 100;
-
-async fn insert_column(
-    conn: &mut sqlx::AnyConnection,
-    site: &str,
-    input: &ColumnInput,
-    set: Option<&str>,
-) -> Result<i64, ContentError> {
-    let kind = validate_column(input)?;
-    let parent = match &input.parent {
-        Some(p) => {
-            let row = sqlx::query("SELECT id FROM columns WHERE site_id = $1 AND slug = $2")
-                .bind(site)
-                .bind(p)
-                .fetch_optional(&mut *conn)
-                .await?;
-            let row = row.ok_or_else(|| ContentError::Invalid {
-                field: "parent",
-                message: format!("no column `{p}` in site `{site}`"),
-            })?;
-            Some(row.try_get::<i64, _>("id")?)
-        }
-        None => None,
-    };
-    if sqlx::query("SELECT id FROM columns WHERE site_id = $1 AND slug = $2")
-        .bind(site)
-        .bind(&input.slug)
-        .fetch_optional(&mut *conn)
-        .await?
-        .is_some()
-    {
-        return Err(ContentError::Conflict(format!(
-            "column `{}` already exists in site `{site}`",
-            input.slug
-        )));
-    }
-    // Every page carries the top level as navigation and every column is a listing to
-    // keep current: bounded, so no site can make every page huge.
-    let (in_site, siblings): (i64, i64) = {
-        let r = sqlx::query(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN (CAST($2 AS BIGINT) IS NULL AND parent_id IS NULL) OR parent_id = $2 THEN 1 ELSE 0 END), 0)
-             FROM columns WHERE site_id = $1",
-        )
-        .bind(site)
-        .bind(parent)
-        .fetch_one(&mut *conn)
-        .await?;
-        (r.try_get(0)?, r.try_get(1)?)
-    };
-    if in_site >= MAX_COLUMNS_PER_SITE {
-        return Err(ContentError::Invalid {
-            field: "columns",
-            message: format!("a site has at most {MAX_COLUMNS_PER_SITE} columns"),
-        });
-    }
-    if siblings >= MAX_COLUMNS_PER_LEVEL {
-        return Err(ContentError::Invalid {
-            field: "parent",
-            message: format!(
-                "a column level (the top level, or the children of one column) has at most {MAX_COLUMNS_PER_LEVEL} columns"
-            ),
-        });
-    }
-    let row = sqlx::query(
-        "INSERT INTO columns (site_id, parent_id, slug, name, kind, update_interval_days, position, template_set, created_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(site)
-    .bind(parent)
-    .bind(&input.slug)
-    .bind(input.name.trim())
-    .bind(kind.as_str())
-    .bind(input.update_interval_days)
-    .bind(input.position)
-    .bind(set)
-    .bind(now_ms())
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
 }

@@ -6,4 +6,5 @@ mod interaction;
 mod interaction_races;
 mod replication;
 mod scopes;
+mod site_claims;
 mod trust;

@@ -6,6 +6,7 @@
 //! Drafts, revisions and workflow state never become entries (先审后发).
 
 mod apply;
+mod claim;
 mod emit;
 mod local;
 
