@@ -109,6 +109,7 @@ async fn sigkill_during_import_then_resume_and_serve_consistently() {
             owner_body: "广东省人民政府办公厅".into(),
             body_code: "006939748".into(),
             region: "440000".into(),
+            footer: Default::default(),
         };
         node.content.create_site("test", &site).await.unwrap();
         let col = govnode_content::ColumnInput {

@@ -9,6 +9,7 @@ mod articles;
 mod audit;
 mod distribution;
 pub mod feeds;
+pub mod footer;
 pub mod import;
 mod model;
 pub mod published;
@@ -22,12 +23,15 @@ pub mod workflow;
 pub use articles::Revision;
 pub use audit::AuditRecord;
 pub use distribution::{Distribution, InboxItem, Receipt};
+pub use footer::SiteFooter;
 pub use import::{ImportDoc, ImportOutcome};
 pub use model::{
     Article, ArticleDoc, ArticleInput, Attachment, Column, ColumnKind, Published, Site,
 };
 pub use replica::{ContentApplier, KIND_PREFIX};
-pub use sites::{ColumnInput, MAX_COLUMNS_PER_LEVEL, MAX_COLUMNS_PER_SITE, SiteInput};
+pub use sites::{
+    ColumnInput, MAX_COLUMNS_PER_LEVEL, MAX_COLUMNS_PER_SITE, SiteInput, SiteListing, SiteState,
+};
 pub use workflow::{State, Transition};
 
 /// This crate's tables as SQLite migrations, versions 4xxxx (`govnode::storage` merges all modules').

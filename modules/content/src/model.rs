@@ -28,6 +28,8 @@ pub struct Site {
     pub shutdown_message: String,
     /// The node that owns the site (its origin); another node's id means this is a replica.
     pub origin: String,
+    /// The footer items every government site shows (网站标识码, 备案号, contact …).
+    pub footer: crate::SiteFooter,
 }
 
 /// What a column publishes.

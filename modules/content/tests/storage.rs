@@ -1,7 +1,9 @@
 //! Content's tables over exactly the migrations it depends on (federation, library, its
 //! own): a site and column read back, an article taken through review to publication.
 
-use govnode_content::{ArticleInput, ColumnInput, ColumnKind, Content, SiteInput, Transition};
+use govnode_content::{
+    ArticleInput, ColumnInput, ColumnKind, Content, SiteFooter, SiteInput, Transition,
+};
 use govnode_federation::testing::{standalone_root, temp_database};
 use govnode_library::BlobStore;
 use sqlx::migrate::Migrator;
@@ -34,6 +36,11 @@ async fn site_column_and_publication() {
         owner_body: "广东省人民政府办公厅".into(),
         body_code: "006939748".into(),
         region: "440000".into(),
+        footer: SiteFooter {
+            site_code: "4400000114".into(),
+            undertaker: "广东省政务服务数据管理局".into(),
+            ..SiteFooter::default()
+        },
     };
     content.create_site("admin", &site).await.unwrap();
     assert!(content.create_site("admin", &site).await.is_err());
@@ -46,6 +53,30 @@ async fn site_column_and_publication() {
         (by_host.id.as_str(), by_host.origin.as_str()),
         ("gd", "440000")
     );
+    // The footer given at creation is stored; an update replaces it whole, and a bad item
+    // is refused naming its field, changing nothing.
+    assert_eq!(by_host.footer, site.footer);
+    let footer = SiteFooter {
+        icp_record: " 粤ICP备05070829号 ".into(),
+        email: "webmaster@gd.gov.cn".into(),
+        ..SiteFooter::default()
+    };
+    let updated = content.set_footer("admin", "gd", &footer).await.unwrap();
+    assert_eq!(updated.footer, footer.trimmed());
+    assert_eq!(updated.footer.site_code, "");
+    let bad = SiteFooter {
+        email: "webmaster".into(),
+        ..SiteFooter::default()
+    };
+    match content.set_footer("admin", "gd", &bad).await {
+        Err(govnode_content::ContentError::Invalid { field, .. }) => assert_eq!(field, "email"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(content.site("gd").await.unwrap().footer, footer.trimmed());
+    assert!(matches!(
+        content.set_footer("admin", "nope", &footer).await,
+        Err(govnode_content::ContentError::NotFound(_))
+    ));
 
     let column = ColumnInput {
         slug: "news".into(),
@@ -111,6 +142,7 @@ async fn column_levels_are_bounded() {
         owner_body: "广东省人民政府办公厅".into(),
         body_code: "006939748".into(),
         region: "440000".into(),
+        footer: Default::default(),
     };
     content.create_site("admin", &site).await.unwrap();
     let column = |slug: String, parent: Option<&str>| ColumnInput {

@@ -347,6 +347,7 @@ pub async fn seed(node: &Node) -> Result<Vec<Published>, NodeError> {
             owner_body: s.owner.into(),
             body_code: s.code.into(),
             region: me.clone(),
+            footer: Default::default(),
         };
         c.create_site("demo", &input).await?;
         // The body running the site answers letters (一网通答) addressed to it.

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use govnode_content::{Column, Published};
 use minijinja::Value;
 
@@ -49,8 +49,10 @@ impl PageRequest {
             "site",
             v(serde_json::json!({
                 "id": s.id, "name": s.name, "owner_body": s.owner_body, "region": s.region,
+                "region_name": self.region_name(&s.region),
                 "home_url": self.url("/"), "search_url": self.url("/search"), "sitemap_url": self.url("/sitemap.xml"),
                 "feeds": { "rss": self.url("/feed.rss"), "atom": self.url("/feed.atom"), "json": self.url("/feed.json") },
+                "footer": self.footer(),
             })),
         );
         let mut nav: Vec<_> = columns
@@ -60,7 +62,11 @@ impl PageRequest {
             .collect();
         // Every site has its interaction pages (互动交流), whatever its columns.
         let here = self.path.split('?').next().unwrap_or("");
-        for (name, page) in [("互动交流", "/letters"), ("征集调查", "/surveys")] {
+        for (name, page) in [
+            ("互动交流", "/letters"),
+            ("智能问答", "/qa"),
+            ("征集调查", "/surveys"),
+        ] {
             let url = self.url(page);
             nav.push(
                 serde_json::json!({ "name": name, "current": here.starts_with(&url), "url": url }),
@@ -73,6 +79,7 @@ impl PageRequest {
                 "replica",
                 v(serde_json::json!({
                     "origin": s.origin,
+                    "origin_name": self.node_name(&s.origin).unwrap_or_else(|| "其他节点".into()),
                     "served_by": self.node.node.name,
                     "synced": synced.map_or_else(|| "未知".to_string(), beijing_time),
                 })),
@@ -137,6 +144,62 @@ impl PageRequest {
         Ok((ctx, columns))
     }
 
+    /// A node's name (广州市): the tree's, or this node's configured one; None when only
+    /// its code is known.
+    pub(super) fn node_name(&self, code: &str) -> Option<String> {
+        let id: govnode_topology::NodeId = code.parse().ok()?;
+        let tree = self.node.federation.topology();
+        let named = |n: &str| !n.is_empty() && !n.bytes().all(|b| b.is_ascii_digit());
+        match tree.get(id).map(|n| n.name.as_str()).filter(|n| named(n)) {
+            Some(name) => Some(name.to_string()),
+            None if id == self.node.node.id && named(&self.node.node.name) => {
+                Some(self.node.node.name.clone())
+            }
+            None => None,
+        }
+    }
+
+    /// A region's full name from the province down (广东省广州市天河区), from the names
+    /// this node knows; None when it knows none, so a page never shows the bare code.
+    pub(super) fn region_name(&self, code: &str) -> Option<String> {
+        let id: govnode_topology::NodeId = code.parse().ok()?;
+        let tree = self.node.federation.topology();
+        let mut chain = if tree.contains(id) {
+            tree.ancestors(id)
+        } else {
+            id.implied_ancestors()
+        };
+        chain.reverse();
+        chain.push(id);
+        let names: Vec<String> = chain
+            .iter()
+            .filter_map(|c| self.node_name(c.as_str()))
+            .collect();
+        (!names.is_empty()).then(|| names.concat())
+    }
+
+    /// The footer items of the site with their national links (only those set).
+    fn footer(&self) -> serde_json::Value {
+        let f = self.site.footer.trimmed();
+        let set = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        // The page without its query: what a citizen searched for is not passed on.
+        let here = self.path.split('?').next().unwrap_or("/");
+        let page = format!("{}{here}", self.origin);
+        serde_json::json!({
+            "site_code": set(&f.site_code),
+            "icp_record": set(&f.icp_record),
+            "icp_url": set(&f.icp_record).map(|_| govnode_content::footer::ICP_LOOKUP_URL),
+            "police_record": set(&f.police_record),
+            "police_url": f.police_url(),
+            "conac_url": f.conac_url(),
+            "undertaker": set(&f.undertaker),
+            "phone": set(&f.phone),
+            "address": set(&f.address),
+            "email": set(&f.email),
+            "error_report_url": f.error_report_url(&enc(&page)),
+        })
+    }
+
     pub(super) fn render(
         &self,
         status: StatusCode,
@@ -157,6 +220,18 @@ impl PageRequest {
             "summary": p.doc.summary, "doc_number": p.doc.doc_number,
         })
     }
+}
+
+/// `GET /static/gov-mark.svg`: the image of the footer's 党政机关 badge.
+pub(super) async fn gov_mark() -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        govnode_content::footer::GOV_MARK_SVG,
+    )
+        .into_response()
 }
 
 pub(super) use crate::common::paging::pagination;

@@ -9,6 +9,7 @@ use minijinja::Value;
 use serde_json::json;
 
 use govnode_search::federated::{AnswerHit, FacetValue};
+use govnode_topology::{NodeId, Tier};
 
 use super::pages::{enc, page_param, pagination, v};
 use super::{PageError, PageRequest};
@@ -32,6 +33,74 @@ fn link(req: &PageRequest, q: &str, change: &[(&str, Option<&str>)]) -> String {
     url
 }
 
+/// The scopes a search from this site can take, narrowest first, each offered only when it
+/// covers more than the one before it, so widening always adds something: 本站; 本级 (this
+/// node's sites, when the node runs more than this one); 本市 (the city's subtree, on a city
+/// or a county under one, when the city has more than one node); 全省 (the whole tree).
+/// A replica site's scopes are those of its own node (本级 is this node's, so it is left out).
+async fn offered_scopes(req: &PageRequest) -> Result<Vec<(String, String)>, PageError> {
+    let me = req.node.federation.me();
+    let tree = req.node.federation.topology();
+    let home: NodeId = if req.node.content.is_replica(&req.site) {
+        req.site.origin.parse().unwrap_or(me)
+    } else {
+        me
+    };
+    let sites_at_home = req
+        .node
+        .content
+        .sites()
+        .await?
+        .iter()
+        .filter(|s| s.origin.parse::<NodeId>().unwrap_or(me) == home)
+        .count();
+    let city = match tree.get(home).map(|n| n.tier) {
+        Some(Tier::City) => Some(home),
+        Some(Tier::County) => tree
+            .parent(home)
+            .filter(|p| tree.get(*p).is_some_and(|n| n.tier == Tier::City)),
+        _ => None,
+    };
+    // (value, label, nodes covered); the site scope covers part of one node.
+    let mut ladder = Vec::new();
+    if home == me {
+        ladder.push(("node".to_string(), "本级", 1));
+    }
+    if let Some(c) = city {
+        ladder.push((format!("region:{c}"), "本市", tree.subtree(c).len()));
+    }
+    ladder.push(("province".to_string(), "全省", tree.len()));
+    let mut offered = vec![("site".to_string(), "本站".to_string())];
+    let mut covered: Option<usize> = None;
+    for (value, label, nodes) in ladder {
+        let adds = match covered {
+            None => nodes > 1 || sites_at_home > 1,
+            Some(before) => nodes > before,
+        };
+        if adds {
+            offered.push((value, label.to_string()));
+            covered = Some(nodes);
+        }
+    }
+    Ok(offered)
+}
+
+/// The label of a scope a link chose that the ladder does not offer, when it is one.
+fn chosen_label(req: &PageRequest, scope: &str) -> Option<String> {
+    match scope {
+        "node" => Some("本级".into()),
+        "province" => Some("全省".into()),
+        other => {
+            let id: NodeId = other.strip_prefix("region:")?.parse().ok()?;
+            let tree = req.node.federation.topology();
+            tree.contains(id).then(|| {
+                req.node_name(id.as_str())
+                    .unwrap_or_else(|| "所选地区".into())
+            })
+        }
+    }
+}
+
 /// `GET …/search`.
 pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
     let (mut ctx, _) = req
@@ -53,23 +122,19 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
         .filter(|s| !s.is_empty())
         .cloned()
         .unwrap_or_else(|| "site".into());
-    let fed = &req.node.federation;
-    let me = fed.me();
-    let tree = fed.topology();
-    let mut scopes = vec![("site", "本站".to_string()), ("node", "本级".to_string())];
-    let region = format!("region:{me}");
-    if !tree.children(me).is_empty() {
-        let name = tree
-            .get(me)
-            .map_or("本地区".to_string(), |n| format!("{}全域", n.name));
-        scopes.push((region.as_str(), name));
+    let tree = req.node.federation.topology();
+    let mut scopes = offered_scopes(req).await?;
+    if !scopes.iter().any(|(value, _)| *value == scope)
+        && let Some(label) = chosen_label(req, &scope)
+    {
+        // A scope reached by a link (another city's region) stays chosen on the form.
+        scopes.push((scope.clone(), label));
     }
-    scopes.push(("province", "全省".to_string()));
     let scope_links: Vec<_> = scopes
         .iter()
         .map(|(value, label)| {
             json!({ "value": value, "label": label, "current": *value == scope,
-                "url": link(req, &q, &[("scope", Some(value)), ("type", None), ("year", None), ("level", None), ("issuing_body", None)]) })
+                "url": link(req, &q, &[("scope", Some(value.as_str())), ("type", None), ("year", None), ("level", None), ("issuing_body", None)]) })
         })
         .collect();
     ctx.insert("query", Value::from(q.clone()));
@@ -173,7 +238,7 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
         .iter()
         .skip_while(|(value, _)| *value != scope)
         .nth(1)
-        .map(|(value, label)| json!({ "label": label, "url": link(req, &q, &[("scope", Some(value))]) }));
+        .map(|(value, label)| json!({ "label": label, "url": link(req, &q, &[("scope", Some(value.as_str()))]) }));
     ctx.insert(
         "results",
         v(json!({

@@ -98,6 +98,7 @@ pub(crate) async fn county_site(node: &Node, id: NodeId, name: &str) -> Result<S
         owner_body: format!("{name}人民政府办公室"),
         body_code: format!("B{id}"),
         region: id.to_string(),
+        footer: Default::default(),
     };
     node.content.create_site("bench", &input).await?;
     let column = ColumnInput {

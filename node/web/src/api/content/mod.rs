@@ -23,6 +23,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_site, list_sites))
         .routes(routes!(shutdown_site))
         .routes(routes!(resume_site))
+        .routes(routes!(refuse_site, lift_refusal))
+        .routes(routes!(put_site_footer))
         .routes(routes!(create_column, list_columns))
         .routes(routes!(create_article, list_articles))
         .routes(routes!(list_templates))

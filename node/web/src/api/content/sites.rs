@@ -1,4 +1,5 @@
-//! Sites, one-key shutdown, columns and column template sets.
+//! Sites, one-key shutdown, refusal of a descendant's site, columns and column template
+//! sets.
 
 use govnode_content::Content;
 use utoipa::ToSchema;
@@ -8,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use govnode_accounts::Action;
-use govnode_content::{Column, ColumnInput, Site, SiteInput};
+use govnode_content::{Column, ColumnInput, Site, SiteFooter, SiteInput, SiteListing};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,7 +21,9 @@ use super::Node_;
 
 /// Create a site
 ///
-/// Platform administrators.
+/// Platform administrators. An ancestor's claim on a site id wins: an id held here only by
+/// a replica of a descendant's site is taken, and that replica is superseded (kept aside,
+/// listed with state `superseded`, no longer served or searched here).
 #[utoipa::path(
     post,
     path = "/api/admin/sites",
@@ -32,40 +35,115 @@ use super::Node_;
         (status = 400, description = "A missing, unknown or invalid field", body = ErrorBody),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "Not a platform administrator", body = ErrorBody),
-        (status = 409, description = "The site exists, or a host name belongs to another site", body = ErrorBody),
+        (status = 409, description = "This node or an ancestor has a site with this id, or a host name belongs to another site", body = ErrorBody),
         (status = 413, description = TOO_LARGE, body = ErrorBody),
     ),
 )]
 pub async fn create_site(
-    State(content): State<Content>,
+    State(node): Node_,
     caller: Caller,
     ApiJson(input): ApiJson<SiteInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     caller.require(Action::ManagePlatform, None)?;
-    let site = content.create_site(&caller.0.name, &input).await?;
+    let site = node.content.create_site(&caller.0.name, &input).await?;
+    // A superseded replica's template overrides must not dress the new site.
+    let overrides = node.content.template_overrides(&site.id).await?;
+    node.renderer.set_overrides(&site.id, overrides)?;
     Ok((StatusCode::CREATED, Json(site)))
 }
 
 /// The sites the caller can see
 ///
-/// Every site for node-wide tokens; a site token sees its site.
+/// Every site held here for node-wide tokens, each with its state: `serving`,
+/// `superseded` (another node's claim on its id won; kept aside under `<id>~<origin>`) or
+/// `refused`; a site token sees its site.
 #[utoipa::path(
     get,
     path = "/api/admin/sites",
     tag = "content",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The sites", body = Vec<Site>),
+        (status = 200, description = "The sites with their states", body = Vec<SiteListing>),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),
     ),
 )]
 pub async fn list_sites(State(node): Node_, caller: Caller) -> Result<impl IntoResponse, ApiError> {
-    let sites = node.content.sites().await?;
+    let sites = node.content.site_listing().await?;
     let visible: Vec<_> = sites
         .into_iter()
-        .filter(|s| caller.require_site(&s.id).is_ok())
+        .filter(|s| caller.require_site(&s.site.id).is_ok())
         .collect();
     Ok(Json(visible))
+}
+
+/// Why a descendant's site is refused.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalBody {
+    /// The reason, kept with the refusal for administrators (1–500 characters).
+    reason: String,
+}
+
+/// Refuse a descendant's site
+///
+/// Platform administrators. A replica of a site of a node below this one is no longer
+/// served here (its pages answer 404) nor found by this node's search; its owner's later
+/// changes still arrive, so lifting the refusal serves it as it then is.
+#[utoipa::path(
+    post,
+    path = "/api/admin/sites/{site}/refusal",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "Site id")),
+    request_body = RefusalBody,
+    responses(
+        (status = 200, description = "The site, refused", body = SiteListing),
+        (status = 400, description = "A missing, unknown or invalid field", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a platform administrator", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
+        (status = 409, description = "The site is this node's own, not a descendant's, or not served", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
+pub async fn refuse_site(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(site): Path<String>,
+    ApiJson(body): ApiJson<RefusalBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.require(Action::ManagePlatform, None)?;
+    Ok(Json(
+        content
+            .refuse_site(&caller.0.name, &site, &body.reason)
+            .await?,
+    ))
+}
+
+/// Lift a refusal
+///
+/// Platform administrators. The refused site is served and searched here again.
+#[utoipa::path(
+    delete,
+    path = "/api/admin/sites/{site}/refusal",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "Site id")),
+    responses(
+        (status = 200, description = "The site, serving again", body = SiteListing),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a platform administrator", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
+        (status = 409, description = "The site is not refused", body = ErrorBody),
+    ),
+)]
+pub async fn lift_refusal(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(site): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.require(Action::ManagePlatform, None)?;
+    Ok(Json(content.lift_refusal(&caller.0.name, &site).await?))
 }
 
 /// What a shut-down site says.
@@ -137,6 +215,40 @@ pub async fn resume_site(
         content
             .set_shutdown(&caller.0.name, &site, false, "")
             .await?,
+    ))
+}
+
+/// Set a site's footer
+///
+/// Site administrators. Replaces the footer items every page shows (网站标识码, ICP备案号,
+/// 公安机关备案号, 党政机关网站标识 id, 承办单位, contact); an empty or absent item is
+/// removed from the footer.
+#[utoipa::path(
+    put,
+    path = "/api/admin/sites/{site}/footer",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "Site id")),
+    request_body = SiteFooter,
+    responses(
+        (status = 200, description = "The site with its footer", body = Site),
+        (status = 400, description = "An unknown or invalid item, named", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not an administrator of the site", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
+        (status = 409, description = "The site is a replica of another node's site", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
+pub async fn put_site_footer(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(site): Path<String>,
+    ApiJson(footer): ApiJson<SiteFooter>,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.require(Action::ManageSite, Some(&site))?;
+    Ok(Json(
+        content.set_footer(&caller.0.name, &site, &footer).await?,
     ))
 }
 
