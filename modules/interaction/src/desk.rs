@@ -6,7 +6,6 @@ use govnode_federation::now_ms;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::service::bad;
 use crate::{Interaction, InteractionError};
 
 /// The key of a node's default desk, used by sites without their own.
@@ -101,17 +100,15 @@ impl Interaction {
             .max_by_key(|d| d.site == site))
     }
 
-    /// The body a letter goes to: the one chosen, else the site's desk.
+    /// The body a letter goes to: the one chosen, else the site's desk (None: neither).
     pub(crate) async fn addressee(
         &self,
         site: &str,
         chosen: &str,
-    ) -> Result<String, InteractionError> {
+    ) -> Result<Option<String>, InteractionError> {
         if !chosen.trim().is_empty() {
-            return Ok(chosen.trim().to_string());
+            return Ok(Some(chosen.trim().to_string()));
         }
-        self.desk_for(site).await?.map(|d| d.body).ok_or_else(|| {
-            bad("body: choose the body to write to (this site has no letters desk to pass the letter on)")
-        })
+        Ok(self.desk_for(site).await?.map(|d| d.body))
     }
 }

@@ -284,7 +284,9 @@ impl Interaction {
         password: &str,
         text: &str,
     ) -> Result<TicketView, InteractionError> {
-        check_len("text", text, 2, MAX_INFO)?;
+        if let Some(p) = crate::problem::check_supplement(text) {
+            return Err(p.into());
+        }
         let view = self.citizen_view(code, password).await?;
         let mut t = view.ticket;
         if t.state != TicketState::InfoRequested.code() {
@@ -319,11 +321,11 @@ impl Interaction {
         rating: u8,
         comment: &str,
     ) -> Result<TicketView, InteractionError> {
-        if !(1..=5).contains(&rating) {
-            return Err(bad("rating: 1 (very unsatisfied) to 5 (very satisfied)"));
-        }
-        if comment.chars().count() > 500 {
-            return Err(bad("comment: at most 500 characters"));
+        if let Some(p) = crate::problem::check_rating(rating, comment)
+            .into_iter()
+            .next()
+        {
+            return Err(p.into());
         }
         let view = self.citizen_view(code, password).await?;
         let mut t = view.ticket;
@@ -646,9 +648,6 @@ impl Interaction {
             .collect())
     }
 }
-
-/// Longest answer to a request for information.
-const MAX_INFO: usize = 5_000;
 
 /// Inbox filters: open tickets (as `TicketState::open`) and finished ones, of all bodies or of one.
 const OPEN: &str =

@@ -94,6 +94,22 @@ async fn off_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -
 }
 
 impl Interaction {
+    /// While ticket `code` refuses every password after too many wrong ones: the Beijing
+    /// time (`YYYY-MM-DD HH:MM`) it opens again; None when it takes passwords.
+    pub async fn tracking_locked_until(
+        &self,
+        code: &str,
+    ) -> Result<Option<String>, InteractionError> {
+        let mut conn = self.read.acquire().await?;
+        let failures = store::password_failures(&mut conn, code).await?;
+        Ok(match failures {
+            Some((since, n)) if n >= MAX_WRONG && now_ms() < since + WINDOW_MS => Some(
+                govnode_topology::beijing::minute(since + WINDOW_MS + 59_999),
+            ),
+            _ => None,
+        })
+    }
+
     /// A new ticket's password hash, computed off the async threads, a few at a time.
     pub(crate) async fn hash_password(&self, password: &str) -> String {
         let _turn = self.hashing.acquire().await.ok();

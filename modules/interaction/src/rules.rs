@@ -32,11 +32,7 @@ pub fn attachment_type_of_name(file: &str) -> Result<&'static str, InteractionEr
         .iter()
         .find(|(e, _)| *e == ext)
         .map(|(_, m)| *m)
-        .ok_or_else(|| {
-            InteractionError::Invalid(format!(
-                "attachment: `{file}` is not a PDF, JPEG, PNG, text or DOCX file"
-            ))
-        })
+        .ok_or_else(|| crate::problem::Problem::file_type(file).into())
 }
 
 /// Checks an uploaded file's declared media type (parameters such as `charset` ignored)

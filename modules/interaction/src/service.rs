@@ -180,6 +180,8 @@ pub struct Interaction {
     changes: Arc<AtomicU64>,
     /// Turns at hashing tracking passwords (see `password.rs`).
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
+    /// Filings' receipts waiting for their confirmation page (see `receipt.rs`).
+    pub(crate) receipts: crate::receipt::Receipts,
 }
 
 pub(crate) fn bad(m: impl Into<String>) -> InteractionError {
@@ -233,6 +235,7 @@ impl Interaction {
             policy: Arc::new(RwLock::new(DeadlinePolicy::default())),
             changes: Arc::new(AtomicU64::new(0)),
             hashing: Arc::new(tokio::sync::Semaphore::new(crate::password::AT_ONCE)),
+            receipts: Default::default(),
         }
     }
 
@@ -351,61 +354,12 @@ impl Interaction {
         client: &str,
         attachments: Vec<Attachment>,
     ) -> Result<(String, String), InteractionError> {
-        let kind = TicketKind::parse(&f.kind).ok_or_else(|| {
-            bad(format!(
-                "kind: `{}` is not one of {}",
-                f.kind,
-                TicketKind::ALL.map(|k| k.code()).join(", ")
-            ))
-        })?;
-        let body_id = self.addressee(site, &f.body).await?;
-        let body_node = Body::node_of(&body_id)
-            .ok_or_else(|| bad(format!("body: `{body_id}` is not a body id")))?;
-        let body_node: NodeId = body_node.parse().map_err(|_| bad("body: unknown node"))?;
-        if !self.federation.topology().contains(body_node) && body_node != self.federation.me() {
-            return Err(InteractionError::NotFound(format!(
-                "body: node {body_node} is not in the province's tree"
-            )));
+        let bytes: usize = attachments.iter().map(|a| a.bytes.len()).sum();
+        let (addressee, problems) = self.review(site, &f, bytes).await?;
+        if let Some(p) = problems.into_iter().next() {
+            return Err(p.into());
         }
-        check_len("subject", &f.subject, 2, 100)?;
-        check_len("content", &f.content, 5, MAX_CONTENT_CHARS)?;
-        check_len("name", &f.name, 1, 40)?;
-        let phone_ok = (6..=20).contains(&f.phone.len())
-            && f.phone
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ');
-        if !phone_ok {
-            return Err(bad("phone: 6–20 digits"));
-        }
-        if kind == TicketKind::Disclosure && f.id_number.trim().is_empty() {
-            return Err(bad("id_number: required for an application for disclosure"));
-        }
-        let id_ok = f.id_number.len() == 18
-            && f.id_number
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == 'X' || c == 'x');
-        if !f.id_number.is_empty() && !id_ok {
-            return Err(bad("id_number: 18 digits (the last may be X)"));
-        }
-        if f.email.len() > 100 || (!f.email.is_empty() && !f.email.contains('@')) {
-            return Err(bad("email: not an e-mail address"));
-        }
-        let total: usize = attachments.iter().map(|a| a.bytes.len()).sum();
-        if total > MAX_ATTACHMENT_BYTES {
-            return Err(bad(format!(
-                "attachments: {total} bytes in all; at most {MAX_ATTACHMENT_BYTES}"
-            )));
-        }
-        if f.attachments.len() > 5
-            || f.attachments.iter().any(|(h, n)| {
-                h.len() != 64
-                    || !h.bytes().all(|b| b.is_ascii_hexdigit())
-                    || n.is_empty()
-                    || n.chars().count() > 100
-            })
-        {
-            return Err(bad("attachments: at most 5 of [blake3 hash, name]"));
-        }
+        let (kind, body_id, body_node) = addressee.ok_or_else(|| bad("body: unknown"))?;
         let now = now_ms();
         let hour = now / 3_600_000;
         let client = blake3::hash(client.as_bytes()).to_hex().to_string();

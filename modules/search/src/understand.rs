@@ -206,6 +206,24 @@ fn words_of(text: &str, a: &Analysers<'_>, skip_operators: bool) -> Vec<QueryWor
     out
 }
 
+/// Whether a colloquial phrase starting at a byte offset would split a word of the query
+/// and leave a fragment that carries meaning: 取公积金 read out of 提取公积金 leaves 提 of
+/// 提取, so the phrase is not read there (公积金 still is); 交公积金 out of 要交公积金 leaves
+/// only a question word, so it is.
+fn word_splits<'t>(text: &'t str, a: &Analysers<'_>) -> impl Fn(usize) -> bool + 't {
+    let mut words = a.words.clone();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut stream = words.token_stream(text);
+    while let Some(token) = stream.next() {
+        spans.push((token.offset_from, token.offset_to));
+    }
+    move |at| {
+        spans
+            .iter()
+            .any(|&(from, to)| from < at && at < to && !QUESTION_WORDS.contains(&&text[from..at]))
+    }
+}
+
 /// Understands `text`. `raw_operators` lists upper-case operator words found in the raw
 /// text, so only those (not the pinyin "or", say) are dropped.
 pub(crate) fn plan(
@@ -225,7 +243,11 @@ pub(crate) fn plan(
     let mut groups: Vec<Group> = Vec::new();
     let mut expansions = Vec::new();
     let mut rest = normalized.clone();
-    for (start, end, officials) in lexicon.find(&normalized) {
+    let phrases = {
+        let splits_a_word = word_splits(&normalized, a);
+        lexicon.find(&normalized, |at| !splits_a_word(at))
+    };
+    for (start, end, officials) in phrases {
         let phrase = &normalized[start..end];
         let mut alternatives = vec![Alternative {
             words: words_of(phrase, a, false),

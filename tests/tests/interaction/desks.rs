@@ -202,7 +202,7 @@ async fn letters_without_a_body_go_to_the_desk_and_are_passed_on() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
 
     // Removing the default desk: letters to gd must name a body again.
     let r = t

@@ -6,7 +6,9 @@ use serde_json::json;
 
 mod desks;
 mod inbox;
+mod letters;
 mod password;
+mod qa;
 
 fn filing(body: &str) -> serde_json::Value {
     json!({ "kind": "disclosure", "body": body, "subject": "申请公开2025年部门预算", "content": "请公开本部门2025年部门预算及说明。",
@@ -349,16 +351,7 @@ async fn the_letters_page_files_and_tracks() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    let html = resp.text().await.unwrap();
-    assert!(html.contains("提交成功"), "{html}");
-    let grab = |label: &str| -> String {
-        let start = html.find(label).unwrap() + label.len();
-        let rest = &html[start..];
-        let rest = &rest[rest.find("<strong>").unwrap() + 8..];
-        rest[..rest.find("</strong>").unwrap()].to_string()
-    };
-    let (code, password) = (grab("查询码："), grab("查询密码："));
+    let (code, password, _) = letters::receipt(&t, resp).await;
     let tracked = t
         .get(&format!(
             "/sites/gd/letters?code={code}&password={password}"
@@ -368,7 +361,11 @@ async fn the_letters_page_files_and_tracks() {
     let wrong = t
         .get(&format!("/sites/gd/letters?code={code}&password=nope"))
         .await;
-    assert!(wrong.text.contains("no ticket"), "{}", wrong.text);
+    assert!(
+        wrong.text.contains("查询码或查询密码不正确"),
+        "{}",
+        wrong.text
+    );
     // A bad form is shown again with the reason, keeping what was typed.
     let bad = t
         .http
@@ -388,7 +385,7 @@ async fn the_letters_page_files_and_tracks() {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let text = bad.text().await.unwrap();
     assert!(
-        text.contains("subject") && text.contains("内容太短了吗"),
+        text.contains("信件标题应为 2 至 100 字（现为 1 字）") && text.contains("内容太短了吗"),
         "{text}"
     );
     // The form with a file (multipart, as browsers send it): the handler can download it.
@@ -411,14 +408,7 @@ async fn the_letters_page_files_and_tracks() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    let html2 = resp.text().await.unwrap();
-    let code2 = {
-        let start = html2.find("查询码：").unwrap() + "查询码：".len();
-        let rest = &html2[start..];
-        let rest = &rest[rest.find("<strong>").unwrap() + 8..];
-        rest[..rest.find("</strong>").unwrap()].to_string()
-    };
+    let (code2, _, _) = letters::receipt(&t, resp).await;
     let h0 = t
         .token(Role::Handler, Some("440000.zwfw"), "经办人甲")
         .await;
@@ -721,7 +711,7 @@ async fn citizens_attachments_are_never_public() {
         .send()
         .await
         .unwrap();
-    assert_eq!(form.status(), StatusCode::CREATED);
+    assert_eq!(form.status(), StatusCode::SEE_OTHER);
     let photo = blake3::hash(b"\x89PNG photo of the counter")
         .to_hex()
         .to_string();

@@ -390,7 +390,7 @@ async fn the_letters_page_tracks_by_post() {
     ])
     .await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("no ticket"), "{html}");
+    assert!(html.contains("查询码或查询密码不正确"), "{html}");
     assert!(!html.contains("网上办事大厅登录问题"), "{html}");
     assert_eq!(cache.as_deref(), Some("no-store"));
 
@@ -421,6 +421,9 @@ async fn the_letters_page_tracks_by_post() {
     ])
     .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{html}");
-    assert!(html.contains("try again after"), "{html}");
+    assert!(
+        html.contains("查询密码错误次数过多") && html.contains("（北京时间）后再试"),
+        "{html}"
+    );
     t.stop().await;
 }

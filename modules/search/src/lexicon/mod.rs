@@ -254,12 +254,21 @@ impl Lexicon {
     }
 
     /// Finds colloquial phrases in normalised query text, longest first, left to right,
-    /// without overlaps: (byte start, byte end, officials).
-    pub(crate) fn find(&self, text: &str) -> Vec<(usize, usize, &[String])> {
+    /// without overlaps, starting only where `may_start` allows (a byte offset):
+    /// (byte start, byte end, officials).
+    pub(crate) fn find(
+        &self,
+        text: &str,
+        may_start: impl Fn(usize) -> bool,
+    ) -> Vec<(usize, usize, &[String])> {
         let chars: Vec<(usize, char)> = text.char_indices().collect();
         let mut out = Vec::new();
         let mut i = 0;
         while i < chars.len() {
+            if !may_start(chars[i].0) {
+                i += 1;
+                continue;
+            }
             let mut matched = None;
             let max = self.longest.min(chars.len() - i);
             for len in (2..=max).rev() {
@@ -347,7 +356,7 @@ mod tests {
             vec![],
             1,
         );
-        let found = lex.find("我想开公司");
+        let found = lex.find("我想开公司", |_| true);
         assert_eq!(found.len(), 1);
         assert_eq!(&"我想开公司"[found[0].0..found[0].1], "开公司");
         assert!(lex.official("退休金").is_none());

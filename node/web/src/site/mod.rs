@@ -7,6 +7,7 @@
 mod fallback;
 mod letters;
 pub(crate) mod pages;
+pub(crate) mod qa;
 mod search;
 mod surveys;
 mod syndication;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/elder", get(elder_toggle))
         .route("/static/site.css", get(stylesheet))
+        .route("/static/gov-mark.svg", get(pages::gov_mark))
         .route("/sites/{site}", any(by_path))
         .route("/sites/{site}/", any(by_path))
         .route("/sites/{site}/{*rest}", any(by_path_rest))
@@ -190,6 +192,7 @@ async fn serve_with(
         }
     } else {
         match segments.as_slice() {
+            ["letters", "sent"] => finish(&req, letters::sent(&req, &parts.headers).await).await,
             ["surveys", id] => {
                 let who = match Respondent::from_request_parts(&mut parts, &req.node).await {
                     Ok(w) => w,
@@ -227,6 +230,7 @@ async fn dispatch(req: &PageRequest, parts: &[&str]) -> Result<Response, PageErr
         [] => pages::home(req).await,
         ["search"] => search::search(req).await,
         ["letters"] => letters::letters(req).await,
+        ["qa"] => qa::qa(req).await,
         ["surveys"] => surveys::list(req).await,
         ["sitemap.xml"] => syndication::sitemap(req).await,
         [feed] if feed.starts_with("feed.") => syndication::site_feed(req, &feed[5..]).await,

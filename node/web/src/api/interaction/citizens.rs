@@ -306,15 +306,15 @@ pub async fn stats(State(node): State<AppState>) -> Result<Json<Value>, ApiError
     ))
 }
 
-/// Confidence at or above which an answer is offered as the answer.
-const QA_CONFIDENT: f64 = 0.6;
-
 /// The Q&A assistant
 ///
-/// The best answers of the knowledge base (Q&A documents the node holds: its own, its
-/// lineage's, curated by editors and distributed down) with a confidence; below 0.6,
-/// `consultation` offers a consultation pre-filled with the question (`form`: the site's
-/// letters page). `{q, confident, answers, consultation, corrected, expansions}`.
+/// The best answers from the documents the node holds (its own, its lineage's,
+/// distributed down): written Q&A, and guides, policies, interpretations and laws whose
+/// titles hold the question's key words (news only as related). `confident` when the first
+/// answer's confidence is at least 0.6; otherwise `consultation` offers a consultation
+/// pre-filled with the question (`form`: the site's letters page). The page `…/qa` of every
+/// site answers the same way. `{q, confident, answers, consultation, corrected,
+/// expansions}`.
 #[utoipa::path(
     get,
     path = "/api/qa",
@@ -329,45 +329,23 @@ const QA_CONFIDENT: f64 = 0.6;
     ),
 )]
 pub async fn qa(
-    State(one_net): State<govnode_search::OneNetSearch>,
+    State(node): State<AppState>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let q = p.get("q").cloned().unwrap_or_default();
-    let query = govnode_search::SearchQuery {
-        text: q.clone(),
-        doc_type: Some("qa".into()),
-        per_page: 3,
-        ..Default::default()
-    };
-    let r = one_net.search_here(query).await?;
-    // Every part of the question matched (the query is a conjunction); the score says how
-    // well. A title hit of all the question's words scores well above 10.
-    let answers: Vec<Value> = r
-        .hits
-        .iter()
-        .map(|h| {
-            let confidence = f64::from(h.score) / (f64::from(h.score) + 8.0);
-            json!({ "question": h.title, "answer": h.snippet, "url": h.url, "site": h.site,
-                "origin": h.origin, "confidence": (confidence * 100.0).round() / 100.0 })
-        })
-        .collect();
-    let best = answers
-        .first()
-        .and_then(|a| a["confidence"].as_f64())
-        .unwrap_or(0.0);
-    let confident = best >= QA_CONFIDENT;
+    let answer = crate::site::qa::ask(&node, &q).await?;
     let site = p.get("site").filter(|s| !s.is_empty()).cloned();
     let subject: String = q.trim().chars().take(100).collect();
-    let consultation = (!confident).then(|| {
+    let consultation = (!answer.confident).then(|| {
         json!({
             "message": "未找到可靠答案，您可以提交咨询，由相关部门在3个工作日内答复。",
             "kind": "consultation", "subject": subject, "content": q.trim(),
-            "form": site.as_ref().map(|s| format!("/sites/{s}/letters?kind=consultation&subject={}", crate::common::text::url_encode(&subject))),
+            "form": site.as_ref().map(|s| crate::site::qa::consultation_link(&format!("/sites/{s}/letters"), &q)),
         })
     });
     Ok(Json(json!({
-        "q": q, "confident": confident, "answers": answers, "consultation": consultation,
-        "corrected": r.corrected, "expansions": r.expansions,
+        "q": q, "confident": answer.confident, "answers": answer.answers, "consultation": consultation,
+        "corrected": answer.corrected, "expansions": answer.expansions,
     })))
 }
 
