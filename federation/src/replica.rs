@@ -228,7 +228,10 @@ impl Federation {
         let merged = match self.trust.certified_tree() {
             Some(certified) if implied => match certified.merge(&base) {
                 Ok(t) => Arc::new(t),
-                Err(_) => Arc::new(certified),
+                Err(e) => {
+                    warn!(error = %e, "the certified nodes and this node's code draw different trees; using the code's");
+                    base
+                }
             },
             Some(certified) => match base.merge(&certified) {
                 Ok(t) => Arc::new(t),

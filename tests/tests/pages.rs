@@ -623,3 +623,82 @@ async fn absolute_links_never_come_from_the_host_header() {
     );
     assert!(!by_host.text.contains(":6666"));
 }
+
+/// Issue 11: pages and feeds carry a validator (304 when unchanged) and are compressed
+/// for clients that accept gzip; private answers (no-store) are never tagged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_tagged_revalidated_and_compressed() {
+    let (t, _s, policy) = setup().await;
+    let client = reqwest::Client::new();
+    for path in [
+        "/sites/gd/".to_string(),
+        format!("/sites/gd/articles/{policy}"),
+        "/sites/gd/columns/gzdt".into(),
+        "/sites/gd/feed.rss".into(),
+        "/sites/gd/sitemap.xml".into(),
+    ] {
+        let first = client.get(t.url(&path)).send().await.unwrap();
+        assert_eq!(first.status(), StatusCode::OK, "{path}");
+        let tag = first
+            .headers()
+            .get("etag")
+            .unwrap_or_else(|| panic!("{path} has no ETag"))
+            .to_str()
+            .unwrap()
+            .to_string();
+        let again = client
+            .get(t.url(&path))
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
+        assert!(again.bytes().await.unwrap().is_empty());
+        let other = client
+            .get(t.url(&path))
+            .header("if-none-match", "W/\"something-else\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status(), StatusCode::OK, "{path}");
+        let plain_len = other.bytes().await.unwrap().len();
+        let gz = client
+            .get(t.url(&path))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gz.status(), StatusCode::OK);
+        assert_eq!(
+            gz.headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap()),
+            Some("gzip"),
+            "{path}"
+        );
+        let gz_len = gz.bytes().await.unwrap().len();
+        assert!(
+            gz_len < plain_len,
+            "{path}: gzip {gz_len} ≥ plain {plain_len}"
+        );
+    }
+    // A publication changes the home page, so its old tag no longer matches.
+    let home = client.get(t.url("/sites/gd/")).send().await.unwrap();
+    let tag = home.headers()["etag"].to_str().unwrap().to_string();
+    let s = t.staff("gd").await;
+    t.publish(
+        "gd",
+        &s,
+        json!({ "column": "gzdt", "title": "新发布的工作动态", "body": "内容" }),
+    )
+    .await;
+    let after = client
+        .get(t.url("/sites/gd/"))
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::OK);
+    assert!(after.text().await.unwrap().contains("新发布的工作动态"));
+}

@@ -30,12 +30,21 @@ pub fn router(state: AppState) -> Router {
     let max_request = state.node.max_request_bytes;
     let (routes, _document) = routes(state.node.max_upload_bytes);
     routes
+        .layer(middleware::from_fn(common::validators::tag_pages))
         .layer(DefaultBodyLimit::max(max_request))
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),
             common::observe::observe,
         ))
         .layer(middleware::from_fn(common::drain::unread_bodies))
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .compress_when(common::validators::worth_compressing),
+        )
+        // Outermost, so every answer has its policy, however it was made.
+        .layer(middleware::from_fn(
+            common::security_headers::security_headers,
+        ))
         .with_state(state)
 }
 

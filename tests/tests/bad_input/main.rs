@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 
 /// Articles on create and revise, and workflow actions.
 mod articles_and_workflow;
+/// The OpenAPI document against the server (Schemathesis).
+mod contract;
 /// Sites, columns and column template sets.
 mod sites_and_columns;
 /// Templates, shutdowns, uploads, size limits, search parameters, malformed ids.

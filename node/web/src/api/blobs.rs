@@ -40,7 +40,7 @@ pub struct BlobQuery {
     get,
     path = "/blobs/{hash}",
     tag = "blobs",
-    params(("hash" = String, Path, description = "blake3 hash of the bytes, hex")),
+    params(("hash" = String, Path, description = "blake3 hash of the bytes, hex", pattern = r"^[0-9a-fA-F]{64}$")),
     responses(
         (status = 200, description = "The bytes, with their type (`application/octet-stream` for types a browser could execute)", content(("*/*"))),
         (status = 400, description = "Not a blake3 hash", body = ErrorBody),

@@ -96,7 +96,7 @@ pub struct SynonymBody {
     path = "/api/admin/search/synonyms/{colloquial}",
     tag = "dictionary",
     security(("bearer" = [])),
-    params(("colloquial" = String, Path, description = "The phrase citizens type, e.g. 开公司")),
+    params(("colloquial" = String, Path, description = "The phrase citizens type, e.g. 开公司", min_length = 2, max_length = 20, pattern = r"[0-9A-Za-z\u4e00-\u9fff]")),
     request_body = SynonymBody,
     responses(
         (status = 200, description = "`{version, versions}`", body = Object),
@@ -131,7 +131,7 @@ pub async fn put_synonym(
     path = "/api/admin/search/synonyms/{colloquial}",
     tag = "dictionary",
     security(("bearer" = [])),
-    params(("colloquial" = String, Path, description = "The phrase")),
+    params(("colloquial" = String, Path, description = "The phrase", min_length = 2, max_length = 20, pattern = r"[0-9A-Za-z\u4e00-\u9fff]")),
     responses(
         (status = 200, description = "`{version, versions}`", body = Object),
         (status = 400, description = "Not a phrase", body = ErrorBody),
@@ -183,6 +183,7 @@ pub async fn list_topics(
 #[serde(deny_unknown_fields)]
 pub struct TopicBody {
     /// Title, e.g. 社会保障.
+    #[schema(min_length = 1, max_length = 40, pattern = r"\S")]
     title: String,
     /// One sentence.
     #[serde(default)]
@@ -203,7 +204,7 @@ pub struct TopicBody {
     path = "/api/admin/search/topics/{id}",
     tag = "dictionary",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Card id: lowercase letters, digits, _")),
+    params(("id" = String, Path, description = "Card id: lowercase letters, digits, _", pattern = r"^[a-z0-9_]{1,40}$")),
     request_body = TopicBody,
     responses(
         (status = 200, description = "`{version, versions}`", body = Object),
@@ -239,7 +240,7 @@ pub async fn put_topic(
     path = "/api/admin/search/topics/{id}",
     tag = "dictionary",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Card id")),
+    params(("id" = String, Path, description = "Card id", pattern = r"^[a-z0-9_]{1,40}$")),
     responses(
         (status = 200, description = "`{version, versions}`", body = Object),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),

@@ -116,6 +116,7 @@ pub async fn list(
         (status = 200, description = "The site's inbox", body = Vec<InboxItem>),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "Not an editor of the site", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
     ),
 )]
 pub async fn inbox(

@@ -126,10 +126,13 @@ pub(super) async fn digests(State(node): State<AppState>) -> Result<Json<Value>,
 #[into_params(parameter_in = Query)]
 pub(super) struct TreeQuery {
     /// A node id: its ancestors, nearest first.
+    #[param(pattern = r"^(0[1-9]|[1-9][0-9])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$")]
     ancestors: Option<String>,
     /// A node id: it and its descendants.
+    #[param(pattern = r"^(0[1-9]|[1-9][0-9])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$")]
     subtree: Option<String>,
     /// `from,to`: the path between two nodes of the tree.
+    #[param(pattern = r"^[0-9]{6},[0-9]{6}$")]
     path: Option<String>,
 }
 

@@ -1,5 +1,6 @@
 //! What every room of the web layer shares: one error pair, extractors, the request-body
-//! drain, the request observer, metrics, and the page helpers (Beijing time, escaping).
+//! drain, the request observer, the security headers, metrics, the page helpers (Beijing
+//! time, escaping), and page validators.
 
 pub mod client;
 pub mod drain;
@@ -8,7 +9,9 @@ pub mod extract;
 pub mod metrics;
 pub mod observe;
 pub mod paging;
+pub mod security_headers;
 pub mod text;
+pub mod validators;
 
 pub use error::{ApiError, PageError};
 pub use extract::{ApiBytes, ApiJson, ApiPath, ApiQuery, Caller, OptionalJson};

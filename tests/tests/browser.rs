@@ -1,0 +1,193 @@
+//! The public pages in real Chromium (Debian's `chromium`, driven by playwright-core from
+//! `tests/browser/check.mjs`, installed by `.ci/run`): at 1280 and 375 px every page has no
+//! axe-core violation of impact serious or critical, is no wider than the window, and logs
+//! no console error (a Content Security Policy violation is one); forms submitted in the
+//! browser land where a citizen expects.
+
+use std::path::{Path, PathBuf};
+
+use govnode_tests::{Method, StatusCode, TestNode};
+use serde_json::{Value, json};
+
+/// The checker's folder, with its `node_modules` when installed.
+fn checker_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("browser")
+}
+
+/// What is missing to run the browser checks, if anything.
+fn missing_tool() -> Option<String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).is_file() {
+        return Some(format!("{chromium} (apt-get install chromium)"));
+    }
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return Some("node (Node.js)".into());
+    }
+    let modules = checker_dir().join("node_modules");
+    for package in ["playwright-core", "axe-core"] {
+        if !modules.join(package).is_dir() {
+            return Some(format!("{package} (npm ci in tests/browser)"));
+        }
+    }
+    None
+}
+
+/// Runs the checker over `pages`; returns its results.
+async fn check(pages: Vec<Value>) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    std::fs::write(&plan, json!({ "pages": pages }).to_string()).unwrap();
+    let out = tokio::process::Command::new("node")
+        .arg(checker_dir().join("check.mjs"))
+        .arg(&plan)
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "the browser checker failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("the checker's JSON");
+    report["results"].as_array().unwrap().clone()
+}
+
+fn page(name: &str, url: String) -> Value {
+    json!({ "name": name, "url": url })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_pages_pass_axe_fit_a_phone_and_break_no_policy() {
+    if let Some(tool) = missing_tool() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "browser checks need {tool}; .ci/run installs it"
+        );
+        eprintln!("SKIPPED: browser checks need {tool}");
+        return;
+    }
+    let t = TestNode::start().await;
+    t.site("gd", "广东省人民政府").await;
+    t.column("gd", "zcwj", "政策文件", "policy").await;
+    t.column("gd", "gzdt", "工作动态", "news").await;
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/admin/interaction/bodies/zwfw",
+            Some(&t.admin),
+            Some(json!({ "name": "广东省政务服务数据管理局" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let staff = t.staff("gd").await;
+    let policy = t
+        .publish(
+            "gd",
+            &staff,
+            json!({ "column": "zcwj", "title": "广东省住房公积金提取管理办法", "doc_number": "粤府〔2026〕8号",
+                "issuing_body": "广东省人民政府", "theme": "01", "date": "2026-03-01", "valid_from": "2026-03-01",
+                "body": "## 第一条 提取条件\n\n职工购买自住住房的，可以申请提取住房公积金。\n\n| 项目 | 材料 |\n| --- | --- |\n| 购房 | 购房合同、发票 |",
+                "tags": ["住房公积金"] }),
+        )
+        .await;
+    let id = policy["id"].as_i64().unwrap();
+    for i in 0..12 {
+        t.publish(
+            "gd",
+            &staff,
+            json!({ "column": "gzdt", "title": format!("省政府召开第{i}次常务会议研究部署数字政府建设工作"), "body": "会议内容" }),
+        )
+        .await;
+    }
+    let url = |p: &str| t.url(p);
+    let mut pages = vec![
+        page("portal", url("/")),
+        page("home", url("/sites/gd/")),
+        page("column", url("/sites/gd/columns/gzdt")),
+        page("article", url(&format!("/sites/gd/articles/{id}"))),
+        page("search", url("/sites/gd/search?q=住房公积金")),
+        page(
+            "search-empty",
+            url("/sites/gd/search?q=完全不存在的词语组合"),
+        ),
+        page("search-form", url("/sites/gd/search")),
+        page("letters", url("/sites/gd/letters")),
+        page("qa", url("/sites/gd/qa?q=怎么提取公积金")),
+        page("qa-form", url("/sites/gd/qa")),
+        page("surveys", url("/sites/gd/surveys")),
+        page("not-found", url("/sites/gd/articles/999999")),
+        page("federation", url("/federation")),
+    ];
+    for (name, path) in [
+        ("home-elder", "/sites/gd/"),
+        ("letters-elder", "/sites/gd/letters"),
+    ] {
+        let mut elder = page(name, url(path));
+        elder["cookies"] = json!([{ "name": "elder", "value": "1" }]);
+        pages.push(elder);
+    }
+    // A letter too short and a bad phone number: the citizen sees the form again with the
+    // errors, in Chinese, next to the fields.
+    let mut invalid = page("letter-invalid", url("/sites/gd/letters"));
+    invalid["submit"] = json!({
+        "form": "form.letter-form[enctype]",
+        "fields": { "name": "张三", "phone": "12", "subject": "咨询", "content": "太短" }
+    });
+    pages.push(invalid);
+    // A valid letter: the browser follows the redirect to the confirmation.
+    let mut filed = page("letter-filed", url("/sites/gd/letters"));
+    filed["submit"] = json!({
+        "form": "form.letter-form[enctype]",
+        "fields": { "body": "广东省政务服务数据管理局", "name": "张三", "phone": "13800138000", "subject": "咨询住房公积金提取",
+                    "content": "请问购买自住住房后如何申请提取住房公积金，需要哪些材料？" }
+    });
+    pages.push(filed);
+    let results = check(pages).await;
+    let problems: Vec<String> = results
+        .iter()
+        .flat_map(|r| {
+            r["problems"].as_array().unwrap().iter().map(move |p| {
+                format!(
+                    "{} at {} px: {}",
+                    r["name"],
+                    r["width"],
+                    p.as_str().unwrap()
+                )
+            })
+        })
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The checks looked at real pages, not error pages.
+    let article = results.iter().find(|r| r["name"] == "article").unwrap();
+    assert!(
+        article["text"]
+            .as_str()
+            .unwrap()
+            .contains("住房公积金提取管理办法"),
+        "{article}"
+    );
+    let invalid = results
+        .iter()
+        .find(|r| r["name"] == "letter-invalid")
+        .unwrap();
+    let text = invalid["text"].as_str().unwrap();
+    assert!(
+        text.contains("联系电话") && !text.contains("phone:"),
+        "{invalid}"
+    );
+    let filed = results
+        .iter()
+        .find(|r| r["name"] == "letter-filed")
+        .unwrap();
+    assert!(
+        filed["landed"].as_str().unwrap().contains("/letters/sent"),
+        "{filed}"
+    );
+    assert_eq!(results.len(), 2 * 17);
+    t.stop().await;
+}
