@@ -683,6 +683,17 @@ async fn pages_are_tagged_revalidated_and_compressed() {
             "{path}: gzip {gz_len} ≥ plain {plain_len}"
         );
     }
+    // The article page says when the document last changed (an HTTP date).
+    let art = client
+        .get(t.url(&format!("/sites/gd/articles/{policy}")))
+        .send()
+        .await
+        .unwrap();
+    let modified = art.headers()["last-modified"].to_str().unwrap().to_string();
+    assert!(
+        modified.ends_with(" GMT") && modified.len() == 29,
+        "{modified}"
+    );
     // A publication changes the home page, so its old tag no longer matches.
     let home = client.get(t.url("/sites/gd/")).send().await.unwrap();
     let tag = home.headers()["etag"].to_str().unwrap().to_string();

@@ -222,6 +222,17 @@ impl SurveyInput {
         check_len("title", &self.title, 1, MAX_TITLE)?;
         check_len("description", &self.description, 0, MAX_DESCRIPTION)?;
         check_len("body", &self.body, 1, MAX_BODY)?;
+        // Citizens read it as 征集单位: a name, never a code such as a site id.
+        if !self
+            .body
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        {
+            return Err(invalid(
+                "body",
+                "must be the name of the body running the survey (e.g. 广东省交通运输厅), not a code",
+            ));
+        }
         if self.opens_at <= 0 {
             return Err(invalid("opens_at", "must be a time in unix milliseconds"));
         }

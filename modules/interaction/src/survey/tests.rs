@@ -57,6 +57,7 @@ fn every_bad_field_is_named() {
     assert!(err(|i| i.title = "  ".into()).starts_with("title: must be 1–100"));
     assert!(err(|i| i.title = "长".repeat(101)).starts_with("title:"));
     assert!(err(|i| i.body = String::new()).starts_with("body:"));
+    assert!(err(|i| i.body = "gd".into()).starts_with("body:"));
     assert!(err(|i| i.description = "x".repeat(5001)).starts_with("description:"));
     assert!(err(|i| i.closes_at = i.opens_at).starts_with("closes_at: must be after opens_at"));
     assert!(

@@ -429,7 +429,17 @@ pub async fn article(req: &PageRequest, id: i64) -> Result<Response, PageError> 
     article.insert("updated", Value::from(beijing_time(p.updated_ms)));
     ctx.insert("article", Value::from(article));
     ctx.insert("column", v(serde_json::json!({ "name": column.name, "url": curl, "kind_label": column.kind.label() })));
-    req.render(StatusCode::OK, "article.html", ctx)
+    let mut page = req.render(StatusCode::OK, "article.html", ctx)?;
+    // When the document last changed, for crawlers and inspection tools; revalidation goes
+    // by the ETag, which also covers the navigation and templates around it.
+    if let Some(at) = chrono::DateTime::from_timestamp_millis(p.updated_ms)
+        && let Ok(value) =
+            axum::http::HeaderValue::from_str(&at.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+    {
+        page.headers_mut()
+            .insert(axum::http::header::LAST_MODIFIED, value);
+    }
+    Ok(page)
 }
 
 use govnode_topology::beijing::minute as beijing_time;
