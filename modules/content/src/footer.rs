@@ -36,21 +36,29 @@ const PROVINCES: &str =
 pub struct SiteFooter {
     /// 网站标识码: ten characters, a six-digit region code and four digits (`4400000114`),
     /// or `bm` and eight digits for a department (`bm09000013`).
+    #[cfg_attr(feature = "openapi", schema(max_length = 10, pattern = r"^([0-9]{10}|bm[0-9]{8})?$"))]
     pub site_code: String,
     /// ICP备案号, e.g. `粤ICP备05070829号` or `京ICP备2023012345号-1`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40, pattern = r"^([京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新港澳台]ICP备 *[0-9]{4,12}号(-[0-9]{1,3})?)?$"))]
     pub icp_record: String,
     /// 公安机关备案号, e.g. `粤公网安备 44010402000195号` (a province abbreviation, 公网安备
     /// and fourteen digits).
+    #[cfg_attr(feature = "openapi", schema(max_length = 40, pattern = r"^([京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新港澳台]公网安备 *[0-9]{14}号(-[0-9]{1,3})?)?$"))]
     pub police_record: String,
     /// The 党政机关网站标识 id the site's certificate page has (32 hexadecimal characters).
+    #[cfg_attr(feature = "openapi", schema(max_length = 32, pattern = r"^([0-9a-fA-F]{32})?$"))]
     pub conac_id: String,
     /// 承办单位: the body that runs the site for its owner (主办单位).
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     pub undertaker: String,
     /// Contact telephone (联系电话), digits with spaces, `-`, `+`, `(`, `)`, `/`, `,` or `、`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 60, pattern = r"^([0-9 ()/,、（）+-]*[0-9][0-9 ()/,、（）+-]*)?$"))]
     pub phone: String,
     /// Contact postal address (联系地址).
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
     pub address: String,
     /// Contact e-mail address (联系邮箱).
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"^([!-?A-~]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)?$"))]
     pub email: String,
 }
 
@@ -284,8 +292,8 @@ pub(crate) async fn store_footer(
 }
 
 impl Content {
-    /// Replaces a site's footer items (an empty item is removed). Only the node that owns
-    /// the site sets its footer.
+    /// Replaces a site's footer items (an empty item is removed) and records the site's
+    /// entry, so replicas show the new footer. Only the node that owns the site sets it.
     pub async fn set_footer(
         &self,
         actor: &str,
@@ -314,7 +322,10 @@ impl Content {
             &detail,
         )
         .await?;
+        // The footer travels with the site: replicas up and down the tree show it too.
+        self.emit_site(&mut tx, site).await?;
         tx.commit().await?;
+        self.announce();
         self.site(site).await
     }
 }

@@ -7,4 +7,5 @@ mod interaction_races;
 mod replication;
 mod scopes;
 mod site_claims;
+mod site_footer;
 mod trust;

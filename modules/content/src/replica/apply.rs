@@ -6,18 +6,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::{AnyConnection, Row as _};
 
-use super::claim::{Lineage, SiteClaim, settle_site_claim};
+use super::claim::Lineage;
 use super::{
-    ARTICLE, ArticleRecord, COLUMN, ColumnRecord, SITE, SiteRecord, TEMPLATE, TEMPLATE_SET,
-    TemplateRecord, TemplateSetRecord, decode, failed, owned_site,
+    ARTICLE, ArticleRecord, COLUMN, ColumnRecord, SITE, TEMPLATE, TEMPLATE_SET, TemplateRecord,
+    TemplateSetRecord, decode, failed, owned_site,
 };
 
 /// Applies other nodes' content entries to this node's tables.
 #[derive(Debug, Clone)]
 pub struct ContentApplier {
-    me: String,
-    lineage: Lineage,
-    templates_applied: Arc<AtomicU64>,
+    pub(super) me: String,
+    pub(super) lineage: Lineage,
+    pub(super) templates_applied: Arc<AtomicU64>,
 }
 
 impl ContentApplier {
@@ -46,44 +46,7 @@ impl ContentApplier {
         let origin = entry.origin.to_string();
         let hlc = entry.hlc as i64;
         match entry.kind.as_str() {
-            SITE => {
-                let r: SiteRecord = decode(payload)?;
-                if r.id != entry.object {
-                    return Err(ApplyError::Refused(format!(
-                        "site entry for `{}` carries site `{}`",
-                        entry.object, r.id
-                    )));
-                }
-                match settle_site_claim(&mut *tx, &r.id, &origin, hlc, &self.me, &self.lineage)
-                    .await?
-                {
-                    SiteClaim::Stale => return Ok(()),
-                    SiteClaim::Apply => {}
-                    // The former holder's template overrides leave the renderer.
-                    SiteClaim::Took(_) => {
-                        self.templates_applied.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-                sqlx::query(
-                    "INSERT INTO sites (id, name, hosts, owner_body, body_code, region, shutdown, shutdown_message, created_ms, origin, entry_hlc) \
-                     VALUES ($1, $2, '', $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
-                     owner_body = excluded.owner_body, body_code = excluded.body_code, region = excluded.region, shutdown = excluded.shutdown, \
-                     shutdown_message = excluded.shutdown_message, entry_hlc = excluded.entry_hlc",
-                )
-                .bind(&r.id)
-                .bind(&r.name)
-                .bind(&r.owner_body)
-                .bind(&r.body_code)
-                .bind(&r.region)
-                .bind(r.shutdown as i64)
-                .bind(&r.shutdown_message)
-                .bind(r.created_ms)
-                .bind(&origin)
-                .bind(hlc)
-                .execute(&mut *tx)
-                .await
-                .map_err(failed)?;
-            }
+            SITE => self.apply_site(&mut *tx, entry, payload).await?,
             COLUMN => {
                 let r: ColumnRecord = decode(payload)?;
                 owned_site(&mut *tx, &r.site, &origin, &self.me).await?;

@@ -4,6 +4,7 @@ use govnode_federation::{Audience, EntryDraft, encode_payload};
 
 use sqlx::{AnyConnection, Row as _};
 
+use super::site::encode_site;
 use super::{
     ARTICLE, ArticleRecord, COLUMN, ColumnRecord, SITE, SiteRecord, TEMPLATE, TEMPLATE_SET,
     TemplateRecord, TemplateSetRecord, V1,
@@ -54,14 +55,16 @@ impl Content {
         }
     }
 
-    /// Records a site's current public state (call inside the changing transaction).
+    /// Records a site's current public state, its footer included (call inside the changing
+    /// transaction).
     pub(crate) async fn emit_site(
         &self,
         conn: &mut AnyConnection,
         site: &str,
     ) -> Result<(), ContentError> {
         let r = sqlx::query(
-            "SELECT id, name, owner_body, body_code, region, shutdown, shutdown_message, created_ms FROM sites WHERE id = $1",
+            "SELECT id, name, owner_body, body_code, region, shutdown, shutdown_message, created_ms, site_code, icp_record, \
+             police_record, conac_id, undertaker, contact_phone, contact_address, contact_email FROM sites WHERE id = $1",
         )
         .bind(site)
         .fetch_one(&mut *conn)
@@ -76,7 +79,8 @@ impl Content {
             shutdown_message: r.try_get("shutdown_message")?,
             created_ms: r.try_get("created_ms")?,
         };
-        self.append(conn, SITE, site.to_string(), encode_payload(V1, &record))
+        let footer = crate::footer::footer_from_row(&r)?;
+        self.append(conn, SITE, site.to_string(), encode_site(&record, &footer))
             .await
     }
 

@@ -9,6 +9,7 @@ mod apply;
 mod claim;
 mod emit;
 mod local;
+mod site;
 
 pub use apply::ContentApplier;
 
@@ -26,6 +27,7 @@ const TEMPLATE_SET: &str = "content.template-set";
 const TEMPLATE: &str = "content.template";
 const V1: u8 = 1;
 
+/// A site's V1 payload; what later revisions append after it is in `site`.
 #[derive(Debug, Serialize, Deserialize)]
 struct SiteRecord {
     id: String,
