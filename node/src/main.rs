@@ -207,12 +207,23 @@ async fn token(command: TokenCommand) -> Result<()> {
         } => {
             let role: Role = role.parse()?;
             if let Some(s) = &site {
-                let exists = sqlx::query("SELECT id FROM sites WHERE id = $1")
-                    .bind(s)
-                    .fetch_optional(&db.read)
-                    .await?;
+                // A handler's scope is a government body of the directory ("440000.hrss"),
+                // every other role's a site of this node.
+                let (sql, what) = if role == Role::Handler {
+                    ("SELECT id FROM interaction_bodies WHERE id = $1", "body")
+                } else {
+                    ("SELECT id FROM sites WHERE id = $1", "site")
+                };
+                let exists = sqlx::query(sql).bind(s).fetch_optional(&db.read).await?;
                 if exists.is_none() {
-                    bail!("--site: no site `{s}` on this node");
+                    bail!(
+                        "--site: no {what} `{s}` on this node{}",
+                        if role == Role::Handler {
+                            " (a handler's --site is a body id from GET /api/interaction/bodies, e.g. 440000.hrss)"
+                        } else {
+                            ""
+                        }
+                    );
                 }
             }
             let (secret, summary) = tokens.create(&name, role, site.as_deref()).await?;

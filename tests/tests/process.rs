@@ -295,7 +295,52 @@ async fn token_cli_creates_scoped_tokens_and_names_bad_input() {
     .output()
     .unwrap();
     assert!(String::from_utf8_lossy(&unknown_site.stderr).contains("no site `nope`"));
+    // A handler's scope is a body of the directory (README's `--role handler --site <body id>`).
+    let unknown_body = govnode(
+        &[
+            "token",
+            "create",
+            "--role",
+            "handler",
+            "--site",
+            "440000.hrss",
+            "--name",
+            "x",
+        ],
+        &data,
+    )
+    .output()
+    .unwrap();
+    assert!(
+        String::from_utf8_lossy(&unknown_body.stderr).contains("no body `440000.hrss`"),
+        "{}",
+        String::from_utf8_lossy(&unknown_body.stderr)
+    );
+    {
+        let config = govnode::Config::load(&data.join("govnode.toml")).unwrap();
+        let node = govnode::Node::open(config, &data).await.unwrap();
+        node.interaction
+            .put_body("hrss", "广东省人力资源和社会保障厅", "")
+            .await
+            .unwrap();
+        node.close().await;
+    }
+    let handler = run_ok(govnode(
+        &[
+            "token",
+            "create",
+            "--role",
+            "handler",
+            "--site",
+            "440000.hrss",
+            "--name",
+            "李四",
+        ],
+        &data,
+    ));
+    assert!(handler.trim().starts_with("gnt_"), "{handler}");
     let list = run_ok(govnode(&["token", "list"], &data));
+    assert!(list.contains("handler\t440000.hrss\t李四"), "{list}");
     assert!(
         list.contains("platform-admin") && list.contains("运维") && !list.contains("gnt_"),
         "secrets never listed: {list}"
