@@ -1,4 +1,4 @@
-//! Roles and what each may do.
+//! Roles, scopes, actions, and the single-grant principal a command-line token carries.
 
 use std::fmt;
 use std::str::FromStr;
@@ -6,24 +6,38 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::AccountsError;
+use crate::grant::Grant;
 
 /// A role, as the platform defines them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
-    /// Runs the node: every site, site creation, templates.
+    /// Runs the node: every site, site creation, templates, every account.
     PlatformAdmin,
     /// Runs one site: columns, shutdown, and everything editors and reviewers do there.
     SiteAdmin,
-    /// Writes and submits articles on one site.
+    /// Writes and submits articles on one site (optionally some columns only).
     Editor,
-    /// Approves, rejects, publishes and withdraws articles on one site.
+    /// Approves, rejects, publishes and withdraws articles on one site (optionally some
+    /// columns only).
     Reviewer,
     /// Handles citizens' tickets for one government body (its scope is the body id).
     Handler,
+    /// Reads the node's audit logs and statistics, and nothing else.
+    Auditor,
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 6] = [
+        Role::PlatformAdmin,
+        Role::SiteAdmin,
+        Role::Editor,
+        Role::Reviewer,
+        Role::Handler,
+        Role::Auditor,
+    ];
+
     /// The role's wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,6 +46,19 @@ impl Role {
             Role::Editor => "editor",
             Role::Reviewer => "reviewer",
             Role::Handler => "handler",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// The role's name as staff read it.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Role::PlatformAdmin => "平台管理员",
+            Role::SiteAdmin => "站点管理员",
+            Role::Editor => "编辑",
+            Role::Reviewer => "审核员",
+            Role::Handler => "办理人员",
+            Role::Auditor => "审计员",
         }
     }
 }
@@ -45,14 +72,10 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = AccountsError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "platform-admin" => Role::PlatformAdmin,
-            "site-admin" => Role::SiteAdmin,
-            "editor" => Role::Editor,
-            "reviewer" => Role::Reviewer,
-            "handler" => Role::Handler,
-            other => return Err(AccountsError::UnknownRole(other.to_string())),
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| AccountsError::UnknownRole(s.to_string()))
     }
 }
 
@@ -75,15 +98,27 @@ pub enum Action {
     Withdraw,
     /// Read the audit log.
     ReadAudit,
+    /// Read statistics (visits, searches, tickets).
+    ReadStatistics,
     /// Accept, transfer, answer citizens' tickets of a body (the scope is the body id).
     HandleTickets,
 }
 
+impl Action {
+    /// Whether a grant limited to some columns allows this action only in those columns.
+    pub fn is_per_column(self) -> bool {
+        matches!(
+            self,
+            Action::Edit | Action::Review | Action::Publish | Action::Withdraw
+        )
+    }
+}
+
 /// What a role is limited to: the whole node, one site, or (for handlers) one body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Scope {
-    /// The whole node (platform admins).
+    /// The whole node (platform admins, auditors).
     Node,
     /// One site, by id (site admins, editors, reviewers).
     Site(String),
@@ -92,7 +127,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The scope a role stored with `scoped_to` (the token's site or body column) has.
+    /// The scope a role stored with `scoped_to` (a token's or grant's site or body column) has.
     pub fn of(role: Role, scoped_to: Option<String>) -> Scope {
         match (role, scoped_to) {
             (_, None) => Scope::Node,
@@ -116,10 +151,27 @@ impl Scope {
             _ => None,
         }
     }
+
+    /// The site or body id; `""` for the node (how grants store it).
+    pub fn id(&self) -> &str {
+        match self {
+            Scope::Node => "",
+            Scope::Site(s) | Scope::Body(s) => s,
+        }
+    }
+
+    /// The scope as staff read it.
+    pub fn chinese(&self) -> String {
+        match self {
+            Scope::Node => "本节点".into(),
+            Scope::Site(s) => format!("站点 {s}"),
+            Scope::Body(b) => format!("单位 {b}"),
+        }
+    }
 }
 
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Scope::Node => f.write_str("this node"),
             Scope::Site(s) => write!(f, "site `{s}`"),
@@ -128,10 +180,11 @@ impl std::fmt::Display for Scope {
     }
 }
 
-/// Who is calling: the token's name, role and scope.
+/// Who is calling with a command-line token: its name, its one role and scope. A user's
+/// union of grants is an [`crate::Access`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Principal {
-    /// The person or system behind the token.
+    /// The person or system behind the token (the identity the four-eyes rule compares).
     pub name: String,
     /// The role.
     pub role: Role,
@@ -143,27 +196,15 @@ impl Principal {
     /// Whether this principal may do `action` on `target`: a site, or a body for
     /// [`Action::HandleTickets`] (`None`: a platform-wide action).
     pub fn may(&self, action: Action, target: Option<&str>) -> bool {
-        if self.role == Role::PlatformAdmin {
-            return true;
-        }
-        // A handler's scope is a body, not a site: tickets are all it may touch.
-        if self.role == Role::Handler || action == Action::HandleTickets {
-            return self.role == Role::Handler
-                && action == Action::HandleTickets
-                && target.is_some_and(|b| self.scope.body() == Some(b));
-        }
-        if target.is_none_or(|s| self.scope.site() != Some(s)) {
-            return false;
-        }
-        match action {
-            Action::ManagePlatform | Action::EditTemplates => false,
-            Action::ManageSite | Action::ReadAudit => self.role == Role::SiteAdmin,
-            Action::Edit => matches!(self.role, Role::SiteAdmin | Role::Editor),
-            Action::Review | Action::Withdraw => {
-                matches!(self.role, Role::SiteAdmin | Role::Reviewer)
-            }
-            Action::Publish => true,
-            Action::HandleTickets => false,
+        self.grant().allows(action, target)
+    }
+
+    /// The principal's role and scope as a grant (every column).
+    pub fn grant(&self) -> Grant {
+        Grant {
+            role: self.role,
+            scope: self.scope.clone(),
+            columns: None,
         }
     }
 }
@@ -205,14 +246,31 @@ mod tests {
     }
 
     #[test]
-    fn role_names_round_trip() {
-        for r in [
-            Role::PlatformAdmin,
-            Role::SiteAdmin,
-            Role::Editor,
-            Role::Reviewer,
+    fn auditors_read_and_nothing_else() {
+        let auditor = p(Role::Auditor, None);
+        assert!(auditor.may(Action::ReadAudit, None));
+        assert!(auditor.may(Action::ReadAudit, Some("gd")));
+        assert!(auditor.may(Action::ReadStatistics, Some("gd")));
+        for action in [
+            Action::ManagePlatform,
+            Action::EditTemplates,
+            Action::ManageSite,
+            Action::Edit,
+            Action::Review,
+            Action::Publish,
+            Action::Withdraw,
+            Action::HandleTickets,
         ] {
+            assert!(!auditor.may(action, Some("gd")), "{action:?}");
+            assert!(!auditor.may(action, None), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for r in Role::ALL {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
+            assert!(!r.chinese().is_empty());
         }
         assert!("root".parse::<Role>().is_err());
     }
