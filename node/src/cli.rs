@@ -1,4 +1,4 @@
-//! The command line: init, serve, certify, install-cert, status, token, import, reindex, demo.
+//! The command line: init, serve, certify, install-cert, status, token, user, import, reindex, demo.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -117,6 +117,12 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage staff accounts: the first platform administrator, and recovery.
+    User {
+        /// User command.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Import a JSONL corpus into a column, publishing each document (resumable).
     Import {
         /// Data dir (the node must not be running).
@@ -196,6 +202,55 @@ pub enum TokenCommand {
         /// Token id (from `token list`).
         #[arg(long)]
         id: i64,
+    },
+}
+
+/// Staff account commands (run by the node's operator, who acts as a platform admin).
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account with one grant and an initial password, to be changed at the
+    /// first sign-in: read from stdin with --password-stdin, else generated and printed once.
+    Create {
+        /// Data dir.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Login name: 3–40 of a-z, 0-9, `.`, `_`, `-`.
+        #[arg(long)]
+        login: String,
+        /// Name shown, e.g. 张三.
+        #[arg(long)]
+        name: String,
+        /// The government body they work for (free text).
+        #[arg(long, default_value = "")]
+        body: String,
+        /// platform-admin, site-admin, editor, reviewer, handler or auditor.
+        #[arg(long)]
+        role: String,
+        /// The site of a site role; for a handler, the body id (e.g. 440000.hrss).
+        #[arg(long)]
+        site: Option<String>,
+        /// Read the initial password from the first line of stdin instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List staff accounts (never their passwords).
+    List {
+        /// Data dir.
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+    /// Set a new password (to be changed at the next sign-in) and end the user's sessions:
+    /// read from stdin with --password-stdin, else generated and printed once.
+    ResetPassword {
+        /// Data dir.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Login name.
+        #[arg(long)]
+        login: String,
+        /// Read the new password from the first line of stdin instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::NodeError;
 
+mod auth;
+
+pub use auth::AuthSection;
+
 /// The config file's name inside the data dir.
 pub const CONFIG_FILE: &str = "govnode.toml";
 
@@ -33,6 +37,9 @@ pub struct Config {
     /// Logging.
     #[serde(default)]
     pub log: LogSection,
+    /// Staff sign-in sessions.
+    #[serde(default)]
+    pub auth: AuthSection,
     /// The federation: links to the tree (absent: a standalone node, its own root).
     #[serde(default)]
     pub federation: Option<FederationSection>,
@@ -260,6 +267,7 @@ impl Config {
             http: HttpSection::default(),
             library: LibrarySection::default(),
             log: LogSection::default(),
+            auth: AuthSection::default(),
             federation: None,
             topology: None,
         }
@@ -299,6 +307,7 @@ impl Config {
             )));
         }
         cfg.http.validate().map_err(bad)?;
+        cfg.auth.validate().map_err(bad)?;
         if cfg.node.name.trim().is_empty() {
             return Err(bad("node.name is empty".into()));
         }
@@ -358,6 +367,15 @@ max_upload_bytes = {max_up}
 [log]
 # tracing filter (RUST_LOG wins when set), e.g. "info" or "govnode=debug,info".
 filter = {filter}
+
+[auth]
+# Minutes a staff sign-in session lasts without use (default 30).
+idle_timeout_mins = {idle_mins}
+# Hours a staff session lasts after sign-in, however it is used (default 12).
+absolute_timeout_hours = {absolute_hours}
+# The session cookie is `Secure` when http.public_url is https; set this to true when a TLS
+# proxy without a public URL is in front.
+# secure_cookie = true
 {federation}{topology}"#,
             version = self.version,
             id = self.node.id,
@@ -370,6 +388,8 @@ filter = {filter}
             max_conn = self.http.max_connections,
             max_up = self.library.max_upload_bytes,
             filter = toml_string(&self.log.filter),
+            idle_mins = self.auth.idle_timeout_mins,
+            absolute_hours = self.auth.absolute_timeout_hours,
             federation = self
                 .federation
                 .as_ref()
@@ -626,6 +646,16 @@ mod tests {
         std::fs::write(&path, "version = 1\n[node]\nid = \"440000\"\nname = \"x\"\n[http]\nlisten = \"127.0.0.1:1\"\nlistne = 3\n").unwrap();
         let err = Config::load(&path).unwrap_err().to_string();
         assert!(err.contains("listne"), "{err}");
+        std::fs::write(
+            &path,
+            "version = 1\n[node]\nid = \"440000\"\nname = \"x\"\n[auth]\nidle_timeout = 3\n",
+        )
+        .unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("idle_timeout"), "{err}");
+        std::fs::write(&path, "version = 1\n[node]\nid = \"440000\"\nname = \"x\"\n[auth]\nabsolute_timeout_hours = 0\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("auth.absolute_timeout_hours"), "{err}");
         std::fs::write(&path, "version = 1\n[node]\nid = \"44\"\nname = \"x\"\n").unwrap();
         let err = Config::load(&path).unwrap_err().to_string();
         assert!(err.contains("six-digit"), "{err}");

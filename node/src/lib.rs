@@ -14,6 +14,7 @@ pub mod lock;
 pub mod node;
 pub mod replication;
 mod site_directory;
+pub mod staff;
 pub mod storage;
 mod workers;
 

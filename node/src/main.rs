@@ -126,6 +126,7 @@ async fn main() -> Result<()> {
             govnode::run(node, listener, govnode::node::shutdown_signal()).await?;
         }
         Command::Token { command } => token(command).await?,
+        Command::User { command } => govnode::staff::run(command).await?,
         Command::Import {
             data_dir,
             site,
@@ -207,24 +208,7 @@ async fn token(command: TokenCommand) -> Result<()> {
         } => {
             let role: Role = role.parse()?;
             if let Some(s) = &site {
-                // A handler's scope is a government body of the directory ("440000.hrss"),
-                // every other role's a site of this node.
-                let (sql, what) = if role == Role::Handler {
-                    ("SELECT id FROM interaction_bodies WHERE id = $1", "body")
-                } else {
-                    ("SELECT id FROM sites WHERE id = $1", "site")
-                };
-                let exists = sqlx::query(sql).bind(s).fetch_optional(&db.read).await?;
-                if exists.is_none() {
-                    bail!(
-                        "--site: no {what} `{s}` on this node{}",
-                        if role == Role::Handler {
-                            " (a handler's --site is a body id from GET /api/interaction/bodies, e.g. 440000.hrss)"
-                        } else {
-                            ""
-                        }
-                    );
-                }
+                govnode::staff::check_scope(&db, role, s, "--site").await?;
             }
             let (secret, summary) = tokens.create(&name, role, site.as_deref()).await?;
             eprintln!(

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use govnode_accounts::TokenStore;
+use govnode_accounts::{AuditLog, SessionStore, TokenStore, UserStore};
 use govnode_content::Content;
 use govnode_content::render::Renderer;
 use govnode_federation::{Federation, NodeKey};
@@ -36,6 +36,8 @@ pub struct Node {
     pub blobs: BlobStore,
     /// API tokens.
     pub tokens: TokenStore,
+    /// Staff sign-in sessions (pruned by a worker).
+    pub sessions: SessionStore,
     /// Full-text index.
     pub search: Arc<SearchIndex>,
     /// Search dictionaries (synonyms, topic cards) of this node's lineage.
@@ -124,6 +126,9 @@ impl Node {
             Arc::new(analytics.applier()),
         );
         let tokens = TokenStore::new(db.read.clone(), db.write.clone());
+        let policy = config.auth.policy();
+        let users = UserStore::with_policy(db.read.clone(), db.write.clone(), policy.clone());
+        let sessions = SessionStore::with_policy(db.read.clone(), db.write.clone(), policy);
         let renderer = Arc::new(Renderer::default());
         for site in content.sites().await? {
             let overrides = content.template_overrides(&site.id).await?;
@@ -163,6 +168,10 @@ impl Node {
             content: content.clone(),
             blobs: blobs.clone(),
             tokens: tokens.clone(),
+            users,
+            sessions: sessions.clone(),
+            audit: AuditLog::new(db.read.clone()),
+            secure_cookies: config.auth.secure_cookie(config.http.public_url.as_deref()),
             search: search.clone(),
             one_net,
             dictionary: dictionary.clone(),
@@ -182,6 +191,7 @@ impl Node {
             content,
             blobs,
             tokens,
+            sessions,
             search,
             dictionary,
             interaction,
@@ -290,6 +300,10 @@ pub async fn run(
     workers.every("ticket deadlines", Duration::from_secs(60), move || {
         crate::workers::check_deadlines(deadlines.clone())
     });
+    let sessions = node.sessions.clone();
+    workers.every("expired sessions", Duration::from_secs(300), move || {
+        crate::workers::prune_sessions(sessions.clone())
+    });
     let addr = listener.local_addr()?;
     let mut state = node.app_state();
     if node.config.http.public_url.is_none() {
@@ -304,7 +318,7 @@ pub async fn run(
     info!(%addr, node = %node.config.node.id, "serving");
     govnode_web::serve(listener, app, node.config.http.serve_limits(), shutdown).await?;
     // Shutdown order: HTTP (above), then the workers in start order (followers and sync,
-    // the scheduler, analytics, deadlines), then storage.
+    // the scheduler, analytics, deadlines, sessions), then storage.
     workers.stop().await;
     node.close().await;
     info!("stopped");

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::Node;
 
@@ -102,6 +102,15 @@ pub(crate) async fn check_deadlines(node: Arc<Node>) {
     }
     if let Err(e) = node.interaction.publish_stats(today).await {
         warn!(error = %e, "publishing ticket statistics failed");
+    }
+}
+
+/// Deletes expired staff sessions (every five minutes; an expired one is refused anyway).
+pub(crate) async fn prune_sessions(sessions: govnode_accounts::SessionStore) {
+    match sessions.prune(chrono::Utc::now().timestamp_millis()).await {
+        Ok(n) if n > 0 => debug!(count = n, "expired sessions deleted"),
+        Ok(_) => {}
+        Err(e) => warn!(error = %e, "pruning expired sessions failed"),
     }
 }
 

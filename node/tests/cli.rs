@@ -25,6 +25,7 @@ fn help_documents_every_command() {
         "install-cert",
         "status",
         "token",
+        "user",
         "import",
         "reindex",
         "demo",

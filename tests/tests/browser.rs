@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use govnode_tests::{Method, StatusCode, TestNode};
+use govnode_tests::{Method, Role, StatusCode, TestNode};
 use serde_json::{Value, json};
 
 /// The checker's folder, with its `node_modules` when installed.
@@ -147,6 +147,7 @@ async fn public_pages_pass_axe_fit_a_phone_and_break_no_policy() {
                     "content": "请问购买自住住房后如何申请提取住房公积金，需要哪些材料？" }
     });
     pages.push(filed);
+    pages.extend(console_pages(&t).await);
     let results = check(pages).await;
     let problems: Vec<String> = results
         .iter()
@@ -188,6 +189,82 @@ async fn public_pages_pass_axe_fit_a_phone_and_break_no_policy() {
         filed["landed"].as_str().unwrap().contains("/letters/sent"),
         "{filed}"
     );
-    assert_eq!(results.len(), 2 * 17);
+    assert_eq!(results.len(), 2 * 23);
+    let home = results.iter().find(|r| r["name"] == "admin-home").unwrap();
+    assert!(
+        home["text"].as_str().unwrap().contains("李四，您好"),
+        "{home}"
+    );
+    let enrol = results.iter().find(|r| r["name"] == "admin-enrol").unwrap();
+    assert!(
+        enrol["text"].as_str().unwrap().contains("设置身份验证器"),
+        "{enrol}"
+    );
     t.stop().await;
+}
+
+/// The staff console's pages: the sign-in form (and its error), enrolling an authenticator,
+/// and a signed-in person's landing page, account and password change.
+async fn console_pages(t: &TestNode) -> Vec<Value> {
+    use govnode_accounts::{Access, Grant, NewUser};
+    let state = t.node.app_state();
+    let now = chrono::Utc::now().timestamp_millis();
+    let (first, second) = ("Chushi-Mima-2026", "Xin-Mima-Qiang-77");
+    let mut cookies = Vec::new();
+    for (login, grant) in [
+        ("li.editor", Grant::site(Role::Editor, "gd")),
+        ("wang.admin", Grant::site(Role::SiteAdmin, "gd")),
+    ] {
+        let new = NewUser {
+            login: login.into(),
+            display_name: "李四".into(),
+            ..NewUser::default()
+        };
+        let user = state
+            .users
+            .create(&Access::operator("test"), &new, first, &[grant], now)
+            .await
+            .unwrap();
+        state
+            .users
+            .change_password(user.id, first, second, None, "127.0.0.1", now)
+            .await
+            .unwrap();
+        let r = t
+            .http
+            .post(t.url("/admin/sign-in"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("login={login}&password={second}"))
+            .send()
+            .await
+            .unwrap();
+        let set = r.headers()["set-cookie"].to_str().unwrap();
+        let value = set
+            .strip_prefix("govnode_session=")
+            .and_then(|v| v.split(';').next())
+            .unwrap()
+            .to_string();
+        cookies.push(json!([{ "name": "govnode_session", "value": value }]));
+    }
+    let url = |p: &str| t.url(p);
+    let mut pages = vec![page("admin-sign-in", url("/admin/sign-in"))];
+    let mut wrong = page("admin-sign-in-error", url("/admin/sign-in"));
+    wrong["submit"] = json!({
+        "form": "form[action=\"/admin/sign-in\"]",
+        "fields": { "login": "nobody", "password": "wrong-password" }
+    });
+    pages.push(wrong);
+    for (name, path) in [
+        ("admin-home", "/admin/"),
+        ("admin-account", "/admin/account"),
+        ("admin-password", "/admin/password"),
+    ] {
+        let mut p = page(name, url(path));
+        p["cookies"] = cookies[0].clone();
+        pages.push(p);
+    }
+    let mut enrol = page("admin-enrol", url("/admin/sign-in/enrol"));
+    enrol["cookies"] = cookies[1].clone();
+    pages.push(enrol);
+    pages
 }

@@ -10,6 +10,7 @@
 pub mod beijing;
 pub mod markup;
 mod tree;
+pub mod whole;
 
 pub use tree::{Topology, TopologyNode};
 

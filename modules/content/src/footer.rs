@@ -36,29 +36,65 @@ const PROVINCES: &str =
 pub struct SiteFooter {
     /// 网站标识码: ten characters, a six-digit region code and four digits (`4400000114`),
     /// or `bm` and eight digits for a department (`bm09000013`).
-    #[cfg_attr(feature = "openapi", schema(max_length = 10, pattern = r"^([0-9]{10}|bm[0-9]{8})?$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 10, pattern = r"^([0-9]{10}|bm[0-9]{8})?$")
+    )]
     pub site_code: String,
     /// ICP备案号, e.g. `粤ICP备05070829号` or `京ICP备2023012345号-1`.
-    #[cfg_attr(feature = "openapi", schema(max_length = 40, pattern = r"^([京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新港澳台]ICP备 *[0-9]{4,12}号(-[0-9]{1,3})?)?$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 40,
+            pattern = r"^([京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新港澳台]ICP备 *[0-9]{4,12}号(-[0-9]{1,3})?)?$"
+        )
+    )]
     pub icp_record: String,
     /// 公安机关备案号, e.g. `粤公网安备 44010402000195号` (a province abbreviation, 公网安备
     /// and fourteen digits).
-    #[cfg_attr(feature = "openapi", schema(max_length = 40, pattern = r"^([京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新港澳台]公网安备 *[0-9]{14}号(-[0-9]{1,3})?)?$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 40,
+            pattern = r"^([京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新港澳台]公网安备 *[0-9]{14}号(-[0-9]{1,3})?)?$"
+        )
+    )]
     pub police_record: String,
     /// The 党政机关网站标识 id the site's certificate page has (32 hexadecimal characters).
-    #[cfg_attr(feature = "openapi", schema(max_length = 32, pattern = r"^([0-9a-fA-F]{32})?$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 32, pattern = r"^([0-9a-fA-F]{32})?$")
+    )]
     pub conac_id: String,
     /// 承办单位: the body that runs the site for its owner (主办单位).
-    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub undertaker: String,
     /// Contact telephone (联系电话), digits with spaces, `-`, `+`, `(`, `)`, `/`, `,` or `、`.
-    #[cfg_attr(feature = "openapi", schema(max_length = 60, pattern = r"^([0-9 ()/,、（）+-]*[0-9][0-9 ()/,、（）+-]*)?$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 60,
+            pattern = r"^([0-9 ()/,、（）+-]*[0-9][0-9 ()/,、（）+-]*)?$"
+        )
+    )]
     pub phone: String,
     /// Contact postal address (联系地址).
-    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub address: String,
     /// Contact e-mail address (联系邮箱).
-    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"^([!-?A-~]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)?$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 254,
+            pattern = r"^([!-?A-~]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)?$"
+        )
+    )]
     pub email: String,
 }
 
@@ -331,164 +367,4 @@ impl Content {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn field_of(f: &SiteFooter, nested: bool) -> Option<&'static str> {
-        match f.validate(nested) {
-            Err(ContentError::Invalid { field, .. }) => Some(field),
-            Err(e) => panic!("unexpected {e}"),
-            Ok(()) => None,
-        }
-    }
-
-    fn full() -> SiteFooter {
-        SiteFooter {
-            site_code: "4400000114".into(),
-            icp_record: "粤ICP备05070829号".into(),
-            police_record: "粤公网安备 44010402000195号".into(),
-            conac_id: "BFC1D08BF3309DDCE05310291AAC2C98".into(),
-            undertaker: "广东省政务服务数据管理局".into(),
-            phone: "020-83133333".into(),
-            address: "广州市越秀区东风中路305号".into(),
-            email: "webmaster@gd.gov.cn".into(),
-        }
-    }
-
-    #[test]
-    fn good_footers_pass_and_links_follow_the_national_formats() {
-        let f = full();
-        assert_eq!(field_of(&f, false), None);
-        assert_eq!(field_of(&SiteFooter::default(), true), None);
-        for ok in [
-            SiteFooter {
-                site_code: "bm09000013".into(),
-                ..full()
-            },
-            SiteFooter {
-                icp_record: "京ICP备2023012345号-1".into(),
-                ..full()
-            },
-            SiteFooter {
-                police_record: "粤公网安备44010402000195号".into(),
-                ..full()
-            },
-            SiteFooter {
-                phone: "（020）8313 3333、12345".into(),
-                ..full()
-            },
-        ] {
-            assert_eq!(field_of(&ok, false), None, "{ok:?}");
-        }
-        assert_eq!(
-            f.police_url().as_deref(),
-            Some("https://beian.mps.gov.cn/#/query/webSearch?code=44010402000195")
-        );
-        assert_eq!(
-            f.conac_url().as_deref(),
-            Some("https://bszs.conac.cn/sitename?method=show&id=BFC1D08BF3309DDCE05310291AAC2C98")
-        );
-        assert_eq!(
-            f.error_report_url("http%3A%2F%2Fx%2F").as_deref(),
-            Some(
-                "https://zfwzzc.www.gov.cn/check_web/errorInfo/jcInfoNew?siteCode=4400000114&url=http%3A%2F%2Fx%2F"
-            )
-        );
-        let none = SiteFooter::default();
-        assert_eq!(
-            (
-                none.conac_url(),
-                none.police_url(),
-                none.error_report_url("u")
-            ),
-            (None, None, None)
-        );
-    }
-
-    #[test]
-    fn bad_items_are_refused_naming_the_field() {
-        for (bad, field) in [
-            (
-                SiteFooter {
-                    site_code: "440000".into(),
-                    ..full()
-                },
-                "site_code",
-            ),
-            (
-                SiteFooter {
-                    site_code: "bm0900001x".into(),
-                    ..full()
-                },
-                "site_code",
-            ),
-            (
-                SiteFooter {
-                    icp_record: "ICP备05070829号".into(),
-                    ..full()
-                },
-                "icp_record",
-            ),
-            (
-                SiteFooter {
-                    icp_record: "粤ICP备0507号码".into(),
-                    ..full()
-                },
-                "icp_record",
-            ),
-            (
-                SiteFooter {
-                    police_record: "粤公网安备 4401号".into(),
-                    ..full()
-                },
-                "police_record",
-            ),
-            (
-                SiteFooter {
-                    conac_id: "not-hex".into(),
-                    ..full()
-                },
-                "conac_id",
-            ),
-            (
-                SiteFooter {
-                    undertaker: "办".repeat(101),
-                    ..full()
-                },
-                "undertaker",
-            ),
-            (
-                SiteFooter {
-                    phone: "call us".into(),
-                    ..full()
-                },
-                "phone",
-            ),
-            (
-                SiteFooter {
-                    address: "东风中路\u{7}".into(),
-                    ..full()
-                },
-                "address",
-            ),
-            (
-                SiteFooter {
-                    email: "webmaster@gd".into(),
-                    ..full()
-                },
-                "email",
-            ),
-            (
-                SiteFooter {
-                    email: "a b@gd.gov.cn".into(),
-                    ..full()
-                },
-                "email",
-            ),
-        ] {
-            assert_eq!(field_of(&bad, false), Some(field), "{bad:?}");
-            let nested = format!("footer.{field}");
-            assert_eq!(field_of(&bad, true), Some(nested.as_str()), "{bad:?}");
-        }
-    }
-}
+mod tests;

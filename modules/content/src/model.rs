@@ -121,12 +121,17 @@ pub struct Column {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
-    /// blake3 hash of the blob.
+    /// blake3 hash of the blob (64 lowercase hex digits).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-f]{64}$"))]
     pub hash: String,
-    /// File name shown to readers.
+    /// File name shown to readers, 1–200 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")
+    )]
     pub name: String,
     /// Size in bytes (filled from the blob store).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "govnode_topology::whole::number")]
     pub size: i64,
     /// MIME type (filled from the blob store).
     #[serde(default)]
@@ -140,14 +145,21 @@ pub struct Attachment {
 pub struct ArticleInput {
     /// Column slug (only when creating; an article stays in its column).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9][a-z0-9-]{0,39}$"))]
     pub column: Option<String>,
     /// Title (required, ≤ 200 characters).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")
+    )]
     pub title: String,
-    /// Subtitle.
+    /// Subtitle, at most 200 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub subtitle: String,
-    /// Body text in `body_format`.
+    /// Body text in `body_format`, at most 1 000 000 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1_000_000))]
     pub body: String,
     /// Markdown (default) or HTML.
     #[serde(default)]
@@ -155,35 +167,70 @@ pub struct ArticleInput {
     /// Summary; derived from the body when empty.
     #[serde(default)]
     pub summary: String,
-    /// Author shown on the page.
+    /// Author shown on the page, at most 100 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub author: String,
-    /// Issuing body (发文机关 / 来源).
+    /// Issuing body (发文机关 / 来源), at most 100 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub issuing_body: String,
-    /// Document number (发文字号).
+    /// Document number (发文字号), at most 100 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub doc_number: String,
-    /// Theme classification code (主题分类), default 01.
+    /// Theme classification code (主题分类), 01–21; default 01.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^(|0[1-9]|1[0-9]|2[01])$"))]
     pub theme: String,
     /// Document type; defaults to the column's kind.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^(|news|notice|policy|interpretation|guide|qa|topic|law|report)$")
+    )]
     pub doc_type: String,
     /// Date of the document (成文/发布日期), YYYY-MM-DD; defaults to publication day.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^(([0-9]{4}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31))|([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)?$"
+        )
+    )]
     pub date: String,
     /// Valid from, YYYY-MM-DD.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^(([0-9]{4}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31))|([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)?$"
+        )
+    )]
     pub valid_from: String,
-    /// Valid to, YYYY-MM-DD.
+    /// Valid to, YYYY-MM-DD, not before `valid_from`.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^(([0-9]{4}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31))|([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)?$"
+        )
+    )]
     pub valid_to: String,
     /// Attachments (blobs uploaded first).
     #[serde(default)]
     pub attachments: Vec<Attachment>,
-    /// Tags.
+    /// Tags: at most 20, each 1–30 characters.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_items = 20,
+            min_length = 1,
+            max_length = 30,
+            pattern = r"[^\s\u0085]"
+        )
+    )]
     pub tags: Vec<String>,
 }
 

@@ -208,7 +208,7 @@ impl Content {
         )))
         .bind(column_id)
         .bind(per_page)
-        .bind((page.max(1) - 1) * per_page)
+        .bind((page.max(1) - 1).saturating_mul(per_page))
         .fetch_all(&self.read)
         .await?;
         Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))

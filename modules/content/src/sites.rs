@@ -24,18 +24,36 @@ use crate::{Content, ContentError, Site, now_ms};
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteInput {
-    /// Short id (a-z, 0-9, '-').
+    /// Short id: 1–40 of a-z, 0-9 and '-', not starting with '-'.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9][a-z0-9-]{0,39}$"))]
     pub id: String,
-    /// Display name.
+    /// Display name, 1–100 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"[^\s\u0085]")
+    )]
     pub name: String,
-    /// Host names served by this site.
+    /// Host names served by this site: lowercase letters, digits, '.', '-' and ':'.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9.:-]{1,253}$"))]
     pub hosts: Vec<String>,
-    /// Owning body (主办单位).
+    /// Owning body (主办单位), 1–100 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"[^\s\u0085]")
+    )]
     pub owner_body: String,
-    /// Organisation code of the owning body (for index numbers).
+    /// Organisation code of the owning body (for index numbers), 1–40 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 40, pattern = r"[^\s\u0085]")
+    )]
     pub body_code: String,
-    /// Region code, six digits.
+    /// Region code (GB/T 2260), six digits, e.g. 440000.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^(0[1-9]|[1-9][0-9])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$")
+    )]
     pub region: String,
     /// Footer items (网站标识码, 备案号, 承办单位, contact); all optional.
     #[serde(default)]

@@ -79,12 +79,48 @@ pub enum DeadlineError {
 #[serde(default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlinePolicy {
-    /// Working days to answer, per ticket type code.
+    /// Working days to answer, per ticket type code: every type, 1–60 days each.
+    #[serde(deserialize_with = "whole_days")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = working_days_schema))]
     pub working_days: BTreeMap<String, u32>,
-    /// Working days a granted disclosure extension adds.
+    /// Working days a granted disclosure extension adds, 1–60.
+    #[serde(deserialize_with = "govnode_topology::whole::number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub disclosure_extension_days: u32,
-    /// A ticket is due soon this many working days before its due date.
+    /// A ticket is due soon this many working days before its due date, 0–60.
+    #[serde(deserialize_with = "govnode_topology::whole::number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 60))]
     pub warn_before_days: u32,
+}
+
+/// `working_days`, whose days may be written `3.0` (see [`govnode_topology::whole`]).
+fn whole_days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u32>, D::Error> {
+    use govnode_topology::whole::Whole;
+    let days = BTreeMap::<String, Whole<u32>>::deserialize(d)?;
+    Ok(days.into_iter().map(|(code, Whole(n))| (code, n)).collect())
+}
+
+/// `working_days`: every ticket type, and nothing else.
+#[cfg(feature = "openapi")]
+fn working_days_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+    let days = || {
+        (ObjectBuilder::new().schema_type(Type::Integer))
+            .minimum(Some(1))
+            .maximum(Some(MAX_WORKING_DAYS))
+    };
+    TICKET_TYPES
+        .iter()
+        .fold(ObjectBuilder::new().schema_type(Type::Object), |o, code| {
+            o.property(*code, days()).required(*code)
+        })
+        .additional_properties(Some(
+            AdditionalProperties::<utoipa::openapi::schema::Schema>::FreeForm(false),
+        ))
+        .description(Some(
+            "Working days to answer, per ticket type code: every type, 1–60 days each.",
+        ))
+        .build()
 }
 
 impl Default for DeadlinePolicy {

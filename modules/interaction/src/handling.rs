@@ -8,9 +8,10 @@ use serde::Serialize;
 
 use crate::deadline::{DeadlineStatus, past_red_line};
 use crate::model::{Body, TicketKind, TicketRecord, TicketState, Transfer};
+use crate::requests::HandlerAction;
 use crate::routing::{ESCALATION, TICKET, V1};
 use crate::service::{
-    DeadlineClock, HandlerAction, Interaction, TicketView, bad, beijing_today, check_len, fed_err,
+    DeadlineClock, Interaction, TicketView, bad, beijing_today, check_len, fed_err,
 };
 use crate::{InteractionError, store};
 

@@ -18,6 +18,7 @@ mod password;
 pub mod problem;
 pub mod progress;
 pub mod receipt;
+mod requests;
 mod rollup;
 mod routing;
 pub mod rules;
@@ -33,8 +34,11 @@ pub use model::{Attachment, Body, EventRecord, Personal, TicketKind, TicketRecor
 pub use problem::Problem;
 pub use progress::Progress;
 pub use receipt::Receipt;
+#[cfg(feature = "openapi")]
+pub use requests::filing_rule;
+pub use requests::{Filing, HandlerAction};
 pub use routing::{KIND_PREFIX, TicketDelivery};
-pub use service::{Filing, HandlerAction, Interaction, TicketView, beijing_today};
+pub use service::{Interaction, TicketView, beijing_today};
 pub use settings::Settings;
 
 /// This crate's tables as SQLite migrations, versions 6xxxx (`govnode::storage` merges all modules').

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// What a citizen writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TicketKind {
     /// 领导信箱.
     LeaderMailbox,

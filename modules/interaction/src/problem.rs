@@ -6,7 +6,8 @@
 use govnode_topology::NodeId;
 
 use crate::model::{Body, TicketKind};
-use crate::service::{Filing, MAX_ATTACHMENT_BYTES, MAX_CONTENT_CHARS};
+use crate::requests::Filing;
+use crate::service::{MAX_ATTACHMENT_BYTES, MAX_CONTENT_CHARS};
 use crate::{Interaction, InteractionError};
 
 /// Longest answer to a request for information (补充材料).

@@ -2,7 +2,7 @@
 //! the API, the letters form and any later console apply the same ones: which files a
 //! citizen may attach, and whose tickets a member of staff may handle.
 
-use govnode_accounts::{Principal, Role, Scope};
+use govnode_accounts::{Access, Role};
 
 use crate::InteractionError;
 
@@ -61,35 +61,45 @@ pub fn check_attachment(media_type: &str, len: usize) -> Result<String, Interact
 }
 
 /// Whose tickets `who` may handle, asked about `body` (a ticket's body, or none):
-/// `Ok(None)` every body's (a platform admin), `Ok(Some(b))` only body `b`'s (a handler).
-pub fn handled_body(
-    who: &Principal,
-    body: Option<&str>,
-) -> Result<Option<String>, InteractionError> {
-    match (&who.role, &who.scope) {
-        (Role::PlatformAdmin, _) => Ok(body.map(str::to_string)),
-        (Role::Handler, Scope::Body(mine)) => match body {
-            Some(b) if b != mine => Err(InteractionError::Forbidden(format!(
-                "a handler token for body `{mine}` may not handle the tickets of body `{b}`"
-            ))),
-            _ => Ok(Some(mine.clone())),
-        },
-        (role, _) => Err(InteractionError::Forbidden(format!(
-            "a {role} token may not handle tickets"
+/// `Ok(None)` every body's (a platform admin), `Ok(Some(b))` only body `b`'s (a handler of
+/// `b`; asked about none, the body of their first handler grant).
+pub fn handled_body(who: &Access, body: Option<&str>) -> Result<Option<String>, InteractionError> {
+    if who.is_platform_admin() {
+        return Ok(body.map(str::to_string));
+    }
+    let mine: Vec<&str> = who
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::Handler)
+        .filter_map(|g| g.scope.body())
+        .collect();
+    match (body, mine.first()) {
+        (_, None) => Err(InteractionError::Forbidden(format!(
+            "`{}` holds no handler grant and may not handle tickets",
+            who.person()
+        ))),
+        (None, Some(first)) => Ok(Some(first.to_string())),
+        (Some(b), Some(_)) if mine.contains(&b) => Ok(Some(b.to_string())),
+        (Some(b), Some(_)) => Err(InteractionError::Forbidden(format!(
+            "a handler for body `{}` may not handle the tickets of body `{b}`",
+            mine.join("`, `")
         ))),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use govnode_accounts::{Grant, Principal, Scope};
+
     use super::*;
 
-    fn who(role: Role, scope: Scope) -> Principal {
+    fn who(role: Role, scope: Scope) -> Access {
         Principal {
             name: "x".into(),
             role,
             scope,
         }
+        .into()
     }
 
     #[test]
@@ -118,5 +128,12 @@ mod tests {
         assert_eq!(handled_body(&admin, None).unwrap(), None);
         let editor = who(Role::Editor, Scope::Site("gd".into()));
         assert!(handled_body(&editor, None).is_err());
+        let two = Access::user(
+            1,
+            "li",
+            vec![Grant::body("440000.hrss"), Grant::body("440000.zjj")],
+        );
+        assert!(handled_body(&two, Some("440000.zjj")).is_ok());
+        assert!(handled_body(&two, Some("440000.jyt")).is_err());
     }
 }

@@ -16,6 +16,7 @@ use crate::model::{
     Attachment, Body, EventRecord, Personal, Sealed, TicketKind, TicketRecord, TicketState,
     Transfer,
 };
+use crate::requests::Filing;
 use crate::routing::{BODY, TICKET, TicketDelivery, UPDATE, V1};
 use crate::{InteractionError, store};
 
@@ -25,79 +26,6 @@ pub const SUBMISSIONS_PER_HOUR: i64 = 20;
 pub const MAX_ATTACHMENT_BYTES: usize = 10 << 20;
 /// Longest letter, in characters.
 pub const MAX_CONTENT_CHARS: usize = 5_000;
-
-/// What a citizen submits.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Filing {
-    /// Kind code: leader_mailbox, consultation, complaint, suggestion, report, site_error,
-    /// disclosure.
-    pub kind: String,
-    /// Responsible body id; empty: the site's letters desk passes it on.
-    #[serde(default)]
-    pub body: String,
-    /// Subject.
-    pub subject: String,
-    /// The letter.
-    pub content: String,
-    /// Name.
-    pub name: String,
-    /// Phone.
-    pub phone: String,
-    /// ID number (required for disclosure applications).
-    #[serde(default)]
-    pub id_number: String,
-    /// E-mail.
-    #[serde(default)]
-    pub email: String,
-    /// May the letter and its reply be published.
-    #[serde(default)]
-    pub consent_public: bool,
-    /// Attachments already uploaded: (blake3 hash, file name).
-    #[serde(default)]
-    pub attachments: Vec<(String, String)>,
-}
-
-/// A handler's action on a ticket held here.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum HandlerAction {
-    /// Accept: the deadline starts.
-    Accept,
-    /// Refuse, with a reason.
-    Refuse {
-        /// Why it is refused.
-        reason: String,
-    },
-    /// Transfer (转办) to another body, with a reason.
-    Transfer {
-        /// The body it goes to: "<node>.<slug>", anywhere in the province.
-        body: String,
-        /// Why.
-        reason: String,
-    },
-    /// Start handling.
-    Start,
-    /// Ask the citizen for more information (the clock pauses).
-    RequestInfo {
-        /// What the citizen is asked.
-        question: String,
-    },
-    /// Reply.
-    Reply {
-        /// The reply.
-        text: String,
-    },
-    /// Extend the deadline once (disclosure applications only), with a reason.
-    Extend {
-        /// Why.
-        reason: String,
-    },
-    /// Close.
-    Close,
-}
 
 /// A ticket as shown to the citizen or a handler (never with its password's hash: the
 /// record leaves it out of every serialisation but the wire's).

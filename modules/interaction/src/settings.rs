@@ -19,8 +19,15 @@ pub(crate) const SETTINGS: &str = "interaction.settings";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Settings {
-    /// Holidays and make-up working days, in the calendar's text format; merged over the
-    /// shipped years.
+    /// Holidays and make-up working days, in the calendar's text format: per line
+    /// `YYYY-MM-DD holiday|workday name`, `#` comments; a date at most once, and a make-up
+    /// working day (`workday`) only on a Saturday or Sunday. Merged over the shipped years.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[ \t]*(([0-9]{4}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)|([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)[ \t]+(holiday|workday)[ \t]+[^\s#\u0000-\u001f\u007f-\u009f]([^#\u0000-\u001f\u007f-\u009f]*[^\s#\u0000-\u001f\u007f-\u009f])?[ \t]*)?(#[^\n]*)?\r?(\n[ \t]*(([0-9]{4}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)|([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)[ \t]+(holiday|workday)[ \t]+[^\s#\u0000-\u001f\u007f-\u009f]([^#\u0000-\u001f\u007f-\u009f]*[^\s#\u0000-\u001f\u007f-\u009f])?[ \t]*)?(#[^\n]*)?\r?)*$"
+        )
+    )]
     pub calendar: String,
     /// Working days per ticket kind, the disclosure extension, the warning.
     pub policy: DeadlinePolicy,

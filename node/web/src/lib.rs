@@ -4,7 +4,7 @@
 //! - [`api`]: the JSON API, one file per service, each with its own `routes()`.
 //! - [`site`]: the public pages of every site, through one dispatcher.
 //! - [`ops`]: health, metrics and the operators' federation page.
-//! - [`admin`]: the staff console (filled by the console issues).
+//! - [`admin`]: the staff console: sign-in, the session, one's password, sessions and tokens.
 //! - [`serve`]: the server loop: connections under timeouts and limits slow clients cannot exhaust.
 //!
 //! This crate has no sqlx dependency: handlers call the modules, never SQL.
@@ -55,6 +55,7 @@ pub(crate) fn routes(max_upload_bytes: u64) -> (Router<AppState>, utoipa::openap
     let router = Router::new()
         .merge(documented)
         .merge(ops::pages())
+        .merge(admin::routes())
         .merge(site::routes());
     (router, document)
 }

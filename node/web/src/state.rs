@@ -6,7 +6,7 @@
 use std::sync::{Arc, OnceLock};
 
 use axum::extract::FromRef;
-use govnode_accounts::TokenStore;
+use govnode_accounts::{AuditLog, SessionStore, TokenStore, UserStore};
 use govnode_content::Content;
 use govnode_content::render::Renderer;
 use govnode_federation::{Federation, SyncService};
@@ -55,6 +55,14 @@ pub struct AppState {
     pub blobs: BlobStore,
     /// Staff tokens.
     pub tokens: TokenStore,
+    /// Staff accounts, their grants, sign-in and second factors.
+    pub users: UserStore,
+    /// Staff sign-in sessions.
+    pub sessions: SessionStore,
+    /// The accounts audit log.
+    pub audit: AuditLog,
+    /// Whether the session cookie is marked `Secure` (the node is reached over https).
+    pub secure_cookies: bool,
     /// The full-text index (its freshness, for metrics).
     pub search: Arc<SearchIndex>,
     /// One-net search over the tree.
@@ -102,6 +110,9 @@ from_state!(
     content: Content,
     blobs: BlobStore,
     tokens: TokenStore,
+    users: UserStore,
+    sessions: SessionStore,
+    audit: AuditLog,
     one_net: OneNetSearch,
     dictionary: Dictionary,
     analytics: QueryAnalytics,

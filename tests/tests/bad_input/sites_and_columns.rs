@@ -167,6 +167,11 @@ async fn columns_and_template_sets_are_validated() {
             with(&col, "position", json!("first")),
         )
         .names(&["position:", "invalid type"]),
+        c("fractional position", with(&col, "position", json!(2.5))).names(&[
+            "position:",
+            "2.5",
+            "whole number",
+        ]),
         c("parent of the wrong type", with(&col, "parent", json!(1)))
             .names(&["parent:", "invalid type"]),
         c("invalid JSON", raw_json("{\"slug\": ")).names(&["JSON"]),
@@ -391,13 +396,22 @@ async fn columns_and_template_sets_are_validated() {
     ])
     .await;
 
-    // The limits themselves are accepted.
+    // The limits themselves are accepted, and whole numbers written as JSON Schema allows
+    // them (`7.0`, as some clients send every number).
     let before = w.count("/api/admin/sites/gd/columns").await;
-    for (slug, days) in [("daily", 1), ("decade", 3650)] {
-        let r = w.t.post("/api/admin/sites/gd/columns", &w.gd_admin, json!({ "slug": slug, "name": "栏目", "kind": "news", "update_interval_days": days, "parent": "news", "position": -3 })).await;
+    for (slug, days, position) in [
+        ("daily", json!(1), json!(-3)),
+        ("decade", json!(3650), json!(-3)),
+        ("weekly", json!(7.0), json!(2.0)),
+    ] {
+        let r = w.t.post("/api/admin/sites/gd/columns", &w.gd_admin, json!({ "slug": slug, "name": "栏目", "kind": "news", "update_interval_days": days, "parent": "news", "position": position })).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-        assert_eq!(r.json()["update_interval_days"], days);
+        assert_eq!(
+            r.json()["update_interval_days"],
+            days.as_f64().unwrap() as i64
+        );
+        assert_eq!(r.json()["position"], position.as_f64().unwrap() as i64);
     }
-    assert_eq!(w.count("/api/admin/sites/gd/columns").await, before + 2);
+    assert_eq!(w.count("/api/admin/sites/gd/columns").await, before + 3);
     w.t.stop().await;
 }

@@ -13,20 +13,29 @@ use crate::{Column, ColumnKind, Content, ContentError, now_ms};
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ColumnInput {
-    /// Path segment.
+    /// Path segment: 1–40 of a-z, 0-9 and '-', not starting with '-'.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9][a-z0-9-]{0,39}$"))]
     pub slug: String,
-    /// Display name.
+    /// Display name, 1–50 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 50, pattern = r"[^\s\u0085]")
+    )]
     pub name: String,
     /// Kind: news, notice, policy, interpretation, guide, qa, topic.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::ColumnKind))]
     pub kind: String,
-    /// Parent column slug, for a sub-column.
+    /// Parent column slug, for a sub-column: a column the site has (in a template set, one
+    /// listed before it or one the site has).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9][a-z0-9-]{0,39}$"))]
     pub parent: Option<String>,
-    /// Expected update interval in days.
-    #[serde(default)]
+    /// Expected update interval in days, 1–3650.
+    #[serde(default, deserialize_with = "govnode_topology::whole::optional")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub update_interval_days: Option<i64>,
     /// Order among siblings.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "govnode_topology::whole::number")]
     pub position: i64,
 }
 

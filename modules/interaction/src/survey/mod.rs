@@ -11,12 +11,16 @@
 
 mod chart;
 mod form;
+mod input;
 mod respondent;
 mod store;
 mod view;
 
 pub use chart::bar_chart;
 pub use form::answers_from_form;
+#[cfg(feature = "openapi")]
+pub use input::question_rule;
+pub use input::{Question, QuestionKind, SurveyInput};
 pub use respondent::{COOKIE_NAME, CookieSigner, client_bucket, find_cookie, respondent_key};
 pub use store::{Admission, OptionResult, QuestionResult, Results, Surveys, TextAnswer};
 pub use view::paragraphs;
@@ -139,161 +143,6 @@ impl AnswerProblem {
             AnswerProblem::NotText => "请填写文字".into(),
             AnswerProblem::TooLong => format!("回答不能超过 {MAX_TEXT_ANSWER} 字"),
         }
-    }
-}
-
-/// The kind of a question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = SurveyQuestionKind))]
-pub enum QuestionKind {
-    /// Exactly one option.
-    Single,
-    /// One or more options.
-    Multiple,
-    /// Free text (counted in public results, read only by staff).
-    Text,
-}
-
-/// A question.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = SurveyQuestion))]
-pub struct Question {
-    /// single, multiple or text.
-    pub kind: QuestionKind,
-    /// The question.
-    pub text: String,
-    /// Option labels (choice questions only).
-    #[serde(default)]
-    pub options: Vec<String>,
-    /// Whether an answer is required.
-    #[serde(default)]
-    pub required: bool,
-}
-
-/// What a site admin sends to create a survey.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SurveyInput {
-    /// Title, 1–100 characters.
-    pub title: String,
-    /// What is asked and why.
-    #[serde(default)]
-    pub description: String,
-    /// The government body running it.
-    pub body: String,
-    /// When responses open (unix ms).
-    pub opens_at: i64,
-    /// When responses close and results are published (unix ms).
-    pub closes_at: i64,
-    /// 1–30 questions.
-    pub questions: Vec<Question>,
-}
-
-fn check_len(field: &str, value: &str, min: usize, max: usize) -> Result<(), SurveyError> {
-    let n = value.chars().count();
-    if n < min || n > max {
-        let what = if min == 0 {
-            format!("at most {max} characters")
-        } else {
-            format!("must be {min}–{max} characters")
-        };
-        return Err(invalid(field, format!("{what} (got {n})")));
-    }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(invalid(field, "contains control characters"));
-    }
-    Ok(())
-}
-
-impl SurveyInput {
-    /// Trims the text fields and checks everything, naming the field at fault.
-    pub fn checked(mut self, now_ms: i64) -> Result<SurveyInput, SurveyError> {
-        self.title = self.title.trim().to_string();
-        self.description = self.description.trim().to_string();
-        self.body = self.body.trim().to_string();
-        check_len("title", &self.title, 1, MAX_TITLE)?;
-        check_len("description", &self.description, 0, MAX_DESCRIPTION)?;
-        check_len("body", &self.body, 1, MAX_BODY)?;
-        // Citizens read it as 征集单位: a name, never a code such as a site id.
-        if !self
-            .body
-            .chars()
-            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-        {
-            return Err(invalid(
-                "body",
-                "must be the name of the body running the survey (e.g. 广东省交通运输厅), not a code",
-            ));
-        }
-        if self.opens_at <= 0 {
-            return Err(invalid("opens_at", "must be a time in unix milliseconds"));
-        }
-        if self.closes_at <= self.opens_at {
-            return Err(invalid("closes_at", "must be after opens_at"));
-        }
-        if self.closes_at <= now_ms {
-            return Err(invalid("closes_at", "must be in the future"));
-        }
-        if self.questions.is_empty() || self.questions.len() > MAX_QUESTIONS {
-            return Err(invalid(
-                "questions",
-                format!(
-                    "a survey has 1–{MAX_QUESTIONS} questions (got {})",
-                    self.questions.len()
-                ),
-            ));
-        }
-        for (i, q) in self.questions.iter_mut().enumerate() {
-            q.text = q.text.trim().to_string();
-            check_len(
-                &format!("questions[{i}].text"),
-                &q.text,
-                1,
-                MAX_QUESTION_TEXT,
-            )?;
-            let field = format!("questions[{i}].options");
-            let (min, max) = OPTIONS;
-            match q.kind {
-                QuestionKind::Text if !q.options.is_empty() => {
-                    return Err(invalid(field, "a text question has no options"));
-                }
-                QuestionKind::Single | QuestionKind::Multiple
-                    if q.options.len() < min || q.options.len() > max =>
-                {
-                    let kind = if q.kind == QuestionKind::Single {
-                        "single"
-                    } else {
-                        "multiple"
-                    };
-                    return Err(invalid(
-                        field,
-                        format!("a {kind}-choice question needs {min}–{max} options"),
-                    ));
-                }
-                _ => {}
-            }
-            for (j, o) in q.options.iter_mut().enumerate() {
-                *o = o.trim().to_string();
-                check_len(&format!("{field}[{j}]"), o, 1, MAX_OPTION)?;
-            }
-            for (j, o) in q.options.iter().enumerate() {
-                if q.options[..j].contains(o) {
-                    return Err(invalid(
-                        format!("{field}[{j}]"),
-                        format!("`{o}` is listed twice"),
-                    ));
-                }
-            }
-        }
-        Ok(self)
     }
 }
 

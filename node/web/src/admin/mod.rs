@@ -1,4 +1,164 @@
-//! The staff console (管理后台): server-rendered pages under `/admin/`, apart from the
-//! JSON API in [`crate::api`]. Empty until the console issues fill it; its layout:
-//! `admin/<area>.rs` per workflow (publishing, letters desk, platform), each with its own
-//! `routes()`, pages rendered from typed templates, sign-in and CSRF in `common/`.
+//! The staff console (管理后台): server-rendered pages under `/admin/` on any host, apart
+//! from the JSON API in [`crate::api`] (and from its OpenAPI document, like the site pages).
+//!
+//! - [`sign_in`]: the password, the second factor (a code, or enrolling an authenticator
+//!   when the user's grants require one), signing out.
+//! - [`password`]: changing one's password (forced while an administrator's or an expired
+//!   one is in force).
+//! - [`account`]: the landing page, one's sessions and tokens.
+//! - [`staff`]: who is asking (the session cookie) and the CSRF check of every form.
+//!
+//! Pages are rendered from typed templates (`admin/templates/`, auto-escaped), work without
+//! JavaScript and are never cached. The session cookie and the CSRF header are named in
+//! [`crate::common::session`]. The console issues add `admin/<area>.rs` per workflow.
+
+mod account;
+mod password;
+mod sign_in;
+mod staff;
+
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use minijinja::Environment;
+use serde::Serialize;
+
+use crate::AppState;
+use crate::common::session::append_cookie;
+
+pub use staff::{Pending, Staff};
+
+/// The console's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(|| async { see_other("/admin/") }))
+        .route("/admin/", get(account::home))
+        .route("/admin/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route(
+            "/admin/sign-in/code",
+            get(sign_in::code_form).post(sign_in::code_submit),
+        )
+        .route(
+            "/admin/sign-in/enrol",
+            get(sign_in::enrol_form).post(sign_in::enrol_submit),
+        )
+        .route("/admin/sign-out", post(sign_in::sign_out))
+        .route(
+            "/admin/password",
+            get(password::form).post(password::submit),
+        )
+        .route("/admin/account", get(account::page))
+        .route(
+            "/admin/account/sign-out-others",
+            post(account::sign_out_others),
+        )
+        .route(
+            "/admin/account/tokens/{id}/revoke",
+            post(account::revoke_token),
+        )
+}
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in [
+        ("base.html", include_str!("templates/base.html")),
+        ("sign_in.html", include_str!("templates/sign_in.html")),
+        ("code.html", include_str!("templates/code.html")),
+        ("enrol.html", include_str!("templates/enrol.html")),
+        ("recovery.html", include_str!("templates/recovery.html")),
+        ("password.html", include_str!("templates/password.html")),
+        ("account.html", include_str!("templates/account.html")),
+        ("home.html", include_str!("templates/home.html")),
+        ("refused.html", include_str!("templates/refused.html")),
+    ] {
+        env.add_template(name, source)
+            .expect("the console's templates compile");
+    }
+    env
+});
+
+/// What every console page shows around its content.
+#[derive(Debug, Default, Serialize)]
+pub struct Frame {
+    /// The node's name.
+    pub node_name: String,
+    /// The signed-in person's login name (the header then offers signing out).
+    pub person: Option<String>,
+    /// The session's CSRF token for the page's forms.
+    pub csrf: String,
+    /// A notice shown at the top (role="status").
+    pub notice: Option<String>,
+}
+
+/// Renders template `name` with the frame and the page's own values, never cached.
+pub(crate) fn render(
+    status: StatusCode,
+    name: &str,
+    frame: &Frame,
+    page: impl Serialize,
+) -> Response {
+    let ctx = minijinja::context! {
+        ..minijinja::Value::from(minijinja::value::Serde(&page)),
+        ..minijinja::Value::from(minijinja::value::Serde(frame))
+    };
+    let body = TEMPLATES.get_template(name).and_then(|t| t.render(ctx));
+    match body {
+        Ok(body) => no_store((status, axum::response::Html(body)).into_response()),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "console page failed to render");
+            no_store(
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "系统暂时无法处理，请稍后再试",
+                )
+                    .into_response(),
+            )
+        }
+    }
+}
+
+/// A console page is never stored by a browser or a proxy.
+fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// `303 See Other` to `location` (after a form POST).
+pub(crate) fn see_other(location: &str) -> Response {
+    let mut resp = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    no_store(resp)
+}
+
+/// `303` to `location`, setting `cookie`.
+pub(crate) fn see_other_with(location: &str, cookie: HeaderValue) -> Response {
+    let mut resp = see_other(location);
+    append_cookie(resp.headers_mut(), cookie);
+    resp
+}
+
+/// Now, unix ms.
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A time as staff read it (Beijing time, to the minute).
+pub(crate) fn shown(ms: i64) -> String {
+    govnode_topology::beijing::minute(ms)
+}
+
+/// A refusal as a page: the Chinese text and a way back.
+pub(crate) fn refused(status: StatusCode, frame: &Frame, error: &str, back: &str) -> Response {
+    render(
+        status,
+        "refused.html",
+        frame,
+        serde_json::json!({ "error": error, "back": back }),
+    )
+}

@@ -25,6 +25,21 @@ pub(super) fn routes(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(blob))
 }
 
+/// An uploaded file's bytes, in the document: at least one (an empty upload is refused).
+pub(crate) struct Upload;
+
+impl utoipa::PartialSchema for Upload {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Upload {}
+
 /// The site an upload is for (required; refused with the API's error when absent).
 #[derive(Deserialize)]
 pub struct BlobQuery {
@@ -40,7 +55,7 @@ pub struct BlobQuery {
     get,
     path = "/blobs/{hash}",
     tag = "blobs",
-    params(("hash" = String, Path, description = "blake3 hash of the bytes, hex", pattern = r"^[0-9a-fA-F]{64}$")),
+    params(("hash" = String, Path, description = "blake3 hash of the bytes, 64 lowercase hex digits", pattern = r"^[0-9a-f]{64}$")),
     responses(
         (status = 200, description = "The bytes, with their type (`application/octet-stream` for types a browser could execute)", content(("*/*"))),
         (status = 400, description = "Not a blake3 hash", body = ErrorBody),
@@ -91,7 +106,7 @@ pub async fn blob(
     tag = "blobs",
     security(("bearer" = [])),
     params(("site" = String, Query, description = "The site the file is for: the caller must be one of its editors")),
-    request_body(content(("*/*")), description = "The file's bytes, with its Content-Type"),
+    request_body(content((inline(Upload) = "*/*")), description = "The file's bytes (at least one), with its Content-Type"),
     responses(
         (status = 201, description = "`{hash, size, mime, url}`: the stored blob and where it is served", body = Object),
         (status = 400, description = "No `site`, or an empty body", body = ErrorBody),

@@ -80,7 +80,14 @@ pub async fn list_synonyms(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SynonymBody {
-    /// Official terms, most specific first (at least one).
+    /// Official terms, most specific first: 1–10, each of 1–40 characters, not the
+    /// colloquial phrase itself.
+    #[schema(
+        min_items = 1,
+        max_items = 10,
+        max_length = 40,
+        pattern = r"[^\s\u0000-\u001f\u007f-\u009f]"
+    )]
     official: Vec<String>,
     /// Domain, e.g. "business".
     #[serde(default)]
@@ -183,15 +190,21 @@ pub async fn list_topics(
 #[serde(deny_unknown_fields)]
 pub struct TopicBody {
     /// Title, e.g. 社会保障.
-    #[schema(min_length = 1, max_length = 40, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 40, pattern = r"[^\s\u0085]")]
     title: String,
     /// One sentence.
     #[serde(default)]
     summary: String,
-    /// Words that make a query match the card.
+    /// Words that make a query match the card, 1–50.
+    #[schema(
+        min_items = 1,
+        max_items = 50,
+        pattern = r"[^\s\u0000-\u001f\u007f-\u009f]"
+    )]
     keywords: Vec<String>,
-    /// Links, each `{title, q}`: its text and the search it runs.
+    /// Links, each `{title, q}`: its text and the search it runs; at most 12.
     #[serde(default)]
+    #[schema(max_items = 12)]
     links: Vec<TopicLink>,
 }
 

@@ -33,9 +33,11 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct DistributeBody {
     /// Target sites: 1 to 500 site ids owned by nodes below this one.
+    #[schema(min_items = 1, max_items = 500, pattern = r"^[a-z0-9][a-z0-9-]{0,39}$")]
     targets: Vec<String>,
     /// A note to the targets (at most 500 characters).
     #[serde(default)]
+    #[schema(max_length = 500)]
     note: String,
 }
 

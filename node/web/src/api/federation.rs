@@ -132,7 +132,9 @@ pub(super) struct TreeQuery {
     #[param(pattern = r"^(0[1-9]|[1-9][0-9])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$")]
     subtree: Option<String>,
     /// `from,to`: the path between two nodes of the tree.
-    #[param(pattern = r"^[0-9]{6},[0-9]{6}$")]
+    #[param(
+        pattern = r"^(0[1-9]|[1-9][0-9])(0000|(0[1-9]|[1-9][0-9])[0-9]{2}),(0[1-9]|[1-9][0-9])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$"
+    )]
     path: Option<String>,
 }
 

@@ -91,12 +91,58 @@ pub(super) fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-/// Last touches once every service's paths are in: an optional body (`request_body =
-/// Option<T>`, read with `OptionalJson`) may be left out, but is never `null`, so its schema
-/// is `T` alone rather than `T` or null.
+/// Internally tagged enums (`#[serde(tag = …, deny_unknown_fields)]`) read as request
+/// bodies: serde refuses a field a variant with fields does not name (a unit variant's
+/// extra fields are ignored), but utoipa leaves the variants' objects open, so [`finish`]
+/// closes those with fields.
+const CLOSED_TAGGED_ENUMS: [&str; 1] = ["HandlerAction"];
+
+/// Rules between fields of a request body, which a derived schema cannot state, from the
+/// module that owns the type: the schema of that name becomes `allOf` its derived object
+/// and the rule.
+fn cross_field_rules() -> [(&'static str, utoipa::openapi::schema::AnyOf); 2] {
+    [
+        ("Filing", govnode_interaction::filing_rule()),
+        (
+            "SurveyQuestion",
+            govnode_interaction::survey::question_rule(),
+        ),
+    ]
+}
+
+/// Last touches once every service's paths are in: the variants of
+/// [`CLOSED_TAGGED_ENUMS`] with fields take no others (`additionalProperties: false`); the
+/// [`cross_field_rules`] join their schemas; an optional body (`request_body = Option<T>`,
+/// read with `OptionalJson`) may be left out, but is never `null`, so its schema is `T`
+/// alone rather than `T` or null.
 pub(super) fn finish(document: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    use utoipa::openapi::schema::{AdditionalProperties, AllOfBuilder, Schema, SchemaType, Type};
     use utoipa::openapi::{RefOr, Required};
+    let schemas = document.components.get_or_insert_with(Default::default);
+    let schemas = &mut schemas.schemas;
+    for name in CLOSED_TAGGED_ENUMS {
+        if let Some(RefOr::T(Schema::OneOf(one_of))) = schemas.get_mut(name) {
+            for variant in &mut one_of.items {
+                if let RefOr::T(Schema::Object(object)) = variant
+                    && object.properties.len() > 1
+                {
+                    object.additional_properties =
+                        Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+    }
+    for (name, rule) in cross_field_rules() {
+        if let Some(schema) = schemas.get_mut(name) {
+            let fields = schema.clone();
+            *schema = RefOr::T(Schema::AllOf(
+                AllOfBuilder::new()
+                    .item(fields)
+                    .item(Schema::AnyOf(rule))
+                    .build(),
+            ));
+        }
+    }
     for item in document.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -177,366 +223,4 @@ async fn openapi(Extension(served): Extension<Served>) -> Response {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
-    use std::panic::AssertUnwindSafe;
-    use std::path::Path;
-
-    use axum::Router;
-    use axum::routing::{MethodFilter, on};
-    use serde_json::Value;
-
-    use crate::AppState;
-
-    /// Routes registered but not documented yet: the search service (`api/search.rs`) still
-    /// registers them with a plain router. Remove an entry when its handler is documented
-    /// (the test fails until then, to keep this list honest).
-    const UNDOCUMENTED: &[(&str, &str)] = &[];
-
-    /// Errors answered as plain text rather than the error object (none: every refusal of
-    /// the API has its error shape).
-    const PLAIN_TEXT_ERRORS: &[(&str, &str, &str)] = &[];
-
-    /// Path prefixes of the documented surface: a route the router serves under one of these
-    /// must be in the document.
-    const DOCUMENTED_PREFIXES: [&str; 4] = ["/api", "/blobs", "/healthz", "/metrics"];
-
-    const METHODS: [(&str, MethodFilter); 9] = [
-        ("GET", MethodFilter::GET),
-        ("HEAD", MethodFilter::HEAD),
-        ("POST", MethodFilter::POST),
-        ("PUT", MethodFilter::PUT),
-        ("DELETE", MethodFilter::DELETE),
-        ("PATCH", MethodFilter::PATCH),
-        ("OPTIONS", MethodFilter::OPTIONS),
-        ("TRACE", MethodFilter::TRACE),
-        ("CONNECT", MethodFilter::CONNECT),
-    ];
-
-    /// The whole router and the document, from one construction (as the node builds them).
-    fn built() -> (Router<AppState>, Value) {
-        let (router, document) = crate::routes(10 << 20);
-        let json = serde_json::to_value(&document).expect("document serialises");
-        (router, json)
-    }
-
-    /// Every operation of the document: (METHOD, path) → operation.
-    fn operations(doc: &Value) -> BTreeMap<(String, String), Value> {
-        let mut out = BTreeMap::new();
-        for (path, item) in doc["paths"].as_object().expect("paths") {
-            for (method, op) in item.as_object().expect("path item") {
-                if METHODS.iter().any(|(m, _)| m.eq_ignore_ascii_case(method)) {
-                    out.insert((method.to_uppercase(), path.clone()), op.clone());
-                }
-            }
-        }
-        out
-    }
-
-    /// Whether `router` serves `method` at exactly `path`: axum refuses a second handler for
-    /// the same method and path with a panic saying so.
-    fn registered(router: &Router<AppState>, path: &str, method: MethodFilter) -> bool {
-        static QUIET: std::sync::Once = std::sync::Once::new();
-        QUIET.call_once(|| {
-            let previous = std::panic::take_hook();
-            std::panic::set_hook(Box::new(move |info| {
-                let probe = info
-                    .payload()
-                    .downcast_ref::<String>()
-                    .is_some_and(|m| m.contains("Overlapping method route"));
-                if !probe {
-                    previous(info);
-                }
-            }));
-        });
-        let probe = router.clone();
-        let attempt = std::panic::catch_unwind(AssertUnwindSafe(move || {
-            let _ = probe.route(path, on(method, || async {}));
-        }));
-        match attempt {
-            Ok(()) => false,
-            Err(panic) => {
-                let message = panic
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| panic.downcast_ref::<&str>().copied())
-                    .unwrap_or_default();
-                // Anything else (a different parameter name at the same place, a malformed
-                // literal) means no route at exactly this path.
-                message.contains("Overlapping method route")
-            }
-        }
-    }
-
-    /// Route-like string literals of this crate's sources (`"/api…"`, `"/blobs…"`,
-    /// `"/healthz"`, `"/metrics"`): where a route would be registered without
-    /// `#[utoipa::path]`, its path is one of these.
-    fn path_literals() -> BTreeSet<String> {
-        fn walk(dir: &Path, out: &mut Vec<String>) {
-            for entry in std::fs::read_dir(dir).expect("source dir") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    out.push(std::fs::read_to_string(&path).expect("source file"));
-                }
-            }
-        }
-        let mut sources = Vec::new();
-        walk(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-            &mut sources,
-        );
-        let mut out = BTreeSet::new();
-        for src in &sources {
-            for (at, _) in src.match_indices("\"/") {
-                let rest = &src[at + 1..];
-                if !DOCUMENTED_PREFIXES.iter().any(|p| rest.starts_with(p)) {
-                    continue;
-                }
-                let literal: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || "/{}_.-".contains(*c))
-                    .collect();
-                out.insert(literal);
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn document_is_openapi_3_1() {
-        let (_, doc) = built();
-        // It is what the node serves: JSON that parses back.
-        let text = serde_json::to_string(&doc).unwrap();
-        let doc: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(doc["openapi"], "3.1.0");
-        assert_eq!(doc["info"]["title"], "govnode API");
-        assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
-        assert!(
-            doc["info"]["description"]
-                .as_str()
-                .unwrap()
-                .contains("Bearer")
-        );
-        assert_eq!(
-            doc["components"]["securitySchemes"]["bearer"],
-            serde_json::json!({ "type": "http", "scheme": "bearer", "description": "A staff token: `Authorization: Bearer <token>` (`govnode token create`)" })
-        );
-        let schemas = doc["components"]["schemas"].as_object().unwrap();
-        let tags: BTreeSet<&str> = doc["tags"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["name"].as_str().unwrap())
-            .collect();
-
-        // Every reference resolves.
-        fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
-            match v {
-                Value::Object(m) => {
-                    if let Some(Value::String(r)) = m.get("$ref") {
-                        out.push(r);
-                    }
-                    m.values().for_each(|v| refs(v, out));
-                }
-                Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
-                _ => {}
-            }
-        }
-        let mut all = Vec::new();
-        refs(&doc, &mut all);
-        assert!(!all.is_empty());
-        for r in all {
-            let name = r
-                .strip_prefix("#/components/schemas/")
-                .unwrap_or_else(|| panic!("{r}: not a schema reference"));
-            assert!(schemas.contains_key(name), "{r} does not resolve");
-        }
-
-        let mut ids = BTreeSet::new();
-        for ((method, path), op) in operations(&doc) {
-            let what = format!("{method} {path}");
-            let id = op["operationId"].as_str().unwrap();
-            assert!(ids.insert(id.to_string()), "{what}: operationId {id} twice");
-            let summary = op["summary"].as_str().unwrap_or_default();
-            assert!(
-                !summary.is_empty() && !summary.contains('`') && !summary.contains('\n'),
-                "{what}: summary {summary:?} (one line, from the handler's doc comment)"
-            );
-            let op_tags = op["tags"].as_array().unwrap();
-            assert_eq!(op_tags.len(), 1, "{what}: one tag, its service");
-            assert!(
-                tags.contains(op_tags[0].as_str().unwrap()),
-                "{what}: undeclared tag"
-            );
-
-            // Path parameters: exactly those of the path.
-            let in_path: BTreeSet<&str> = path
-                .split('/')
-                .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
-                .collect();
-            let params = op["parameters"].as_array().cloned().unwrap_or_default();
-            let declared: BTreeSet<&str> = params
-                .iter()
-                .filter(|p| p["in"] == "path")
-                .map(|p| p["name"].as_str().unwrap())
-                .collect();
-            assert_eq!(in_path, declared, "{what}: path parameters");
-            for p in &params {
-                assert!(
-                    p["description"].as_str().is_some_and(|d| !d.is_empty()),
-                    "{what}: parameter {} has no description",
-                    p["name"]
-                );
-            }
-
-            // Responses: a success, and every error in the API's shape.
-            let responses = op["responses"].as_object().unwrap();
-            assert!(
-                responses.keys().any(|s| s.starts_with('2')),
-                "{what}: no success response"
-            );
-            for (status, r) in responses {
-                assert!(
-                    r["description"].as_str().is_some_and(|d| !d.is_empty()),
-                    "{what} {status}: no description"
-                );
-                if PLAIN_TEXT_ERRORS.contains(&(method.as_str(), path.as_str(), status.as_str())) {
-                    assert!(r["content"]["text/plain"].is_object(), "{what} {status}");
-                } else if status.starts_with('4') {
-                    assert_eq!(
-                        r["content"]["application/json"]["schema"]["$ref"],
-                        "#/components/schemas/Error",
-                        "{what} {status}: not the error shape"
-                    );
-                }
-            }
-
-            // Admin routes declare the bearer token (and may refuse it); others are open.
-            let bearer = serde_json::json!([{ "bearer": [] }]);
-            if path.starts_with("/api/admin/") {
-                assert_eq!(op["security"], bearer, "{what}: bearer auth");
-                assert!(responses.contains_key("401"), "{what}: no 401");
-            } else {
-                assert!(op.get("security").is_none(), "{what}: a public route");
-                assert!(!responses.contains_key("401"), "{what}: a public route");
-            }
-            // A JSON body may be too large.
-            if op["requestBody"]["content"]
-                .get("application/json")
-                .is_some()
-            {
-                assert!(responses.contains_key("400"), "{what}: no 400");
-                assert!(responses.contains_key("413"), "{what}: no 413");
-            }
-        }
-    }
-
-    #[test]
-    fn every_registered_route_is_documented_and_every_documented_one_registered() {
-        let (router, doc) = built();
-        let documented: BTreeSet<(String, String)> = operations(&doc).into_keys().collect();
-        let literals = path_literals();
-        // The scan reads the sources: each documented path is written in one of them.
-        let paths: BTreeSet<String> = documented.iter().map(|(_, p)| p.clone()).collect();
-        for p in &paths {
-            assert!(
-                literals.contains(p),
-                "{p}: not found in the sources; the scan is broken"
-            );
-        }
-        let pending: BTreeSet<(String, String)> = UNDOCUMENTED
-            .iter()
-            .map(|(m, p)| (m.to_string(), p.to_string()))
-            .collect();
-
-        let mut checked = 0;
-        for path in paths.union(&literals) {
-            for (name, filter) in METHODS {
-                let key = (name.to_string(), path.clone());
-                let served = registered(&router, path, filter);
-                let listed = documented.contains(&key);
-                if pending.contains(&key) {
-                    assert!(
-                        served && !listed,
-                        "{name} {path} is documented now: remove it from UNDOCUMENTED"
-                    );
-                    continue;
-                }
-                assert_eq!(
-                    served,
-                    listed,
-                    "{name} {path}: {}",
-                    if served {
-                        "served but not in the OpenAPI document; register it with `.routes(routes!(handler))` and a #[utoipa::path] on the handler"
-                    } else {
-                        "in the OpenAPI document but not served"
-                    }
-                );
-                checked += usize::from(served);
-            }
-        }
-        assert_eq!(checked, documented.len());
-        assert!(checked >= 67, "only {checked} documented routes");
-    }
-
-    #[test]
-    fn services_do_not_share_schema_names() {
-        // Merging the services' documents keeps the first schema of a name and drops the
-        // rest: two different types of one name would lose one silently.
-        let served = super::Served::default();
-        let mut seen: BTreeMap<String, Value> = BTreeMap::new();
-        for service in super::super::services(10 << 20, &served) {
-            let doc = serde_json::to_value(service.into_openapi()).unwrap();
-            let Some(schemas) = doc["components"]["schemas"].as_object() else {
-                continue;
-            };
-            for (name, schema) in schemas {
-                if let Some(before) = seen.insert(name.clone(), schema.clone()) {
-                    assert_eq!(&before, schema, "two schemas named {name}");
-                }
-            }
-        }
-        assert!(seen.len() > 30);
-    }
-
-    #[test]
-    fn creating_a_site_takes_a_site_input_and_answers_201_with_the_site() {
-        let (_, doc) = built();
-        let op = &doc["paths"]["/api/admin/sites"]["post"];
-        assert_eq!(
-            op["requestBody"]["content"]["application/json"]["schema"]["$ref"],
-            "#/components/schemas/SiteInput"
-        );
-        assert_eq!(op["requestBody"]["required"], true);
-        assert_eq!(
-            op["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
-            "#/components/schemas/Site"
-        );
-        assert_eq!(op["tags"], serde_json::json!(["content"]));
-        let input = &doc["components"]["schemas"]["SiteInput"];
-        let required: BTreeSet<&str> = input["required"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
-        assert_eq!(
-            required,
-            BTreeSet::from(["id", "name", "owner_body", "body_code", "region"])
-        );
-        assert_eq!(input["additionalProperties"], false);
-        // An optional body may be left out, and is never null.
-        let optional = &doc["paths"]["/api/admin/articles/{id}/{action}"]["post"]["requestBody"];
-        assert!(optional.get("required").is_none_or(|r| r == false));
-        assert_eq!(
-            optional["content"]["application/json"]["schema"]["$ref"],
-            "#/components/schemas/TransitionBody"
-        );
-        // The upload keeps its own body limit and is documented as raw bytes.
-        let upload = &doc["paths"]["/api/admin/blobs"]["post"];
-        assert!(upload["requestBody"]["content"]["*/*"].is_object());
-        assert!(upload["responses"]["413"].is_object());
-    }
-}
+mod tests;

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use govnode_accounts::AccountsError;
+use govnode_accounts::{AccountsError, SecondFactorRefusal, SignInRefusal};
 use govnode_content::ContentError;
 use govnode_interaction::InteractionError;
 use govnode_interaction::survey::SurveyError;
@@ -196,8 +196,23 @@ impl Classify for LibraryError {
 impl Classify for AccountsError {
     fn kind(&self) -> ErrorKind {
         match self {
+            AccountsError::SignIn(SignInRefusal::Throttled { .. }) => ErrorKind::RateLimited,
+            AccountsError::SignIn(_) => ErrorKind::Unauthorized,
+            AccountsError::SecondFactor(
+                SecondFactorRefusal::WrongCode | SecondFactorRefusal::CodeReused,
+            ) => ErrorKind::Unauthorized,
+            AccountsError::SecondFactor(SecondFactorRefusal::AlreadyEnrolled) => {
+                ErrorKind::Conflict
+            }
+            AccountsError::Refused(_) => ErrorKind::Forbidden,
+            AccountsError::NotFound { .. } => ErrorKind::NotFound,
+            AccountsError::LoginTaken(_) => ErrorKind::Conflict,
             AccountsError::Db(_) => ErrorKind::Internal,
-            _ => ErrorKind::BadRequest,
+            AccountsError::UnknownRole(_)
+            | AccountsError::BadScope(_)
+            | AccountsError::Invalid { .. }
+            | AccountsError::Password(_)
+            | AccountsError::SecondFactor(_) => ErrorKind::BadRequest,
         }
     }
 }

@@ -1,19 +1,21 @@
-//! Extractors: the calling principal from a bearer token, and JSON bodies whose errors
-//! name the field and keep the API's error shape.
+//! Extractors: the calling person, from a bearer token or the staff session cookie, and
+//! JSON bodies whose errors name the field and keep the API's error shape.
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use govnode_accounts::{Action, Principal, Scope, TokenStore};
+use govnode_accounts::{Access, Action, Role, Scope, SessionStore, TokenStore, csrf_check};
 use serde::de::DeserializeOwned;
 
 use crate::common::error::ApiError;
+use crate::common::session::{CSRF_HEADER, changes_state, session_id};
 
-/// The authenticated caller.
+/// The authenticated caller: what the person may do, however they authenticated (a bearer
+/// token or a session cookie). Every permission check is [`Access`]'s, the same for both.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Principal);
+pub struct Caller(pub Access);
 
 impl Caller {
     /// Refuses unless the caller may do `action` on `target` (a site; a body for
@@ -27,53 +29,117 @@ impl Caller {
             (Action::HandleTickets, Some(b)) => format!(" for body `{b}`"),
             (_, Some(s)) => format!(" on site `{s}`"),
         };
-        let mine = match &self.0.scope {
-            Scope::Node => String::new(),
-            scope => format!(" for {scope}"),
-        };
         Err(ApiError::forbidden(format!(
-            "a {} token{mine} may not do this{on}",
-            self.0.role
+            "{} may not do this{on}",
+            holding(&self.0)
         )))
     }
 
-    /// Refuses unless the caller holds any role on `site` (read access to admin views).
+    /// Refuses unless the caller holds any role on `site` (read access to admin views): a
+    /// grant for the whole node or for that site.
     pub fn require_site(&self, site: &str) -> Result<(), ApiError> {
-        match &self.0.scope {
-            Scope::Node => Ok(()),
-            Scope::Site(mine) if mine == site => Ok(()),
-            other => Err(ApiError::forbidden(format!(
-                "this token is for {other}, not site `{site}`"
-            ))),
+        let on_site = |g: &govnode_accounts::Grant| match &g.scope {
+            Scope::Node => true,
+            scope => scope.site() == Some(site),
+        };
+        if self.0.grants.iter().any(on_site) {
+            return Ok(());
         }
+        Err(ApiError::forbidden(format!(
+            "{} holds no role on site `{site}`",
+            holding(&self.0)
+        )))
+    }
+
+    /// The one site the caller's grants are limited to: `None` when a grant covers the
+    /// whole node, else the site of their first site grant.
+    pub fn own_site(&self) -> Option<&str> {
+        if self.0.grants.iter().any(|g| g.scope == Scope::Node) {
+            return None;
+        }
+        self.0.grants.iter().find_map(|g| g.scope.site())
+    }
+
+    /// Whether the caller acts as a handler only (no platform-wide role).
+    pub fn is_handler_only(&self) -> bool {
+        !self.0.is_platform_admin() && self.0.holds(Role::Handler)
+    }
+}
+
+/// "`li` (editor for site `gd`)": who, and what they hold, for a refusal.
+fn holding(access: &Access) -> String {
+    let held: Vec<String> = access
+        .grants
+        .iter()
+        .map(|g| match g.scope {
+            Scope::Node => g.role.to_string(),
+            ref scope => format!("{} for {scope}", g.role),
+        })
+        .collect();
+    if held.is_empty() {
+        format!("`{}` (holding no role)", access.person())
+    } else {
+        format!("`{}` ({})", access.person(), held.join(", "))
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller
 where
     TokenStore: FromRef<S>,
+    SessionStore: FromRef<S>,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let tokens = TokenStore::from_ref(state);
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| {
-                ApiError::unauthorized("missing `Authorization: Bearer <token>` header")
-            })?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .ok_or_else(|| {
-                ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
-            })?;
-        match tokens.resolve(token.trim()).await? {
-            Some(p) => Ok(Caller(p)),
-            None => Err(ApiError::unauthorized("unknown or revoked token")),
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        if let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let token = header
+                .to_str()
+                .ok()
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .ok_or_else(|| {
+                    ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
+                })?;
+            let tokens = TokenStore::from_ref(state);
+            return match tokens.resolve_access(token.trim(), now_ms).await? {
+                Some(access) => Ok(Caller(access)),
+                None => Err(ApiError::unauthorized("unknown or revoked token")),
+            };
         }
+        let Some(secret) = session_id(&parts.headers) else {
+            return Err(ApiError::unauthorized(
+                "missing `Authorization: Bearer <token>` header (or a staff session cookie)",
+            ));
+        };
+        let sessions = SessionStore::from_ref(state);
+        let Some(signed_in) = sessions.resolve(secret, now_ms).await? else {
+            return Err(ApiError::unauthorized(
+                "the session has ended or is unknown: sign in again at /admin/sign-in",
+            ));
+        };
+        if changes_state(&parts.method) {
+            let presented = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| {
+                    ApiError::forbidden(
+                        "missing `X-CSRF-Token` header: a request authenticated by the session \
+                         cookie that changes something must carry the session's CSRF token",
+                    )
+                })?;
+            if !csrf_check(secret, presented) {
+                return Err(ApiError::forbidden(
+                    "bad `X-CSRF-Token` header: it is not this session's CSRF token",
+                ));
+            }
+        }
+        if signed_in.must_change_password {
+            return Err(ApiError::forbidden(
+                "the password must be changed first: /admin/password",
+            ));
+        }
+        Ok(Caller(signed_in.access))
     }
 }
 

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod observe;
 pub mod paging;
 pub mod security_headers;
+pub mod session;
 pub mod text;
 pub mod validators;
 

@@ -26,6 +26,41 @@ fn article_json(a: &Article) -> Value {
     serde_json::to_value(a).unwrap_or(Value::Null)
 }
 
+/// What an editor sends to create an article: an `ArticleInput` whose `column` is
+/// required (a revision may leave it out: an article stays in its column).
+pub struct NewArticle;
+
+impl utoipa::PartialSchema for NewArticle {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{Schema, Type};
+        let mut schema = ArticleInput::schema();
+        if let RefOr::T(Schema::Object(input)) = &mut schema {
+            input.description = Some(
+                "What an editor sends to create an article: `ArticleInput` with its `column`."
+                    .into(),
+            );
+            input.required.insert(0, "column".into());
+            if let Some(RefOr::T(Schema::Object(column))) = input.properties.get_mut("column") {
+                column.schema_type = Type::String.into();
+                column.description = Some("Column slug".into());
+            }
+        }
+        schema
+    }
+}
+
+impl ToSchema for NewArticle {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <ArticleInput as ToSchema>::schemas(schemas);
+    }
+}
+
 /// Create a draft article
 ///
 /// Editors of the site. The article starts as a draft in the named column.
@@ -35,13 +70,13 @@ fn article_json(a: &Article) -> Value {
     tag = "content",
     security(("bearer" = [])),
     params(("site" = String, Path, description = "Site id")),
-    request_body = ArticleInput,
+    request_body = NewArticle,
     responses(
         (status = 201, description = "The article", body = Article),
-        (status = 400, description = "A missing, unknown or invalid field", body = ErrorBody),
+        (status = 400, description = "A missing, unknown or invalid field; no such column in the site, or an attachment not uploaded", body = ErrorBody),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "Not an editor of the site", body = ErrorBody),
-        (status = 404, description = "No such site or column", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
         (status = 413, description = TOO_LARGE, body = ErrorBody),
     ),
 )]
@@ -64,9 +99,11 @@ pub async fn create_article(
 pub struct ListQuery {
     /// Only articles in this workflow state: draft, submitted, approved, rejected,
     /// scheduled, published, withdrawn.
+    #[param(value_type = Option<ArticleState>, inline)]
     state: Option<String>,
     /// Page number, from 1 (50 articles a page).
     #[serde(default)]
+    #[param(minimum = 1)]
     page: Option<i64>,
 }
 
@@ -101,8 +138,10 @@ pub async fn list_articles(
         })?),
         None => None,
     };
+    // Past the last page is an empty page, however far past (never an overflow).
     let page = q.page.unwrap_or(1).max(1);
-    let list = content.articles(&site, state, 50, (page - 1) * 50).await?;
+    let offset = (page - 1).saturating_mul(50);
+    let list = content.articles(&site, state, 50, offset).await?;
     Ok(Json(list.iter().map(article_json).collect::<Vec<_>>()))
 }
 
@@ -209,8 +248,10 @@ pub async fn revisions(
 #[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionBody {
-    /// The reason (reject; required to withdraw).
+    /// The reason, 1–500 characters: required to reject or withdraw (other actions
+    /// ignore it).
     #[serde(default)]
+    #[schema(max_length = 500, pattern = r"[^\s\u0085]")]
     reason: Option<String>,
     /// RFC 3339 time for a scheduled publication (publish only).
     #[serde(default)]
@@ -235,7 +276,7 @@ pub struct TransitionBody {
     request_body(content = Option<TransitionBody>, description = "Optional: an empty body is no reason and no time"),
     responses(
         (status = 200, description = "The article after the action", body = Article),
-        (status = 400, description = "`at` is not an RFC 3339 time or given to an action other than publish; a field unknown", body = ErrorBody),
+        (status = 400, description = "No `reason` to reject or withdraw; `at` is not an RFC 3339 time or given to an action other than publish; a field unknown", body = ErrorBody),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "The caller's role may not do this on the site, or the four-eyes rule refuses it", body = ErrorBody),
         (status = 404, description = "No such article, or no such action", body = ErrorBody),
@@ -294,7 +335,8 @@ pub struct AuditQuery {
     site: Option<String>,
     /// Records before this id (the next page).
     before: Option<i64>,
-    /// Most records, default 100.
+    /// Most records, 1–500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -319,7 +361,7 @@ pub async fn audit(
     caller: Caller,
     Query(q): Query<AuditQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let site = match (caller.0.scope.site(), q.site) {
+    let site = match (caller.own_site(), q.site) {
         (None, s) => s,
         (Some(mine), None) => Some(mine.to_string()),
         (Some(_), Some(s)) => Some(s),

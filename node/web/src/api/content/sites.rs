@@ -81,6 +81,7 @@ pub async fn list_sites(State(node): Node_, caller: Caller) -> Result<impl IntoR
 #[serde(deny_unknown_fields)]
 pub struct RefusalBody {
     /// The reason, kept with the refusal for administrators (1–500 characters).
+    #[schema(min_length = 1, max_length = 500, pattern = r"[^\s\u0085]")]
     reason: String,
 }
 
@@ -150,8 +151,9 @@ pub async fn lift_refusal(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShutdownBody {
-    /// The message shown on the maintenance page.
+    /// The message shown on the maintenance page, at most 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     message: String,
 }
 
@@ -264,10 +266,10 @@ pub async fn put_site_footer(
     request_body = ColumnInput,
     responses(
         (status = 201, description = "The column", body = Column),
-        (status = 400, description = "A missing, unknown or invalid field", body = ErrorBody),
+        (status = 400, description = "A missing, unknown or invalid field; no such parent column in the site; the site or the level has as many columns as it may", body = ErrorBody),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "Not an administrator of the site", body = ErrorBody),
-        (status = 404, description = "No such site, or no such parent column", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
         (status = 409, description = "The site has a column with this slug", body = ErrorBody),
         (status = 413, description = TOO_LARGE, body = ErrorBody),
     ),
@@ -313,9 +315,11 @@ pub async fn list_columns(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateSetBody {
-    /// Display name of the set.
+    /// Display name of the set, 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = r"[^\s\u0085]")]
     name: String,
-    /// Its columns.
+    /// Its columns, at least one.
+    #[schema(min_items = 1)]
     columns: Vec<ColumnInput>,
 }
 
@@ -328,7 +332,7 @@ pub struct TemplateSetBody {
     path = "/api/admin/column-templates/{set}",
     tag = "content",
     security(("bearer" = [])),
-    params(("set" = String, Path, description = "Template set id")),
+    params(("set" = String, Path, description = "Template set id: 1–40 of a-z, 0-9 and '-'", pattern = r"^[a-z0-9][a-z0-9-]{0,39}$")),
     request_body = TemplateSetBody,
     responses(
         (status = 200, description = "The saved set: `{id, name, columns}`", body = Object),

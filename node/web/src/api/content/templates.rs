@@ -41,6 +41,21 @@ pub async fn list_templates(
     Ok(Json(content.template_overrides(&site).await?))
 }
 
+/// A template's name: one of the default templates' (`layout.html`, `home.html`, …).
+pub struct TemplateName;
+
+impl utoipa::PartialSchema for TemplateName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(govnode_content::render::TEMPLATE_NAMES))
+            .into()
+    }
+}
+
+impl ToSchema for TemplateName {}
+
 /// A template's source.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -63,12 +78,12 @@ pub struct TemplateBody {
     security(("bearer" = [])),
     params(
         ("site" = String, Path, description = "Site id"),
-        ("name" = String, Path, description = "Template name, one of the default templates'"),
+        ("name" = inline(TemplateName), Path, description = "Template name, one of the default templates'"),
     ),
     request_body = TemplateBody,
     responses(
         (status = 200, description = "`{site, name, bytes}`: the override installed", body = Object),
-        (status = 400, description = "Not a template name, the template does not compile, or it would emit script (`source`: the template, the line and the tag or attribute)", body = ErrorBody),
+        (status = 400, description = "Not a template name, a missing or unknown field, the template does not compile, or it would emit script (`source`: the template, the line and the tag or attribute)", body = ErrorBody),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "The caller may not edit the site's templates", body = ErrorBody),
         (status = 404, description = "No such site", body = ErrorBody),
@@ -100,7 +115,7 @@ pub async fn put_template(
     security(("bearer" = [])),
     params(
         ("site" = String, Path, description = "Site id"),
-        ("name" = String, Path, description = "Template name"),
+        ("name" = inline(TemplateName), Path, description = "Template name, one of the default templates'"),
     ),
     responses(
         (status = 204, description = "The override is gone"),

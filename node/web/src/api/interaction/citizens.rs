@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::api::blobs::Upload;
 use crate::api::openapi::{ErrorBody, TOO_LARGE};
 use crate::common::client::ClientAddress;
 use crate::common::error::ApiError;
@@ -29,7 +30,7 @@ use crate::common::extract::{ApiJson, ApiPath as Path};
     post,
     path = "/api/interaction/tickets",
     tag = "interaction",
-    params(("site" = String, Query, description = "The site the ticket is filed on")),
+    params(("site" = String, Query, description = "The site the ticket is filed on", min_length = 1)),
     request_body = govnode_interaction::Filing,
     responses(
         (status = 201, description = "`{code, password, state, message}`: the tracking code and query password (shown once), `submitted`, and a note for the citizen", body = Object),
@@ -148,11 +149,16 @@ pub async fn track(
 pub struct RatingBody {
     /// The query password.
     password: String,
-    /// 1–5.
+    /// 1 (very unsatisfied) to 5 (very satisfied).
+    #[serde(deserialize_with = "govnode_topology::whole::number")]
     #[schema(minimum = 1, maximum = 5)]
     rating: u8,
-    /// A comment on the reply.
+    /// A comment on the reply, at most 500 characters.
     #[serde(default)]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+    )]
     comment: String,
 }
 
@@ -189,7 +195,11 @@ pub async fn rate(
 pub struct InfoBody {
     /// The query password.
     password: String,
-    /// The information asked for.
+    /// The information asked for, 2–5000 characters.
+    #[schema(
+        max_length = 5000,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*([^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*){2}$"
+    )]
     text: String,
 }
 
@@ -258,7 +268,7 @@ pub async fn bodies(
     params(
         ("site" = Option<String>, Query, description = "Filed on this site"),
         ("body" = Option<String>, Query, description = "Answered by this body"),
-        ("q" = Option<String>, Query, description = "Words to search for, at most 100 characters"),
+        ("q" = Option<String>, Query, description = "Words to search for, at most 100 characters", max_length = 100),
     ),
     responses(
         (status = 200, description = "`{replies}`", body = Object),
@@ -320,12 +330,12 @@ pub async fn stats(State(node): State<AppState>) -> Result<Json<Value>, ApiError
     path = "/api/qa",
     tag = "interaction",
     params(
-        ("q" = String, Query, description = "The question"),
+        ("q" = String, Query, description = "The question, 1–200 characters with a letter, digit or Chinese character (a question of stop words only is refused)", min_length = 1, max_length = 200, pattern = r"[0-9A-Za-z\u4e00-\u9fff]"),
         ("site" = Option<String>, Query, description = "The site asking (for the consultation form's link)"),
     ),
     responses(
         (status = 200, description = "`{q, confident, answers, consultation, corrected, expansions}`", body = Object),
-        (status = 400, description = "No question, or one too long", body = ErrorBody),
+        (status = 400, description = "No question, one too long, or one of stop words only", body = ErrorBody),
     ),
 )]
 pub async fn qa(
@@ -382,8 +392,14 @@ pub(super) async fn uploaded(
     path = "/api/interaction/attachments",
     tag = "interaction",
     request_body(
-        description = "The file's bytes, with its own Content-Type",
-        content(("application/pdf"), ("image/jpeg"), ("image/png"), ("text/plain"), ("application/vnd.openxmlformats-officedocument.wordprocessingml.document")),
+        description = "The file's bytes (at least one), with its own Content-Type",
+        content(
+            (inline(Upload) = "application/pdf"),
+            (inline(Upload) = "image/jpeg"),
+            (inline(Upload) = "image/png"),
+            (inline(Upload) = "text/plain"),
+            (inline(Upload) = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ),
     ),
     responses(
         (status = 201, description = "`{hash, size, mime}`", body = Object),

@@ -143,10 +143,15 @@ pub async fn act(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BodyDecl {
-    /// Its name, e.g. 广东省人力资源和社会保障厅.
+    /// Its name, 2–60 characters, e.g. 广东省人力资源和社会保障厅.
+    #[schema(
+        max_length = 60,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*([^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*){2}$"
+    )]
     name: String,
-    /// Body id of the superior level ('' for the parent node's level).
+    /// Body id of the superior level, "<node>.<slug>" ('' for the parent node's level).
     #[serde(default)]
+    #[schema(pattern = r"^([0-9]{6}\.[a-z0-9_-]{1,40})?$")]
     superior: String,
 }
 
@@ -158,7 +163,7 @@ pub struct BodyDecl {
     path = "/api/admin/interaction/bodies/{slug}",
     tag = "interaction",
     security(("bearer" = [])),
-    params(("slug" = String, Path, description = "The body's slug: its id is \"<node>.<slug>\"")),
+    params(("slug" = String, Path, description = "The body's slug, 1–40 of a-z, 0-9, _ and -: its id is \"<node>.<slug>\"", pattern = r"^[a-z0-9_-]{1,40}$")),
     request_body = BodyDecl,
     responses(
         (status = 200, description = "The body", body = Body),
@@ -354,7 +359,7 @@ pub async fn knowledge(
     let t = &view.ticket;
     // A handler holds no role on any site: the draft may go only to the site the letter
     // was filed on, where its reviewers decide (a platform administrator may pick any).
-    if caller.0.role == govnode_accounts::Role::Handler && b.site != t.filed_site {
+    if caller.is_handler_only() && b.site != t.filed_site {
         return Err(ApiError::forbidden(format!(
             "site: a handler may put a reply only on the site the letter was filed on (`{}`)",
             t.filed_site

@@ -187,6 +187,10 @@ async fn close(
 #[serde(deny_unknown_fields)]
 struct FeedbackBody {
     /// What the body adopted, 1–10000 characters.
+    #[schema(
+        max_length = 10000,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+    )]
     feedback: String,
 }
 

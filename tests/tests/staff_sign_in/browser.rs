@@ -1,0 +1,130 @@
+//! A browser without JavaScript: keeps the session cookie it is given, posts forms, and
+//! remembers every page it saw (to check that none shows a secret).
+
+use govnode_tests::{Method, Reply, TestNode};
+use serde_json::Value;
+
+pub struct Browser {
+    http: reqwest::Client,
+    base: String,
+    /// The session cookie's value, if one is held.
+    pub cookie: Option<String>,
+    /// Every page and answer seen.
+    pub seen: Vec<String>,
+}
+
+/// `s` percent-encoded for a form body.
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The text between `start` and the next `end`.
+pub fn between(text: &str, start: &str, end: &str) -> String {
+    let at = text
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in {text}"))
+        + start.len();
+    let stop = text[at..].find(end).expect("the end") + at;
+    text[at..stop].to_string()
+}
+
+/// The CSRF token of a page's forms.
+pub fn csrf_of(page: &str) -> String {
+    between(page, "name=\"csrf\" value=\"", "\"")
+}
+
+impl Browser {
+    pub fn new(t: &TestNode) -> Browser {
+        Browser {
+            http: t.http.clone(),
+            base: t.url(""),
+            cookie: None,
+            seen: Vec::new(),
+        }
+    }
+
+    pub fn with_cookie(t: &TestNode, cookie: &str) -> Browser {
+        let mut b = Browser::new(t);
+        b.cookie = Some(cookie.to_string());
+        b
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Reply {
+        let req = match &self.cookie {
+            Some(c) => req.header("cookie", format!("govnode_session={c}")),
+            None => req,
+        };
+        let resp = req.send().await.expect("request");
+        let reply = Reply {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            text: resp.text().await.expect("body"),
+        };
+        for set in reply.headers.get_all("set-cookie") {
+            let set = set.to_str().expect("ascii cookie");
+            if let Some(rest) = set.strip_prefix("govnode_session=") {
+                let value = rest.split(';').next().unwrap_or("");
+                self.cookie = (!value.is_empty()).then(|| value.to_string());
+            }
+        }
+        self.seen.push(reply.text.clone());
+        reply
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(req).await
+    }
+
+    pub async fn sign_in(&mut self, login: &str, password: &str) -> Reply {
+        self.post(
+            "/admin/sign-in",
+            &[("login", login), ("password", password)],
+        )
+        .await
+    }
+
+    /// An API call with the session cookie and, if given, the CSRF header.
+    pub async fn api(
+        &mut self,
+        _t: &TestNode,
+        method: Method,
+        path: &str,
+        csrf: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(c) = csrf {
+            req = req.header("x-csrf-token", c);
+        }
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
+        }
+        self.send(req).await
+    }
+}
