@@ -20,6 +20,38 @@ fn schemathesis() -> Option<std::path::PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Whether every error Schemathesis reports is its own internal one, and it found no
+/// failure: each error block under `ERRORS` names that internal error.
+fn internal_errors_only(stdout: &str) -> bool {
+    const INTERNAL: &str = "AST constructor recursion depth mismatch";
+    if stdout.contains("= FAILURES =") {
+        return false;
+    }
+    let Some((_, errors)) = stdout.split_once("= ERRORS =") else {
+        return false;
+    };
+    let errors = errors.split("= WARNINGS =").next().unwrap_or(errors);
+    let errors = errors.split("= SUMMARY =").next().unwrap_or(errors);
+    let blocks: Vec<&str> = errors
+        .split("\n_")
+        .map(str::trim)
+        .filter(|b| !b.is_empty() && !b.chars().all(|c| c == '='))
+        .collect();
+    !blocks.is_empty() && blocks.iter().all(|b| b.contains(INTERNAL))
+}
+
+#[test]
+fn only_schemathesis_internal_errors_are_forgiven() {
+    let internal = "== ERRORS ==\n____ PUT /a ____\nRuntime Error\n\nAST constructor recursion depth mismatch (before=66, after=62)\n== WARNINGS ==\n";
+    assert!(internal_errors_only(internal));
+    let network =
+        "== ERRORS ==\n____ GET /b ____\nNetwork Error\n\nConnection reset\n== SUMMARY ==\n";
+    assert!(!internal_errors_only(network));
+    let mixed = format!("{internal}\n== FAILURES ==\n____ GET /c ____\n- Server error\n");
+    assert!(!internal_errors_only(&mixed));
+    assert!(!internal_errors_only("nothing reported"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_server_error_or_schema_violation() {
     let Some(st) = schemathesis() else {
@@ -71,8 +103,16 @@ async fn schemathesis_finds_no_server_error_or_schema_violation() {
         .expect("schemathesis runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    let internal = internal_errors_only(&stdout);
+    if !out.status.success() && internal {
+        // Hypothesis (under Schemathesis 4.32.5) sometimes fails to describe one of its own
+        // filters ("AST constructor recursion depth mismatch") and reports it as an error
+        // of whatever operation it was generating for: no request was sent, nothing about
+        // the server was found. Every other error or failure fails the test.
+        eprintln!("schemathesis reported only its own internal errors:\n{stdout}");
+    }
     assert!(
-        out.status.success(),
+        out.status.success() || internal,
         "schemathesis found disagreements between the OpenAPI document and the server:\n{stdout}\n{stderr}"
     );
     // Sanity: it really tested the operations.
