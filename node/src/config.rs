@@ -12,7 +12,7 @@ use crate::NodeError;
 
 mod auth;
 
-pub use auth::AuthSection;
+pub use auth::{AuthSection, OidcSection};
 
 /// The config file's name inside the data dir.
 pub const CONFIG_FILE: &str = "govnode.toml";
@@ -376,6 +376,19 @@ absolute_timeout_hours = {absolute_hours}
 # The session cookie is `Secure` when http.public_url is https; set this to true when a TLS
 # proxy without a public URL is in front.
 # secure_cookie = true
+# Local passwords (default true); false: staff sign in only by single sign-on ([auth.oidc]).
+# local_passwords = true
+#
+# Single sign-on by the unified identity platform (OpenID Connect), e.g.:
+# [auth.oidc]
+# issuer = "https://sso.example.gov.cn"
+# client_id = "govnode-{id}"
+# client_secret_file = "/etc/govnode/oidc-client-secret"
+# match_claim = "preferred_username"   # the claim holding the login name
+# provision_users = false              # true: unknown people become users without grants
+# grants_claim = "govnode_grants"      # optional: ["editor@gd", "handler@440000.hrss", "auditor"]
+# button_label = "统一身份认证平台"
+# leeway_secs = 60
 {federation}{topology}"#,
             version = self.version,
             id = self.node.id,

@@ -49,3 +49,14 @@ pub enum NodeError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
+
+/// Makes `ring` the process's TLS crypto provider, once, before any HTTP client is built
+/// (reqwest is built without a provider of its own: `ring` is already in the build for
+/// libp2p, where the default would add aws-lc). Idempotent.
+pub fn install_tls_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err means another provider is installed already, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}

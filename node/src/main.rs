@@ -27,6 +27,7 @@ fn load(data_dir: &std::path::Path) -> Result<Config> {
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    govnode::install_tls_provider();
     let cli = Cli::parse();
     match cli.command {
         Command::Init {

@@ -129,6 +129,7 @@ impl Node {
         let policy = config.auth.policy();
         let users = UserStore::with_policy(db.read.clone(), db.write.clone(), policy.clone());
         let sessions = SessionStore::with_policy(db.read.clone(), db.write.clone(), policy);
+        let sign_in = sign_in_methods(&config.auth, &users)?;
         let renderer = Arc::new(Renderer::default());
         for site in content.sites().await? {
             let overrides = content.template_overrides(&site.id).await?;
@@ -172,6 +173,7 @@ impl Node {
             sessions: sessions.clone(),
             audit: AuditLog::new(db.read.clone()),
             secure_cookies: config.auth.secure_cookie(config.http.public_url.as_deref()),
+            sign_in,
             search: search.clone(),
             one_net,
             dictionary: dictionary.clone(),
@@ -271,6 +273,32 @@ fn respondent_signer(key: &NodeKey) -> CookieSigner {
 
 /// Scheme and authority for absolute links: the configured public URL, else the listening
 /// address (`localhost` for an unspecified one).
+/// How staff sign in: local passwords and single sign-on as `[auth]` configures them.
+fn sign_in_methods(
+    auth: &crate::config::AuthSection,
+    users: &govnode_accounts::UserStore,
+) -> Result<govnode_web::SignInMethods, NodeError> {
+    let oidc = match &auth.oidc {
+        Some(section) => {
+            let settings = section.settings().map_err(NodeError::Config)?;
+            let oidc =
+                govnode_accounts::Oidc::new(settings, users.clone()).map_err(NodeError::Config)?;
+            info!(issuer = %section.issuer, "single sign-on configured");
+            Some(oidc)
+        }
+        None => None,
+    };
+    Ok(govnode_web::SignInMethods {
+        local_passwords: auth.local_passwords,
+        oidc_label: auth
+            .oidc
+            .as_ref()
+            .map(|o| o.button_label.trim().to_string())
+            .unwrap_or_default(),
+        oidc,
+    })
+}
+
 fn base_url(public_url: Option<&str>, listen: std::net::SocketAddr) -> String {
     match public_url {
         Some(u) => u.trim_end_matches('/').to_string(),

@@ -33,7 +33,9 @@ async fn demo_serves_four_nodes_replicas_and_a_stopped_county_from_its_parent() 
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    govnode::install_tls_provider();
     let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
@@ -42,6 +44,7 @@ async fn demo_serves_four_nodes_replicas_and_a_stopped_county_from_its_parent() 
     let mut checked_replica = false;
     let mut checked_stop = false;
     let mut checked_letters = false;
+    let mut consoles = 0;
     let read = tokio::time::timeout(Duration::from_secs(120), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             seen.push(line.clone());
@@ -67,6 +70,52 @@ async fn demo_serves_four_nodes_replicas_and_a_stopped_county_from_its_parent() 
                 assert!(page.contains("交广东省人民政府办公厅分办"), "{url}: {page}");
                 checked_letters = true;
             }
+            // Every node prints its console and a sign-in per role; the editor's works.
+            if line.trim_start().starts_with("控制台 ") {
+                consoles += 1;
+                let url = url_in(&line).unwrap().to_string();
+                let password = line
+                    .split("初始密码 ")
+                    .nth(1)
+                    .and_then(|rest| rest.split('，').next())
+                    .expect("the first password on the console line")
+                    .to_string();
+                // The form first, as a browser opens it: its cookie and token go back.
+                let form = http.get(format!("{url}sign-in")).send().await.unwrap();
+                let cookie = form
+                    .headers()
+                    .get_all("set-cookie")
+                    .iter()
+                    .filter_map(|c| c.to_str().ok())
+                    .find(|c| c.starts_with("govnode_sign_in="))
+                    .and_then(|c| c.split(';').next())
+                    .expect("the sign-in form's cookie")
+                    .to_string();
+                let page = form.text().await.unwrap();
+                let csrf = page
+                    .split("name=\"csrf\" value=\"")
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .expect("the form's token")
+                    .to_string();
+                let r = http
+                    .post(format!("{url}sign-in"))
+                    .header("cookie", cookie)
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("login", "editor"),
+                        ("password", password.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 303, "{url}: {}", r.text().await.unwrap());
+                assert_eq!(
+                    r.headers().get("location").unwrap(),
+                    "/admin/password",
+                    "the first sign-in changes the password"
+                );
+            }
             // After --stop: the city serves the stopped county's site.
             if line.starts_with("open ") && line.contains("while 440106 is stopped") {
                 let url = url_in(&line).unwrap().to_string();
@@ -91,4 +140,19 @@ async fn demo_serves_four_nodes_replicas_and_a_stopped_county_from_its_parent() 
     assert!(checked_replica, "no replica URL printed:\n{all}");
     assert!(checked_stop, "--stop printed no URL to look at:\n{all}");
     assert!(checked_letters, "no letters URL printed:\n{all}");
+    assert_eq!(consoles, 4, "a console line per node:\n{all}");
+    for role in [
+        "平台管理员",
+        "站点管理员",
+        "信息编辑",
+        "信息审核员",
+        "办理人员",
+        "审计员",
+    ] {
+        assert_eq!(
+            all.matches(role).count(),
+            4,
+            "a sign-in for {role} on every node:\n{all}"
+        );
+    }
 }

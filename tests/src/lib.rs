@@ -87,7 +87,7 @@ impl TestNode {
             .await
             .expect("node runs");
         });
-        let http = reqwest::Client::builder()
+        let http = http_client()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
@@ -174,6 +174,29 @@ impl TestNode {
             headers: resp.headers().clone(),
             text: resp.text().await.expect("body"),
         }
+    }
+
+    /// Opens the console's sign-in form as a browser does before posting it: the `Cookie`
+    /// header value to send back with the post, and the form's CSRF token (field `csrf`).
+    pub async fn sign_in_form(&self) -> (String, String) {
+        let r = self.get("/admin/sign-in").await;
+        let cookie = r
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|c| c.to_str().ok())
+            .find(|c| c.starts_with("govnode_sign_in="))
+            .and_then(|c| c.split(';').next())
+            .expect("the sign-in form sets its cookie")
+            .to_string();
+        let field = "name=\"csrf\" value=\"";
+        let at = r.text.find(field).expect("a csrf field") + field.len();
+        let csrf = r.text[at..]
+            .split('"')
+            .next()
+            .expect("its value")
+            .to_string();
+        (cookie, csrf)
     }
 
     /// GET without a token.
@@ -392,4 +415,10 @@ pub fn shared_corpus(file: &str) -> Option<PathBuf> {
 /// blake3 of bytes, hex (what blob hashes are).
 pub fn blake3_hex(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
+}
+
+/// A new HTTP client builder (with the TLS provider every client of the process needs).
+pub fn http_client() -> reqwest::ClientBuilder {
+    govnode::install_tls_provider();
+    reqwest::Client::builder()
 }

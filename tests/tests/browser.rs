@@ -189,11 +189,19 @@ async fn public_pages_pass_axe_fit_a_phone_and_break_no_policy() {
         filed["landed"].as_str().unwrap().contains("/letters/sent"),
         "{filed}"
     );
-    assert_eq!(results.len(), 2 * 23);
+    assert_eq!(results.len(), 2 * 28);
     let home = results.iter().find(|r| r["name"] == "admin-home").unwrap();
     assert!(
         home["text"].as_str().unwrap().contains("李四，您好"),
         "{home}"
+    );
+    let created = results
+        .iter()
+        .find(|r| r["name"] == "admin-user-created")
+        .unwrap();
+    assert!(
+        created["text"].as_str().unwrap().contains("只显示这一次"),
+        "{created}"
     );
     let enrol = results.iter().find(|r| r["name"] == "admin-enrol").unwrap();
     assert!(
@@ -230,11 +238,13 @@ async fn console_pages(t: &TestNode) -> Vec<Value> {
             .change_password(user.id, first, second, None, "127.0.0.1", now)
             .await
             .unwrap();
+        let (sign_in_cookie, csrf) = t.sign_in_form().await;
         let r = t
             .http
             .post(t.url("/admin/sign-in"))
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("login={login}&password={second}"))
+            .header("cookie", sign_in_cookie)
+            .body(format!("csrf={csrf}&login={login}&password={second}"))
             .send()
             .await
             .unwrap();
@@ -266,5 +276,102 @@ async fn console_pages(t: &TestNode) -> Vec<Value> {
     let mut enrol = page("admin-enrol", url("/admin/sign-in/enrol"));
     enrol["cookies"] = cookies[1].clone();
     pages.push(enrol);
+
+    // 用户管理, as a platform admin (signed in with an authenticator).
+    let root = state
+        .users
+        .create(
+            &Access::operator("test"),
+            &NewUser {
+                login: "root.admin".into(),
+                display_name: "赵平台".into(),
+                ..NewUser::default()
+            },
+            first,
+            &[Grant::node(Role::PlatformAdmin)],
+            now,
+        )
+        .await
+        .unwrap();
+    state
+        .users
+        .change_password(root.id, first, second, None, "127.0.0.1", now)
+        .await
+        .unwrap();
+    let enrolment = state.users.totp_begin(root.id, now).await.unwrap();
+    let secret = enrolment.secret.expose().to_string();
+    let code = govnode_accounts::totp_code(&secret, now - 30_000).unwrap();
+    state.users.totp_confirm(root.id, &code, now).await.unwrap();
+    let root_cookie = json!([{ "name": "govnode_session", "value": console_sign_in(t, "root.admin", second, &secret).await }]);
+    let editor = state.users.by_login("li.editor").await.unwrap().unwrap();
+    for (name, path) in [
+        ("admin-users", "/admin/users".to_string()),
+        ("admin-user-new", "/admin/users/new".into()),
+        ("admin-user", format!("/admin/users/{}", editor.id)),
+    ] {
+        let mut p = page(name, url(&path));
+        p["cookies"] = root_cookie.clone();
+        pages.push(p);
+    }
+    let mut created = page("admin-user-created", url("/admin/users/new"));
+    created["cookies"] = root_cookie.clone();
+    created["submit"] = json!({
+        "form": "form[action=\"/admin/users/new\"]",
+        "fields": { "login": "zhou.bian", "display_name": "周编辑", "role": "editor", "site": "gd" }
+    });
+    pages.push(created);
+    let mut invalid = page("admin-user-new-error", url("/admin/users/new"));
+    invalid["cookies"] = root_cookie;
+    invalid["submit"] = json!({
+        "form": "form[action=\"/admin/users/new\"]",
+        "fields": { "login": "无效 登录名", "display_name": "周编辑" }
+    });
+    pages.push(invalid);
     pages
+}
+
+/// Signs `login` in through the console's password and code steps; the session id.
+async fn console_sign_in(t: &TestNode, login: &str, password: &str, totp: &str) -> String {
+    let cookie_of = |r: &reqwest::Response| {
+        let set = r.headers()["set-cookie"].to_str().unwrap();
+        set.strip_prefix("govnode_session=")
+            .and_then(|v| v.split(';').next())
+            .unwrap()
+            .to_string()
+    };
+    let (sign_in_cookie, csrf) = t.sign_in_form().await;
+    let r = t
+        .http
+        .post(t.url("/admin/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", sign_in_cookie)
+        .body(format!("csrf={csrf}&login={login}&password={password}"))
+        .send()
+        .await
+        .unwrap();
+    let pending = cookie_of(&r);
+    let form = t
+        .http
+        .get(t.url("/admin/sign-in/code"))
+        .header("cookie", format!("govnode_session={pending}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = form.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = &form[at..at + form[at..].find('"').unwrap()];
+    let code = govnode_accounts::totp_code(totp, chrono::Utc::now().timestamp_millis()).unwrap();
+    let r = t
+        .http
+        .post(t.url("/admin/sign-in/code"))
+        .header("cookie", format!("govnode_session={pending}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&code={code}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    cookie_of(&r)
 }

@@ -391,7 +391,7 @@ async fn county_stream_reaches_province_through_a_city_killed_mid_sync() {
     for p in all {
         p.start();
     }
-    let http = reqwest::Client::builder()
+    let http = govnode_tests::http_client()
         .no_proxy()
         .timeout(Duration::from_secs(20))
         .build()
@@ -600,7 +600,7 @@ async fn a_ticket_survives_a_sigkill_between_receiving_and_forwarding() {
     let dir = tempfile::tempdir().unwrap();
     let (province, city, county) = enrolled_trio(dir.path());
     let all = [&province, &city, &county];
-    let http = reqwest::Client::builder()
+    let http = govnode_tests::http_client()
         .no_proxy()
         .timeout(Duration::from_secs(20))
         .build()

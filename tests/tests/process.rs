@@ -74,7 +74,7 @@ fn free_port() -> u16 {
 }
 
 async fn wait_healthy(port: u16, child: &mut Child) {
-    let client = reqwest::Client::new();
+    let client = govnode_tests::http_client().build().expect("client");
     for _ in 0..600 {
         if let Ok(r) = client
             .get(format!("http://127.0.0.1:{port}/healthz"))

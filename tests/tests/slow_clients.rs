@@ -469,7 +469,7 @@ impl Served {
         }
         let mut child = command.spawn().unwrap();
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let client = reqwest::Client::new();
+        let client = govnode_tests::http_client().build().expect("client");
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Ok(r) = client.get(format!("http://{addr}/healthz")).send().await

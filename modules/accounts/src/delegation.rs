@@ -62,7 +62,7 @@ impl Refusal {
                 format!("站点管理员只能管理本站点的授权，“{scope}”不是您管理的站点")
             }
             Refusal::NotDelegable { role } => format!(
-                "站点管理员只能授予编辑和审核员，{}由平台管理员授予",
+                "站点管理员只能授予信息编辑和信息审核员，{}由平台管理员授予",
                 role.chinese()
             ),
             Refusal::UserOutsideOwnSites => {

@@ -17,6 +17,8 @@
 //!   and a CSRF token per session ([`csrf_token`], [`csrf_check`]).
 //! - API tokens: 32 random bytes shown once, stored as a blake3 hash (they are
 //!   high-entropy, so a fast hash is enough; argon2 is for passwords).
+//! - Single sign-on: [`Oidc`], an OpenID Connect relying party (code flow with PKCE); its
+//!   sign-in ends in the same [`Authenticated`] as a password's.
 //!
 //! Every refusal a member of staff reads has an English text (`Display`) and a Chinese one
 //! (`chinese()`), naming the rule.
@@ -25,6 +27,7 @@ mod audit;
 pub mod delegation;
 mod error;
 mod grant;
+mod oidc;
 mod password;
 mod role;
 mod secret;
@@ -38,12 +41,13 @@ pub use audit::{AuditLog, AuditQuery, AuditRecord};
 pub use delegation::Refusal;
 pub use error::AccountsError;
 pub use grant::{Access, Grant};
+pub use oidc::{Oidc, OidcError, OidcFault, OidcSettings, OidcStart};
 pub use password::{PasswordPolicy, PasswordRejected, PasswordRule};
 pub use role::{Action, Principal, Role, Scope};
 pub use secret::Secret;
 pub use sessions::{
     ClientInfo, Session, SessionPolicy, SessionStage, SessionStore, SignedIn, csrf_check,
-    csrf_token,
+    csrf_token, pre_session_id,
 };
 pub use signin::{Authenticated, NextStep, SignInPolicy, SignInRefusal};
 pub use tokens::{TokenStore, TokenSummary};

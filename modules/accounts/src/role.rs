@@ -55,8 +55,8 @@ impl Role {
         match self {
             Role::PlatformAdmin => "平台管理员",
             Role::SiteAdmin => "站点管理员",
-            Role::Editor => "编辑",
-            Role::Reviewer => "审核员",
+            Role::Editor => "信息编辑",
+            Role::Reviewer => "信息审核员",
             Role::Handler => "办理人员",
             Role::Auditor => "审计员",
         }

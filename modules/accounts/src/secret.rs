@@ -19,6 +19,13 @@ impl Secret {
     }
 }
 
+impl From<String> for Secret {
+    /// A secret read from configuration (a client secret).
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(<redacted>)")

@@ -274,8 +274,47 @@ async fn csrf_tokens_belong_to_the_session() {
     assert!(csrf_check(&a, &token));
     assert!(!csrf_check(&b, &token));
     assert!(!csrf_check(&a, &csrf_token(&b)));
-    assert!(!csrf_check(&a, &token.to_uppercase().replace('A', "B")));
+    // One hex digit changed (whatever the digit was) is another token.
+    let last = token.chars().last().unwrap();
+    let altered = format!("{}{}", &token[..63], if last == '0' { '1' } else { '0' });
+    assert!(!csrf_check(&a, &altered));
+    // Upper-case hex is the same token.
+    assert!(csrf_check(&a, &token.to_uppercase()));
     // After rotation the old token is worthless.
     let rotated = f.sessions.rotate(&a, T0 + 1).await.unwrap().unwrap();
     assert!(!csrf_check(rotated.expose(), &token));
+}
+
+#[tokio::test]
+async fn an_administrator_signs_someone_out_everywhere() {
+    let f = fixture().await;
+    let (id, a) = signed_in(&f, "qian", T0).await;
+    let auth = f
+        .users
+        .authenticate("qian", PASSWORD, IP, T0)
+        .await
+        .unwrap();
+    let (b, _) = f.sessions.create(&auth, &client(), T0 + 1).await.unwrap();
+    // Only one who manages the account: not the person themselves, not another site's admin.
+    let own = f.users.get(id).await.unwrap().unwrap().access();
+    let err = f.users.sign_out_everywhere(&own, id, T0).await.unwrap_err();
+    assert!(err.chinese().contains("自己的账号"), "{}", err.chinese());
+    let gz = f.site_admin("gz.admin", "gz").await.access();
+    assert!(f.users.sign_out_everywhere(&gz, id, T0).await.is_err());
+    assert!(f.sessions.get(&a, T0 + 2).await.unwrap().is_some());
+    let gd = f.site_admin("gd.admin", "gd").await.access();
+    let n = f.users.sign_out_everywhere(&gd, id, T0 + 2).await.unwrap();
+    assert_eq!(n, 2);
+    for s in [a.as_str(), b.expose()] {
+        assert!(f.sessions.get(s, T0 + 3).await.unwrap().is_none());
+    }
+    assert_eq!(
+        f.actions_of(id).await.last().map(String::as_str),
+        Some("session.revoke_all")
+    );
+    assert!(
+        f.audit_text()
+            .await
+            .contains("gd.admin session.revoke_all qian")
+    );
 }

@@ -172,6 +172,12 @@ impl Content {
                 field: "column",
                 message: format!("no column `{slug}` in site `{site}`"),
             })?;
+        if column.archived {
+            return Err(ContentError::Invalid {
+                field: "column",
+                message: format!("column `{slug}` is archived"),
+            });
+        }
         let doc = self.normalise(input, column.kind).await?;
         let mut tx = self.write.begin().await?;
         let now = now_ms();
@@ -194,52 +200,6 @@ impl Content {
             Some(site),
             ("article", &id.to_string()),
             &doc.title,
-        )
-        .await?;
-        tx.commit().await?;
-        self.article(id).await
-    }
-
-    /// Saves a new revision (legal in draft, rejected, published and withdrawn states).
-    pub async fn revise_article(
-        &self,
-        actor: &str,
-        id: i64,
-        input: &ArticleInput,
-    ) -> Result<Article, ContentError> {
-        let current = self.article(id).await?;
-        if input.column.as_deref().is_some_and(|c| c != current.column) {
-            return Err(ContentError::Invalid {
-                field: "column",
-                message: "an article cannot move between columns".into(),
-            });
-        }
-        let kind = self.column_by_id(current.column_id).await?.kind;
-        let doc = self.normalise(input, kind).await?;
-        let mut tx = self.write.begin().await?;
-        let (state, live, revision) = lock_article(&mut tx, id).await?;
-        let next = next_state(state, live, Transition::Revise).ok_or_else(|| {
-            ContentError::Conflict(format!(
-                "cannot revise an article in state {}",
-                state.as_str()
-            ))
-        })?;
-        let rev = revision + 1;
-        insert_revision(&mut tx, id, rev, actor, &doc).await?;
-        sqlx::query("UPDATE articles SET state = $1, revision = $2, updated_ms = $3 WHERE id = $4")
-            .bind(next.as_str())
-            .bind(rev)
-            .bind(now_ms())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record(
-            &mut tx,
-            actor,
-            "revise",
-            Some(&current.site),
-            ("article", &id.to_string()),
-            &format!("revision {rev}"),
         )
         .await?;
         tx.commit().await?;
@@ -483,7 +443,7 @@ pub(crate) async fn insert_revision(
 }
 
 /// Reads the article's state inside a write transaction (the single writer serialises them).
-async fn lock_article(
+pub(crate) async fn lock_article(
     conn: &mut AnyConnection,
     id: i64,
 ) -> Result<(State, bool, i64), ContentError> {

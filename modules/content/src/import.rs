@@ -222,6 +222,12 @@ impl Content {
     ) -> Result<ImportOutcome, ContentError> {
         let site_row = self.site(site).await?;
         let column = self.column(site, column).await?;
+        if column.archived {
+            return Err(ContentError::Invalid {
+                field: "column",
+                message: format!("column `{}` is archived", column.slug),
+            });
+        }
         let mut out = ImportOutcome::default();
         let mut valid = Vec::with_capacity(docs.len());
         for d in docs {

@@ -15,6 +15,7 @@ mod model;
 pub mod published;
 pub mod render;
 mod replica;
+mod revise;
 pub mod sanitize;
 mod sites;
 mod templates;
@@ -29,8 +30,10 @@ pub use model::{
     Article, ArticleDoc, ArticleInput, Attachment, Column, ColumnKind, Published, Site,
 };
 pub use replica::{ContentApplier, KIND_PREFIX};
+pub use revise::{ArticlePatch, cleared_fields};
 pub use sites::{
-    ColumnInput, MAX_COLUMNS_PER_LEVEL, MAX_COLUMNS_PER_SITE, SiteInput, SiteListing, SiteState,
+    ColumnInput, ColumnOrder, ColumnUpdate, MAX_COLUMNS_PER_LEVEL, MAX_COLUMNS_PER_SITE,
+    MAX_POSITION, SiteInput, SiteListing, SiteState, SiteUpdate,
 };
 pub use workflow::{State, Transition};
 

@@ -114,6 +114,9 @@ pub struct Column {
     pub position: i64,
     /// The template set it was stamped from, if any.
     pub template_set: Option<String>,
+    /// Archived (撤销): out of the navigation, its pages answer 410 Gone.
+    #[serde(default)]
+    pub archived: bool,
 }
 
 /// An attachment reference: a blob by hash, with the name to show.

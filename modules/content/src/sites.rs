@@ -4,12 +4,16 @@
 
 mod aside;
 mod claims;
+mod column_changes;
 mod columns;
+mod edit;
 
 pub(crate) use aside::{removed_after, supersede};
 pub(crate) use claims::claim_wins;
 pub use claims::{SiteListing, SiteState};
+pub use column_changes::{ColumnOrder, ColumnUpdate, MAX_POSITION};
 pub use columns::{ColumnInput, MAX_COLUMNS_PER_LEVEL, MAX_COLUMNS_PER_SITE};
+pub use edit::SiteUpdate;
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

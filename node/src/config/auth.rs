@@ -1,4 +1,9 @@
-//! `[auth]`: staff sign-in sessions.
+//! `[auth]`: staff sign-in sessions, local passwords, and single sign-on (`[auth.oidc]`,
+//! in [`oidc`]).
+
+mod oidc;
+
+pub use oidc::OidcSection;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +24,11 @@ pub struct AuthSection {
     /// Mark the session cookie `Secure` (sent over https only). Default: when
     /// `http.public_url` is https; set it when a TLS proxy without a public URL is in front.
     pub secure_cookie: Option<bool>,
+    /// Whether staff may sign in with a local password (`false`: only by single sign-on,
+    /// which `[auth.oidc]` must then configure). Default true.
+    pub local_passwords: bool,
+    /// Single sign-on by an OpenID Connect provider; none by default.
+    pub oidc: Option<OidcSection>,
 }
 
 impl Default for AuthSection {
@@ -27,6 +37,8 @@ impl Default for AuthSection {
             idle_timeout_mins: 30,
             absolute_timeout_hours: 12,
             secure_cookie: None,
+            local_passwords: true,
+            oidc: None,
         }
     }
 }
@@ -51,6 +63,14 @@ impl AuthSection {
                 "auth.idle_timeout_mins = {} is longer than auth.absolute_timeout_hours = {}",
                 self.idle_timeout_mins, self.absolute_timeout_hours
             ));
+        }
+        if let Some(oidc) = &self.oidc {
+            oidc.validate()?;
+        }
+        if !self.local_passwords && self.oidc.is_none() {
+            return Err(
+                "auth.local_passwords = false needs [auth.oidc]: nobody could sign in".into(),
+            );
         }
         Ok(())
     }
@@ -106,5 +126,15 @@ mod tests {
             ..AuthSection::default()
         };
         assert!(long_idle.validate().is_err());
+        let no_way_in = AuthSection {
+            local_passwords: false,
+            ..AuthSection::default()
+        };
+        assert!(
+            no_way_in
+                .validate()
+                .unwrap_err()
+                .contains("auth.local_passwords")
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! `status`, `stop`/`start` a node, `publish` an article, `help`, `quit`.
 
 mod console;
+mod people;
 pub mod seed;
 
 use std::collections::BTreeMap;
@@ -65,6 +66,7 @@ struct DemoNode {
     http: SocketAddr,
     site: &'static SiteSeed,
     tokens: Tokens,
+    people: Vec<people::Person>,
     running: Option<Running>,
 }
 
@@ -328,6 +330,13 @@ pub async fn run(opts: &DemoOptions, base: &Path) -> Result<(), NodeError> {
         let node = Node::open(plan.config.clone(), &plan.data_dir).await?;
         published.insert(plan.member.id, seed::seed(&node).await?);
         let tokens = tokens(&node, site.id).await?;
+        let people = people::create(
+            &node,
+            site.id,
+            site.owner,
+            &format!("{}.{}", plan.member.id, site.id),
+        )
+        .await?;
         node.close().await;
         drop(node);
         demo.nodes.push(DemoNode {
@@ -335,6 +344,7 @@ pub async fn run(opts: &DemoOptions, base: &Path) -> Result<(), NodeError> {
             plan,
             site,
             tokens,
+            people,
             running: None,
         });
     }
@@ -390,6 +400,9 @@ fn print_nodes(demo: &Demo, published: &BTreeMap<NodeId, Vec<seed::Published>>) 
             n.url(&format!("/sites/{}/letters", n.site.id))
         );
         println!("  status   {}", n.url("/api/federation/status"));
+        for line in people::sign_in_lines(&n.url("/admin/"), &n.people) {
+            println!("{line}");
+        }
         println!(
             "  search   {}",
             n.url(&format!("/sites/{}/search?q={}", n.site.id, n.site.query))

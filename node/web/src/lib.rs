@@ -19,7 +19,7 @@ mod state;
 
 pub use common::metrics::Metrics;
 pub use serve::{ServeLimits, serve};
-pub use state::{AppState, NodeInfo, SyncSlot};
+pub use state::{AppState, NodeInfo, SignInMethods, SyncSlot};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -6,7 +6,7 @@
 use std::sync::{Arc, OnceLock};
 
 use axum::extract::FromRef;
-use govnode_accounts::{AuditLog, SessionStore, TokenStore, UserStore};
+use govnode_accounts::{AuditLog, Oidc, SessionStore, TokenStore, UserStore};
 use govnode_content::Content;
 use govnode_content::render::Renderer;
 use govnode_federation::{Federation, SyncService};
@@ -41,6 +41,27 @@ pub struct NodeInfo {
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
+/// How staff sign in on this node (`[auth]`).
+#[derive(Debug, Clone)]
+pub struct SignInMethods {
+    /// Whether local passwords are accepted (else the password form is not offered).
+    pub local_passwords: bool,
+    /// Single sign-on, when `[auth.oidc]` configures it.
+    pub oidc: Option<Oidc>,
+    /// The single sign-on button's label.
+    pub oidc_label: String,
+}
+
+impl Default for SignInMethods {
+    fn default() -> Self {
+        SignInMethods {
+            local_passwords: true,
+            oidc: None,
+            oidc_label: String::new(),
+        }
+    }
+}
+
 /// The running sync service, set once the federation has started (never on a standalone node).
 pub type SyncSlot = Arc<OnceLock<SyncService>>;
 
@@ -63,6 +84,8 @@ pub struct AppState {
     pub audit: AuditLog,
     /// Whether the session cookie is marked `Secure` (the node is reached over https).
     pub secure_cookies: bool,
+    /// Passwords and single sign-on, as configured.
+    pub sign_in: SignInMethods,
     /// The full-text index (its freshness, for metrics).
     pub search: Arc<SearchIndex>,
     /// One-net search over the tree.

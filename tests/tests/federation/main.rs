@@ -1,5 +1,6 @@
 //! The banyan federation on the 1 + 2 + 4 test tree, real libp2p over loopback.
 
+mod column_changes;
 mod convergence;
 mod failure;
 mod interaction;

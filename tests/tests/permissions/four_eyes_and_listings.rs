@@ -37,7 +37,7 @@ async fn nobody_approves_their_own_work() {
     let other = create_article(t, "gd", &w.gd.editor, "别人写的").await;
     let r = t
         .call(
-            Method::PUT,
+            Method::PATCH,
             &format!("/api/admin/articles/{other}"),
             Some(&zhang_editor),
             Some(json!({ "title": "张三改过" })),

@@ -1,12 +1,16 @@
 //! Who may call which admin route: authentication (401 without a valid bearer token),
 //! site scope (403 for another site's token), role limits within a site, the four-eyes
-//! rule, and scoped site listings. Every refusal is checked to have changed nothing.
+//! rule, and scoped site listings; and the same with staff session cookies (the same
+//! answers, the CSRF header on changes, ended sessions). Every refusal is checked to have
+//! changed nothing.
 
 use govnode_tests::{Method, Reply, Role, Staff, StatusCode, TestNode};
 use serde_json::{Value, json};
 
 /// Authentication and site scope on every admin route.
 mod authentication_and_scope;
+/// The same routes called with staff session cookies.
+mod cookie_sessions;
 /// The four-eyes rule and scoped site listings.
 mod four_eyes_and_listings;
 /// Role limits within one site.
@@ -47,9 +51,18 @@ impl Route {
 
 /// Sends a request with a raw `Authorization` header value (or none).
 async fn send(t: &TestNode, r: &Route, authorization: Option<&str>) -> Reply {
+    let headers: Vec<(&str, &str)> = authorization
+        .map(|a| ("authorization", a))
+        .into_iter()
+        .collect();
+    send_with(t, r, &headers).await
+}
+
+/// Sends a request with the given headers.
+async fn send_with(t: &TestNode, r: &Route, headers: &[(&str, &str)]) -> Reply {
     let mut req = t.http.request(r.method.clone(), t.url(&r.path));
-    if let Some(a) = authorization {
-        req = req.header("authorization", a);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
     }
     req = match &r.body {
         Body::Empty => req,
@@ -137,7 +150,11 @@ async fn act_ok(t: &TestNode, id: i64, action: &str, token: &str, body: Value) -
 }
 
 async fn world() -> World {
-    let t = TestNode::start().await;
+    world_on(TestNode::start().await).await
+}
+
+/// The world on node `t`.
+async fn world_on(t: TestNode) -> World {
     for (id, name) in [("gd", "广东省人民政府"), ("gz", "广州市人民政府")] {
         t.site(id, name).await;
         t.column(id, "news", "工作动态", "news").await;
@@ -191,6 +208,11 @@ impl World {
             ),
             route(Method::GET, "/api/admin/sites", Body::Empty),
             route(
+                Method::PATCH,
+                "/api/admin/sites/gd",
+                Body::Json(json!({ "name": "广东省人民政府门户网站" })),
+            ),
+            route(
                 Method::PUT,
                 "/api/admin/column-templates/county",
                 Body::Json(
@@ -233,6 +255,26 @@ impl World {
         let (draft, submitted, approved, published) =
             (self.draft, self.submitted, self.approved, self.published);
         vec![
+            route(
+                Method::PATCH,
+                format!("/api/admin/sites/{site}/columns/notice"),
+                Body::Json(json!({ "name": "通知公告（越权改名）" })),
+            ),
+            route(
+                Method::PUT,
+                format!("/api/admin/sites/{site}/column-order"),
+                Body::Json(json!({ "slugs": ["notice", "news"] })),
+            ),
+            route(
+                Method::POST,
+                format!("/api/admin/sites/{site}/columns/notice/archive"),
+                Body::Empty,
+            ),
+            route(
+                Method::POST,
+                format!("/api/admin/sites/{site}/columns/notice/restore"),
+                Body::Empty,
+            ),
             route(
                 Method::PUT,
                 format!("/api/admin/interaction/desks/{site}"),
@@ -292,6 +334,11 @@ impl World {
                 Method::PUT,
                 format!("/api/admin/articles/{draft}"),
                 Body::Json(json!({ "title": "越权修改", "body": "不应出现" })),
+            ),
+            route(
+                Method::PATCH,
+                format!("/api/admin/articles/{draft}"),
+                Body::Json(json!({ "title": "越权修改" })),
             ),
             route(
                 Method::GET,

@@ -208,7 +208,7 @@ async fn roles_are_limited_within_a_site() {
     let mine = create_article(t, "gd", &w.gd.editor, "编辑的文章").await;
     let r = t
         .call(
-            Method::PUT,
+            Method::PATCH,
             &format!("/api/admin/articles/{mine}"),
             Some(&w.gd.editor),
             Some(json!({ "title": "编辑的文章（修订）" })),
@@ -457,7 +457,7 @@ async fn roles_are_limited_within_a_site() {
     let admins = create_article(t, "gz", &t.admin, "平台写的文章").await;
     let r = t
         .call(
-            Method::PUT,
+            Method::PATCH,
             &format!("/api/admin/articles/{admins}"),
             Some(&t.admin),
             Some(json!({ "title": "平台写的文章（修订）" })),

@@ -9,6 +9,8 @@ pub struct Browser {
     base: String,
     /// The session cookie's value, if one is held.
     pub cookie: Option<String>,
+    /// The sign-in form's pre-session cookie, if one is held.
+    pub sign_in_cookie: Option<String>,
     /// Every page and answer seen.
     pub seen: Vec<String>,
 }
@@ -48,6 +50,7 @@ impl Browser {
             http: t.http.clone(),
             base: t.url(""),
             cookie: None,
+            sign_in_cookie: None,
             seen: Vec::new(),
         }
     }
@@ -59,9 +62,19 @@ impl Browser {
     }
 
     async fn send(&mut self, req: reqwest::RequestBuilder) -> Reply {
-        let req = match &self.cookie {
-            Some(c) => req.header("cookie", format!("govnode_session={c}")),
-            None => req,
+        let cookies: Vec<String> = [
+            self.cookie.as_ref().map(|c| format!("govnode_session={c}")),
+            self.sign_in_cookie
+                .as_ref()
+                .map(|c| format!("govnode_sign_in={c}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let req = if cookies.is_empty() {
+            req
+        } else {
+            req.header("cookie", cookies.join("; "))
         };
         let resp = req.send().await.expect("request");
         let reply = Reply {
@@ -74,6 +87,10 @@ impl Browser {
             if let Some(rest) = set.strip_prefix("govnode_session=") {
                 let value = rest.split(';').next().unwrap_or("");
                 self.cookie = (!value.is_empty()).then(|| value.to_string());
+            }
+            if let Some(rest) = set.strip_prefix("govnode_sign_in=") {
+                let value = rest.split(';').next().unwrap_or("");
+                self.sign_in_cookie = (!value.is_empty()).then(|| value.to_string());
             }
         }
         self.seen.push(reply.text.clone());
@@ -99,12 +116,23 @@ impl Browser {
         self.send(req).await
     }
 
+    /// Opens the sign-in form (as a browser does before posting it) and posts it.
     pub async fn sign_in(&mut self, login: &str, password: &str) -> Reply {
+        let csrf = self.sign_in_token().await;
         self.post(
             "/admin/sign-in",
-            &[("login", login), ("password", password)],
+            &[("csrf", &csrf), ("login", login), ("password", password)],
         )
         .await
+    }
+
+    /// The sign-in form's CSRF token (its pre-session cookie kept), read from the form as
+    /// someone not yet signed in sees it.
+    pub async fn sign_in_token(&mut self) -> String {
+        let session = self.cookie.take();
+        let form = self.get("/admin/sign-in").await;
+        self.cookie = session;
+        csrf_of(&form.text)
     }
 
     /// An API call with the session cookie and, if given, the CSRF header.

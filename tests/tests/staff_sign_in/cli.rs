@@ -1,6 +1,6 @@
 //! The `user` and `token` commands against a running node: the first administrator made
 //! on the command line signs in with the password it printed; a handler's token made on
-//! the command line for a body reads that body's inbox.
+//! the command line for a body works that body's letters end to end, and no other's.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -208,5 +208,113 @@ async fn users_and_tokens_made_on_the_command_line_work() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+
+    // End to end: a citizen's letter to the body reaches that token's inbox, the handler
+    // accepts and answers it, and the citizen reads the answer; another body's handler
+    // can do nothing with it.
+    let token = token.trim();
+    let filed = t
+        .call(
+            Method::POST,
+            "/api/interaction/tickets?site=gd",
+            None,
+            Some(json!({ "kind": "disclosure", "body": "440000.czt", "subject": "申请公开2025年部门预算",
+                "content": "请公开本部门2025年部门预算及说明。", "name": "李四", "phone": "13900139000",
+                "id_number": "44010619900101123X", "consent_public": false })),
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text);
+    let code = filed.json()["code"].as_str().unwrap().to_string();
+    let password = filed.json()["password"].as_str().unwrap().to_string();
+    let inbox = t
+        .call(
+            Method::GET,
+            "/api/admin/interaction/inbox",
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.text);
+    assert!(
+        inbox.text.contains(&code),
+        "the letter is in the inbox: {}",
+        inbox.text
+    );
+    let (ok, other, err) = run(
+        &[
+            "token",
+            "create",
+            "--data-dir",
+            &data,
+            "--role",
+            "handler",
+            "--site",
+            "440000.jyt",
+            "--name",
+            "教育厅经办人",
+        ],
+        None,
+    );
+    assert!(
+        !ok && other.is_empty() && err.contains("440000.jyt"),
+        "no such body yet: {err}"
+    );
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/admin/interaction/bodies/jyt",
+            Some(&t.admin),
+            Some(json!({ "name": "广东省教育厅" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let (ok, other, err) = run(
+        &[
+            "token",
+            "create",
+            "--data-dir",
+            &data,
+            "--role",
+            "handler",
+            "--site",
+            "440000.jyt",
+            "--name",
+            "教育厅经办人",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let act = |token: String, action: serde_json::Value| {
+        let (t, path) = (&t, format!("/api/admin/interaction/tickets/{code}/actions"));
+        async move {
+            t.call(Method::POST, &path, Some(&token), Some(action))
+                .await
+        }
+    };
+    for action in [
+        json!({ "action": "accept" }),
+        json!({ "action": "reply", "text": "已依法公开，详见附件。" }),
+    ] {
+        let r = act(other.trim().to_string(), action.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "another body's handler: {}",
+            r.text
+        );
+        let r = act(token.to_string(), action.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.text);
+    }
+    let seen = t
+        .get(&format!(
+            "/api/interaction/tickets/{code}?password={password}"
+        ))
+        .await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    assert!(
+        seen.text.contains("已依法公开，详见附件。"),
+        "the citizen reads the answer: {}",
+        seen.text
+    );
     t.stop().await;
 }

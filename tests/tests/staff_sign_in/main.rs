@@ -4,9 +4,11 @@
 //! step, the forced password change, TOTP enrolment, signing out, and no secret on a page.
 
 mod account;
+mod admin_users;
 mod browser;
 mod cli;
 mod logs;
+mod secrets;
 
 use browser::{Browser, csrf_of};
 use govnode_accounts::{Access, Grant, NewUser, totp_code};
@@ -93,6 +95,33 @@ async fn password_session_cookie_csrf_forced_change_and_sign_out() {
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     assert!(forged.headers().get("set-cookie").is_none());
+    // Without an `Origin` (older browsers, privacy settings) the form's own token decides:
+    // a post without the sign-in form's cookie and token, or with the token another browser
+    // was given, signs nobody in.
+    let mut other = Browser::new(&t);
+    let others_token = other.sign_in_token().await;
+    for body in [
+        format!("login=li.si&password={FIRST_PASSWORD}"),
+        format!("csrf={others_token}&login=li.si&password={FIRST_PASSWORD}"),
+    ] {
+        let r = t
+            .http
+            .post(t.url("/admin/sign-in"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{body}");
+        assert!(
+            !r.headers()
+                .get_all("set-cookie")
+                .iter()
+                .any(|c| c.to_str().unwrap().starts_with("govnode_session=")),
+            "no session for {body}"
+        );
+        assert!(r.text().await.unwrap().contains("登录页面已过期"));
+    }
 
     // The right password: a session cookie with its flags, then the forced change.
     let ok = b.sign_in("li.si", FIRST_PASSWORD).await;
@@ -192,7 +221,7 @@ async fn password_session_cookie_csrf_forced_change_and_sign_out() {
     let home = b.get("/admin/").await;
     assert_eq!(home.status, StatusCode::OK, "{}", home.text);
     assert!(
-        home.text.contains("李四") && home.text.contains("编辑（站点 gd）"),
+        home.text.contains("李四") && home.text.contains("编辑（广东省人民政府）"),
         "{}",
         home.text
     );
@@ -389,7 +418,11 @@ async fn administrators_enrol_an_authenticator_and_sign_in_with_its_codes() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let home = b.get("/admin/").await;
-    assert!(home.text.contains("站点管理员（站点 gd）"), "{}", home.text);
+    assert!(
+        home.text.contains("站点管理员（广东省人民政府）"),
+        "{}",
+        home.text
+    );
     let out = b
         .post("/admin/sign-out", &[("csrf", &csrf_of(&home.text))])
         .await;

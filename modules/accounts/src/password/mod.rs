@@ -228,6 +228,34 @@ impl PasswordPolicy {
         }
     }
 
+    /// A random password of `login` that passes this policy, for an administrator to hand
+    /// over once (it must be changed at the first sign-in): letters of both cases and
+    /// digits without look-alikes (no 0/O, 1/l/I), in dashed groups of four, at least 16
+    /// of them (≈ 90 bits).
+    pub fn generate(&self, login: &str) -> crate::Secret {
+        const ALPHABET: &[u8; 57] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        let length = self.min_length.clamp(16, MAX_LENGTH / 2);
+        loop {
+            let mut chars = Vec::with_capacity(length);
+            while chars.len() < length {
+                for b in rand::random::<[u8; 32]>() {
+                    // 228 = 4 × 57: below it every character is equally likely.
+                    if b < 228 && chars.len() < length {
+                        chars.push(ALPHABET[usize::from(b % 57)]);
+                    }
+                }
+            }
+            let password = chars
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join("-");
+            if self.check(login, &password).is_ok() {
+                return crate::Secret::new(password);
+            }
+        }
+    }
+
     /// Whether a password set at `changed_ms` has expired at `now_ms`.
     pub fn expired(&self, changed_ms: i64, now_ms: i64) -> bool {
         self.expiry_days > 0 && now_ms >= changed_ms + i64::from(self.expiry_days) * 86_400_000
@@ -243,6 +271,24 @@ mod tests {
             Ok(()) => vec![],
             Err(r) => r.rules,
         }
+    }
+
+    #[test]
+    fn generated_passwords_pass_and_differ() {
+        let policy = PasswordPolicy::default();
+        let a = policy.generate("wangwei");
+        let b = policy.generate("wangwei");
+        assert_ne!(a.expose(), b.expose());
+        for p in [a.expose(), b.expose()] {
+            assert_eq!(rules("wangwei", p), vec![], "{p}");
+            assert_eq!(p.chars().filter(|c| *c != '-').count(), 16, "{p}");
+            assert!(!p.contains(['0', 'O', '1', 'l', 'I']), "{p}");
+        }
+        let long = PasswordPolicy {
+            min_length: 24,
+            ..PasswordPolicy::default()
+        };
+        assert!(long.generate("x").expose().chars().count() >= 24);
     }
 
     #[test]

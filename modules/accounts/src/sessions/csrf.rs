@@ -2,6 +2,12 @@
 //! keeps nothing more and a token is worthless for another session or after the id
 //! rotates; it reveals nothing of the id.
 
+/// A fresh random id (64 hex characters) for a form shown before any session exists (the
+/// sign-in form): kept in a cookie, its [`csrf_token`] in the form, as a session's is.
+pub fn pre_session_id() -> String {
+    hex::encode(crate::secret::random_32())
+}
+
 /// The domain of the derivation.
 const CONTEXT: &[u8] = b"govnode csrf token v1";
 

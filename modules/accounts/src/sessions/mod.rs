@@ -22,7 +22,7 @@ use crate::totp::SecondFactorPassed;
 use crate::users::rows;
 use crate::{Access, AccountsError, AccountsPolicy, NextStep, Secret, User, UserState};
 
-pub use csrf::{csrf_check, csrf_token};
+pub use csrf::{csrf_check, csrf_token, pre_session_id};
 pub(crate) use table::{delete_all, keep_only_rotated};
 
 /// Session time-outs.
@@ -100,6 +100,8 @@ pub struct Session {
     pub expires_ms: i64,
     /// Where from.
     pub client: ClientInfo,
+    /// Opened by single sign-on (no password was used).
+    pub single_sign_on: bool,
 }
 
 /// A signed-in request's session, user and access.
@@ -166,6 +168,7 @@ impl SessionStore {
             &self.policy.sessions,
             auth.user.id,
             stage,
+            auth.single_sign_on,
             client,
             now_ms,
         )
@@ -228,7 +231,9 @@ impl SessionStore {
             return Ok(None);
         };
         Ok(Some(SignedIn {
-            must_change_password: user.password_must_change(&self.policy.password, now_ms),
+            // A password to change is asked when a password was used to sign in.
+            must_change_password: !session.single_sign_on
+                && user.password_must_change(&self.policy.password, now_ms),
             access: user.access(),
             session,
             user,

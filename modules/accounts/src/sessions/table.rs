@@ -50,8 +50,8 @@ pub(crate) fn expiry(
     end
 }
 
-const SELECT: &str =
-    "SELECT id, user_id, stage, created_ms, last_seen_ms, client, user_agent FROM sessions";
+const SELECT: &str = "SELECT id, user_id, stage, created_ms, last_seen_ms, client, user_agent, single_sign_on \
+     FROM sessions";
 
 fn session_of(row: &AnyRow, policy: &SessionPolicy) -> Result<Session, AccountsError> {
     let stage = SessionStage::parse(&row.try_get::<String, _>("stage")?);
@@ -68,6 +68,7 @@ fn session_of(row: &AnyRow, policy: &SessionPolicy) -> Result<Session, AccountsE
             address: row.try_get("client")?,
             user_agent: row.try_get("user_agent")?,
         },
+        single_sign_on: row.try_get::<i64, _>("single_sign_on")? != 0,
     })
 }
 
@@ -76,6 +77,7 @@ pub(crate) async fn insert(
     policy: &SessionPolicy,
     user_id: i64,
     stage: SessionStage,
+    single_sign_on: bool,
     client: &ClientInfo,
     now_ms: i64,
 ) -> Result<(Secret, Session), AccountsError> {
@@ -85,8 +87,8 @@ pub(crate) async fn insert(
         user_agent: client.user_agent.chars().take(MAX_USER_AGENT).collect(),
     };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO sessions (hash, user_id, stage, created_ms, last_seen_ms, client, user_agent) \
-         VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING id",
+        "INSERT INTO sessions (hash, user_id, stage, created_ms, last_seen_ms, client, user_agent, \
+         single_sign_on) VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING id",
     )
     .bind(&hash)
     .bind(user_id)
@@ -94,6 +96,7 @@ pub(crate) async fn insert(
     .bind(now_ms)
     .bind(&client.address)
     .bind(&client.user_agent)
+    .bind(i64::from(single_sign_on))
     .fetch_one(write)
     .await?;
     let session = Session {
@@ -104,6 +107,7 @@ pub(crate) async fn insert(
         last_seen_ms: now_ms,
         expires_ms: expiry(policy, stage, now_ms, now_ms),
         client,
+        single_sign_on,
     };
     Ok((secret, session))
 }

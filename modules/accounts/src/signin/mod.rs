@@ -152,6 +152,8 @@ pub struct Authenticated {
     pub next: NextStep,
     /// The password must be changed first (set by an administrator, or expired).
     pub must_change_password: bool,
+    /// Signed in by single sign-on (the identity provider), not by a password.
+    pub single_sign_on: bool,
 }
 
 impl UserStore {
@@ -243,6 +245,7 @@ impl UserStore {
         Ok(Authenticated {
             must_change_password: user.password_must_change(&self.policy.password, now_ms),
             next: second.next_step(),
+            single_sign_on: false,
             user,
         })
     }

@@ -295,6 +295,36 @@ impl UserStore {
         Ok(user)
     }
 
+    /// Ends every session of user `id` on behalf of `actor`, who manages the account (a
+    /// person signs out their own sessions with [`crate::SessionStore::revoke_all`]); how
+    /// many ended.
+    pub async fn sign_out_everywhere(
+        &self,
+        actor: &Access,
+        id: i64,
+        now_ms: i64,
+    ) -> Result<u64, AccountsError> {
+        let mut tx = self.write.begin().await?;
+        let user = Self::target(&mut tx, id).await?;
+        delegation::may_manage_account(actor, id, &user.grants)?;
+        let n = sessions::delete_all(&mut tx, id).await?;
+        audit::record(
+            &mut tx,
+            now_ms,
+            Entry {
+                actor: actor.person(),
+                action: "session.revoke_all",
+                user_id: Some(id),
+                login: Some(&user.login),
+                after: Some(format!("{n} sessions ended by an administrator")),
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Deletes user `id` on behalf of `actor`: their grants, sessions, second factor and
     /// tokens go; their login name is retired (never given to anyone else, since audit
     /// records and the four-eyes rule name people by it).

@@ -7,8 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sqlx::{AnyConnection, Row as _};
 
 use super::claim::Lineage;
+use super::column::decode_column;
 use super::{
-    ARTICLE, ArticleRecord, COLUMN, ColumnRecord, SITE, TEMPLATE, TEMPLATE_SET, TemplateRecord,
+    ARTICLE, ArticleRecord, COLUMN, SITE, TEMPLATE, TEMPLATE_SET, TemplateRecord,
     TemplateSetRecord, decode, failed, owned_site,
 };
 
@@ -48,7 +49,7 @@ impl ContentApplier {
         match entry.kind.as_str() {
             SITE => self.apply_site(&mut *tx, entry, payload).await?,
             COLUMN => {
-                let r: ColumnRecord = decode(payload)?;
+                let (r, archived_ms) = decode_column(payload)?;
                 owned_site(&mut *tx, &r.site, &origin, &self.me).await?;
                 let existing =
                     sqlx::query("SELECT entry_hlc FROM columns WHERE site_id = $1 AND slug = $2")
@@ -82,10 +83,11 @@ impl ContentApplier {
                     None => None,
                 };
                 sqlx::query(
-                    "INSERT INTO columns (site_id, parent_id, slug, name, kind, update_interval_days, position, template_set, created_ms, entry_hlc) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (site_id, slug) DO UPDATE SET parent_id = excluded.parent_id, \
+                    "INSERT INTO columns (site_id, parent_id, slug, name, kind, update_interval_days, position, template_set, created_ms, entry_hlc, archived_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (site_id, slug) DO UPDATE SET parent_id = excluded.parent_id, \
                      name = excluded.name, kind = excluded.kind, update_interval_days = excluded.update_interval_days, \
-                     position = excluded.position, template_set = excluded.template_set, entry_hlc = excluded.entry_hlc",
+                     position = excluded.position, template_set = excluded.template_set, entry_hlc = excluded.entry_hlc, \
+                     archived_ms = excluded.archived_ms",
                 )
                 .bind(&r.site)
                 .bind(parent_id)
@@ -97,6 +99,7 @@ impl ContentApplier {
                 .bind(&r.template_set)
                 .bind(r.created_ms)
                 .bind(hlc)
+                .bind(archived_ms)
                 .execute(&mut *tx)
                 .await
                 .map_err(failed)?;

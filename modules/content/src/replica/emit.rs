@@ -4,6 +4,7 @@ use govnode_federation::{Audience, EntryDraft, encode_payload};
 
 use sqlx::{AnyConnection, Row as _};
 
+use super::column::encode_column;
 use super::site::encode_site;
 use super::{
     ARTICLE, ArticleRecord, COLUMN, ColumnRecord, SITE, SiteRecord, TEMPLATE, TEMPLATE_SET,
@@ -92,7 +93,7 @@ impl Content {
         only: Option<i64>,
     ) -> Result<(), ContentError> {
         let rows = sqlx::query(
-            "SELECT c.slug, p.slug AS parent_slug, c.name, c.kind, c.update_interval_days, c.position, c.template_set, c.created_ms \
+            "SELECT c.slug, p.slug AS parent_slug, c.name, c.kind, c.update_interval_days, c.position, c.template_set, c.created_ms, c.archived_ms \
              FROM columns c LEFT JOIN columns p ON p.id = c.parent_id WHERE c.site_id = $1 AND ($2 = 0 OR c.id = $2) ORDER BY c.id",
         )
         .bind(site)
@@ -112,7 +113,8 @@ impl Content {
                 created_ms: r.try_get("created_ms")?,
             };
             let object = format!("{site}/{}", record.slug);
-            self.append(conn, COLUMN, object, encode_payload(V1, &record))
+            let archived_ms: Option<i64> = r.try_get("archived_ms")?;
+            self.append(conn, COLUMN, object, encode_column(&record, archived_ms))
                 .await?;
         }
         Ok(())

@@ -7,6 +7,7 @@
 
 mod apply;
 mod claim;
+mod column;
 mod emit;
 mod local;
 mod site;

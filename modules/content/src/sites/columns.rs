@@ -39,7 +39,7 @@ pub struct ColumnInput {
     pub position: i64,
 }
 
-fn column_from_row(r: &AnyRow) -> Result<Column, ContentError> {
+pub(crate) fn column_from_row(r: &AnyRow) -> Result<Column, ContentError> {
     let kind: String = r.try_get("kind")?;
     Ok(Column {
         id: r.try_get("id")?,
@@ -51,6 +51,7 @@ fn column_from_row(r: &AnyRow) -> Result<Column, ContentError> {
         update_interval_days: r.try_get("update_interval_days")?,
         position: r.try_get("position")?,
         template_set: r.try_get("template_set")?,
+        archived: r.try_get::<Option<i64>, _>("archived_ms")?.is_some(),
     })
 }
 
@@ -220,7 +221,7 @@ impl Content {
     }
 }
 
-fn validate_column(input: &ColumnInput) -> Result<ColumnKind, ContentError> {
+pub(crate) fn validate_column(input: &ColumnInput) -> Result<ColumnKind, ContentError> {
     check_slug("slug", &input.slug)?;
     check_text("name", &input.name, 50)?;
     if let Some(d) = input.update_interval_days

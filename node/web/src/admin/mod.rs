@@ -3,6 +3,7 @@
 //!
 //! - [`sign_in`]: the password, the second factor (a code, or enrolling an authenticator
 //!   when the user's grants require one), signing out.
+//! - [`oidc`]: single sign-on (一号登录) by the identity provider of `[auth.oidc]`.
 //! - [`password`]: changing one's password (forced while an administrator's or an expired
 //!   one is in force).
 //! - [`account`]: the landing page, one's sessions and tokens.
@@ -13,9 +14,16 @@
 //! [`crate::common::session`]. The console issues add `admin/<area>.rs` per workflow.
 
 mod account;
+mod assets;
+mod names;
+pub mod nav;
+mod oidc;
 mod password;
 mod sign_in;
 mod staff;
+mod user_account;
+mod user_grants;
+mod users;
 
 use std::sync::LazyLock;
 
@@ -36,6 +44,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(|| async { see_other("/admin/") }))
         .route("/admin/", get(account::home))
+        .route("/static/admin/{file}", get(assets::asset))
         .route("/admin/sign-in", get(sign_in::form).post(sign_in::submit))
         .route(
             "/admin/sign-in/code",
@@ -45,6 +54,8 @@ pub fn routes() -> Router<AppState> {
             "/admin/sign-in/enrol",
             get(sign_in::enrol_form).post(sign_in::enrol_submit),
         )
+        .route("/admin/sign-in/oidc", get(oidc::start))
+        .route(oidc::CALLBACK, get(oidc::callback))
         .route("/admin/sign-out", post(sign_in::sign_out))
         .route(
             "/admin/password",
@@ -59,6 +70,28 @@ pub fn routes() -> Router<AppState> {
             "/admin/account/tokens/{id}/revoke",
             post(account::revoke_token),
         )
+        .route("/admin/account/tokens", post(account::create_token))
+        .route(
+            "/admin/account/recovery-codes",
+            post(account::recovery_codes),
+        )
+        .route("/admin/account/totp-remove", post(account::totp_remove))
+        .route("/admin/users", get(users::list))
+        .route("/admin/users/new", get(users::new_form).post(users::create))
+        .route("/admin/users/{id}", get(users::page))
+        .route("/admin/users/{id}/state", post(user_account::set_state))
+        .route("/admin/users/{id}/profile", post(user_account::profile))
+        .route(
+            "/admin/users/{id}/password",
+            post(user_account::reset_password),
+        )
+        .route(
+            "/admin/users/{id}/totp-reset",
+            post(user_account::reset_totp),
+        )
+        .route("/admin/users/{id}/sign-out", post(user_account::sign_out))
+        .route("/admin/users/{id}/grants", post(user_grants::add))
+        .route("/admin/users/{id}/grants/revoke", post(user_grants::revoke))
 }
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -73,6 +106,14 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("account.html", include_str!("templates/account.html")),
         ("home.html", include_str!("templates/home.html")),
         ("refused.html", include_str!("templates/refused.html")),
+        (
+            "grant_fields.html",
+            include_str!("templates/grant_fields.html"),
+        ),
+        ("users.html", include_str!("templates/users.html")),
+        ("user_new.html", include_str!("templates/user_new.html")),
+        ("user.html", include_str!("templates/user.html")),
+        ("once.html", include_str!("templates/once.html")),
     ] {
         env.add_template(name, source)
             .expect("the console's templates compile");
@@ -91,6 +132,10 @@ pub struct Frame {
     pub csrf: String,
     /// A notice shown at the top (role="status").
     pub notice: Option<String>,
+    /// Whether the navigation offers 用户管理 (platform and site administrators).
+    pub manage_users: bool,
+    /// The navigation: what the person's grants let them use.
+    pub nav: Vec<nav::NavItem>,
 }
 
 /// Renders template `name` with the frame and the page's own values, never cached.

@@ -1,4 +1,6 @@
-//! Signing in and out: `/admin/sign-in` (the password), `/admin/sign-in/code` (the second
+//! Signing in and out: `/admin/sign-in` (the password, refused when `[auth]
+//! local_passwords = false`; the page offers single sign-on when configured, see
+//! [`super::oidc`]), `/admin/sign-in/code` (the second
 //! factor), `/admin/sign-in/enrol` (setting up an authenticator, which administrators
 //! must), `/admin/sign-out`.
 //!
@@ -11,19 +13,22 @@ use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use govnode_accounts::{AccountsError, NextStep, SessionStage};
+use govnode_accounts::{
+    AccountsError, NextStep, SessionStage, csrf_check, csrf_token, pre_session_id,
+};
 use serde::Deserialize;
 
 use super::staff::{Pending, address_of, client_info, csrf_refusal, same_origin};
 use super::{Frame, now_ms, refused, render, see_other, see_other_with};
 use crate::AppState;
 use crate::common::error::Classify;
-use crate::common::session::{clear_session, session_id, set_session};
+use crate::common::session::{clear_session, session_id, set_session, set_sign_in, sign_in_id};
 
 /// The sign-in form's fields.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(super) struct SignInForm {
+    csrf: String,
     login: String,
     password: String,
 }
@@ -64,21 +69,41 @@ pub(super) async fn form(State(node): State<AppState>, headers: HeaderMap) -> Re
     {
         return see_other("/admin/");
     }
-    sign_in_page(&node, StatusCode::OK, "", None)
+    sign_in_page(&node, &headers, StatusCode::OK, "", None)
 }
 
+/// The sign-in form. Before any session exists its CSRF token is tied to a pre-session id
+/// in a cookie of its own (kept when the browser has one, else new), so a form another
+/// site posts — to sign a victim into the attacker's account — is refused.
 fn sign_in_page(
     node: &AppState,
+    headers: &HeaderMap,
     status: StatusCode,
     login: &str,
     error: Option<String>,
 ) -> Response {
-    render(
+    let id = sign_in_id(headers)
+        .filter(|id| !csrf_token(id).is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(pre_session_id);
+    let mut resp = render(
         status,
         "sign_in.html",
-        &frame(node),
-        serde_json::json!({ "login": login, "error": error }),
-    )
+        &Frame {
+            csrf: csrf_token(&id),
+            ..frame(node)
+        },
+        serde_json::json!({
+            "login": login,
+            "error": error,
+            "local_passwords": node.sign_in.local_passwords,
+            "oidc_label": node.sign_in.oidc.as_ref().map(|_| &node.sign_in.oidc_label),
+        }),
+    );
+    if let Some(cookie) = set_sign_in(&id, node.secure_cookies) {
+        crate::common::session::append_cookie(resp.headers_mut(), cookie);
+    }
+    resp
 }
 
 /// `POST /admin/sign-in`: checks the password; a new session, then the next step.
@@ -95,6 +120,27 @@ pub(super) async fn submit(
             "/admin/sign-in",
         );
     }
+    if !node.sign_in.local_passwords {
+        return sign_in_page(
+            &node,
+            &parts.headers,
+            StatusCode::FORBIDDEN,
+            "",
+            Some(format!(
+                "本节点已关闭本地密码登录，请使用{}登录",
+                node.sign_in.oidc_label
+            )),
+        );
+    }
+    if !sign_in_id(&parts.headers).is_some_and(|id| csrf_check(id, &f.csrf)) {
+        return sign_in_page(
+            &node,
+            &parts.headers,
+            StatusCode::FORBIDDEN,
+            f.login.trim(),
+            Some("登录页面已过期或不是从本站打开的，请重新输入登录名和密码".into()),
+        );
+    }
     let address = address_of(&parts, &node.node);
     let now = now_ms();
     let auth = match node
@@ -108,7 +154,13 @@ pub(super) async fn submit(
             if status == StatusCode::INTERNAL_SERVER_ERROR {
                 tracing::error!(error = %e, "sign-in failed");
             }
-            return sign_in_page(&node, status, f.login.trim(), Some(e.chinese()));
+            return sign_in_page(
+                &node,
+                &parts.headers,
+                status,
+                f.login.trim(),
+                Some(e.chinese()),
+            );
         }
     };
     // Whatever session the browser held before ends: the new one has a new id.
@@ -118,7 +170,15 @@ pub(super) async fn submit(
     let client = client_info(&parts.headers, &address);
     let (secret, _) = match node.sessions.create(&auth, &client, now).await {
         Ok(s) => s,
-        Err(e) => return sign_in_page(&node, status_of(&e), f.login.trim(), Some(e.chinese())),
+        Err(e) => {
+            return sign_in_page(
+                &node,
+                &parts.headers,
+                status_of(&e),
+                f.login.trim(),
+                Some(e.chinese()),
+            );
+        }
     };
     let next = match auth.next {
         NextStep::SignedIn if auth.must_change_password => "/admin/password",
@@ -253,9 +313,11 @@ pub(super) async fn enrol_submit(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let next = if pending
-        .user
-        .password_must_change(&node.users.policy().password, now)
+    // A sign-in by the identity provider used no password: none to change now.
+    let next = if !pending.session.single_sign_on
+        && pending
+            .user
+            .password_must_change(&node.users.policy().password, now)
     {
         "/admin/password"
     } else {

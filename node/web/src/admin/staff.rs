@@ -34,7 +34,15 @@ impl Staff {
             person: Some(self.signed_in.user.login.clone()),
             csrf: csrf_token(&self.secret),
             notice: None,
+            manage_users: self.may_manage_users(),
+            nav: super::nav::items(&self.signed_in.access),
         }
+    }
+
+    /// Whether this person administers anyone: a platform admin, or a site admin.
+    pub fn may_manage_users(&self) -> bool {
+        let access = &self.signed_in.access;
+        access.is_platform_admin() || !access.administered_sites().is_empty()
     }
 
     /// The refusal of a form whose CSRF token is not this session's, if it is not.
@@ -63,6 +71,8 @@ impl Pending {
             person: None,
             csrf: csrf_token(&self.secret),
             notice: None,
+            manage_users: false,
+            nav: Vec::new(),
         }
     }
 }

@@ -14,22 +14,25 @@ use axum::Extension;
 use axum::body::Bytes;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::common::error::ApiError;
+use crate::common::session::SESSION_COOKIE;
 
 /// Response description of a refused credential (every admin route).
-pub(crate) const UNAUTHORIZED: &str =
-    "No `Authorization: Bearer <token>` header, a malformed one, or an unknown or revoked token";
+pub(crate) const UNAUTHORIZED: &str = "No `Authorization: Bearer <token>` header and no staff session cookie, a malformed \
+     header, an unknown or revoked token, or a session that has ended";
 /// Response description of a JSON body over the node's limit.
 pub(crate) const TOO_LARGE: &str = "The body is larger than `http.max_request_bytes`";
 
 /// The base document: the info block, the services' tags, the error shape and the bearer
-/// scheme. The paths come from the services' routers.
+/// and session cookie schemes. The paths come from the services' routers.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -40,8 +43,12 @@ sites, columns, articles and the review-before-publish workflow, distribution to
 blobs, templates and audit; one-net search and its dictionary; one-net interaction (tickets, bodies, \
 letters desks, the Q&A assistant); surveys; the federation's status; and the operators' health and \
 metrics.\n\n\
-Admin routes (`/api/admin/…`) take `Authorization: Bearer <token>` (tokens from `govnode token \
-create`); what a token may do depends on its role and, for site-scoped tokens, its site.\n\n\
+Admin routes (`/api/admin/…`) take either `Authorization: Bearer <token>` (tokens from `govnode token \
+create`, or a signed-in person's own) or the staff session cookie `govnode_session` that signing in \
+at `/admin/sign-in` sets; with the cookie, every call that changes something (POST, PUT, PATCH, DELETE) \
+must also carry the session's CSRF token in the `X-CSRF-Token` header (the console's pages hold it), \
+else it is refused with 403. What a caller may do depends on the person's roles and their scopes (the \
+node, a site, a body), checked the same way for both.\n\n\
 Errors are `{\"error\": code, \"message\": text}` with a stable code per status: `bad_request` (400), \
 `unauthorized` (401), `forbidden` (403), `not_found` (404), `conflict` (409), `payload_too_large` \
 (413), `rate_limited` (429, with `Retry-After` where a wait is known). Any route may also answer 500 `internal`, whose detail goes to the node's log only.\n\n\
@@ -62,14 +69,26 @@ route served under `/api`, `/blobs`, `/healthz` and `/metrics` is listed."
         (name = "ops", description = "For operators and their tools: readiness and metrics"),
     ),
     components(schemas(ErrorBody)),
-    modifiers(&BearerAuth),
+    modifiers(&StaffAuth),
 )]
 struct ApiDoc;
 
-/// Adds the `bearer` security scheme the admin routes require.
-struct BearerAuth;
+/// The name of the session cookie's security scheme.
+const COOKIE_SCHEME: &str = "cookie";
 
-impl Modify for BearerAuth {
+/// The header a cookie-authenticated change carries the session's CSRF token in.
+const CSRF_HEADER: &str = "X-CSRF-Token";
+
+/// What [`CSRF_HEADER`] is, on every admin operation that changes something.
+const CSRF_DESCRIPTION: &str = "The session's CSRF token (64 hex characters, from the console's pages), required \
+     with the `govnode_session` cookie on a call that changes something: without it, or with \
+     another, the call is refused with 403. Not needed (and ignored) with a bearer token";
+
+/// Adds the security schemes the admin routes take: the `bearer` token and the staff
+/// session `cookie` (either one; [`finish`] lets every bearer operation take the cookie).
+struct StaffAuth;
+
+impl Modify for StaffAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
@@ -82,6 +101,16 @@ impl Modify for BearerAuth {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            COOKIE_SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                SESSION_COOKIE,
+                "The staff session cookie set by signing in at `/admin/sign-in` (`HttpOnly`, \
+                 `SameSite=Lax`). A call with it that changes something (POST, PUT, PATCH, DELETE) must \
+                 also carry the session's CSRF token in the `X-CSRF-Token` header, else it is \
+                 refused with 403; reads need none. The permission check is the bearer token's.",
+            ))),
         );
     }
 }
@@ -114,7 +143,8 @@ fn cross_field_rules() -> [(&'static str, utoipa::openapi::schema::AnyOf); 2] {
 /// [`CLOSED_TAGGED_ENUMS`] with fields take no others (`additionalProperties: false`); the
 /// [`cross_field_rules`] join their schemas; an optional body (`request_body = Option<T>`,
 /// read with `OptionalJson`) may be left out, but is never `null`, so its schema is `T`
-/// alone rather than `T` or null.
+/// alone rather than `T` or null; an admin operation takes the session cookie as well as the
+/// bearer token (see [`either_credential`]).
 pub(super) fn finish(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::schema::{AdditionalProperties, AllOfBuilder, Schema, SchemaType, Type};
     use utoipa::openapi::{RefOr, Required};
@@ -145,13 +175,17 @@ pub(super) fn finish(document: &mut utoipa::openapi::OpenApi) {
     }
     for item in document.paths.paths.values_mut() {
         let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
+            (false, &mut item.get),
+            (true, &mut item.put),
+            (true, &mut item.post),
+            (true, &mut item.delete),
+            (true, &mut item.patch),
         ];
-        for operation in operations.into_iter().flatten() {
+        for (changes, operation) in operations {
+            let Some(operation) = operation.as_mut() else {
+                continue;
+            };
+            either_credential(operation, changes);
             let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
                 continue;
             };
@@ -170,6 +204,64 @@ pub(super) fn finish(document: &mut utoipa::openapi::OpenApi) {
                     content.schema = Some(RefOr::Ref(body.clone()));
                 }
             }
+        }
+    }
+}
+
+/// An operation that takes the bearer token takes the session cookie instead just as well
+/// (the same [`crate::common::extract::Caller`]); one that `changes` something then also
+/// names the CSRF header, and the 403 its absence gets.
+fn either_credential(operation: &mut utoipa::openapi::path::Operation, changes: bool) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder};
+    let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
+    let Some(security) = operation.security.as_mut() else {
+        return;
+    };
+    if !security.contains(&bearer) {
+        return;
+    }
+    security.push(SecurityRequirement::new(
+        COOKIE_SCHEME,
+        Vec::<String>::new(),
+    ));
+    if !changes {
+        return;
+    }
+    let header = ParameterBuilder::new()
+        .name(CSRF_HEADER)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(CSRF_DESCRIPTION))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build();
+    operation
+        .parameters
+        .get_or_insert_with(Vec::new)
+        .push(RefOr::T(header));
+    const WITHOUT_CSRF: &str =
+        "a session cookie without the session's `X-CSRF-Token` (or with another)";
+    match operation.responses.responses.entry("403".to_string()) {
+        std::collections::btree_map::Entry::Occupied(mut refused) => {
+            if let RefOr::T(refused) = refused.get_mut() {
+                refused.description = format!("{}; or {WITHOUT_CSRF}", refused.description);
+            }
+        }
+        std::collections::btree_map::Entry::Vacant(none) => {
+            let mut description = WITHOUT_CSRF.to_string();
+            description[..1].make_ascii_uppercase();
+            none.insert(RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Error")))
+                            .build(),
+                    )
+                    .build(),
+            ));
         }
     }
 }

@@ -150,6 +150,8 @@ impl IntoResponse for ApiError {
 pub enum PageError {
     /// 404, with what is missing in Chinese (or nothing).
     NotFound(String),
+    /// 410: what was here is gone for good (an archived column), said in Chinese.
+    Gone(String),
     /// Anything else: logged, 500.
     Internal(String),
 }

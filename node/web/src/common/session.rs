@@ -14,6 +14,9 @@ use axum::http::{HeaderMap, HeaderValue, Method};
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "govnode_session";
 
+/// The cookie holding the sign-in form's pre-session id (its CSRF token is in the form).
+pub const SIGN_IN_COOKIE: &str = "govnode_sign_in";
+
 /// The header an API request authenticated by the session cookie carries its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -22,15 +25,36 @@ pub const CSRF_FIELD: &str = "csrf";
 
 /// The session id the request's cookie holds, if any.
 pub fn session_id(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The sign-in form's pre-session id the request's cookie holds, if any.
+pub fn sign_in_id(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SIGN_IN_COOKIE)
+}
+
+/// The value of cookie `name`, if the request has it (and it is not empty).
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|h| h.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.trim().trim_matches('"'))
         .filter(|v| !v.is_empty())
+}
+
+/// The `Set-Cookie` value giving the browser the sign-in form's pre-session id: sent back
+/// only to the sign-in form's own address, never with another site's request
+/// (`SameSite=Strict`), for an hour.
+pub fn set_sign_in(id: &str, secure: bool) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!(
+        "{SIGN_IN_COOKIE}={id}; Path=/admin/sign-in; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        if secure { "; Secure" } else { "" }
+    ))
+    .ok()
 }
 
 /// The `Set-Cookie` value giving the browser session id `secret` (a session cookie: it

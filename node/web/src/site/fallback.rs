@@ -41,6 +41,7 @@ pub async fn error_page(req: &PageRequest, e: PageError) -> Response {
     let (status, message) = match e {
         PageError::NotFound(m) if m.is_empty() => (StatusCode::NOT_FOUND, "页面不存在".to_string()),
         PageError::NotFound(m) => (StatusCode::NOT_FOUND, format!("页面不存在：{m}")),
+        PageError::Gone(m) => (StatusCode::GONE, m),
         PageError::Internal(m) => {
             tracing::error!(site = %req.site.id, error = %m, "page failed");
             (

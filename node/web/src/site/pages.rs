@@ -42,7 +42,9 @@ impl PageRequest {
         feeds: Vec<(String, &str, String)>,
         breadcrumbs: Vec<(String, String)>,
     ) -> Result<(Ctx, Vec<Column>), PageError> {
-        let columns = self.node.content.columns(&self.site.id).await?;
+        // An archived column is out of the navigation and of every listing.
+        let mut columns = self.node.content.columns(&self.site.id).await?;
+        columns.retain(|c| !c.archived);
         let mut ctx = Ctx::new();
         let s = &self.site;
         ctx.insert(
@@ -269,6 +271,9 @@ pub async fn home(req: &PageRequest) -> Result<Response, PageError> {
 /// A column's list page.
 pub async fn column(req: &PageRequest, slug: &str) -> Result<Response, PageError> {
     let column = req.node.content.column(&req.site.id, slug).await?;
+    if column.archived {
+        return Err(PageError::Gone(format!("栏目「{}」已撤销", column.name)));
+    }
     let curl = req.url(&format!("/columns/{slug}"));
     let feeds = vec![
         (

@@ -63,6 +63,9 @@ pub async fn site_feed(req: &PageRequest, kind: &str) -> Result<Response, PageEr
 /// A column's feed.
 pub async fn column_feed(req: &PageRequest, slug: &str, kind: &str) -> Result<Response, PageError> {
     let column = req.node.content.column(&req.site.id, slug).await?;
+    if column.archived {
+        return Err(PageError::Gone(format!("栏目「{}」已撤销", column.name)));
+    }
     let (list, _) = req
         .node
         .content
@@ -89,7 +92,7 @@ pub async fn sitemap(req: &PageRequest) -> Result<Response, PageError> {
         esc(req.absolute("/"))
     ));
     let columns = req.node.content.columns(&req.site.id).await?;
-    for c in &columns {
+    for c in columns.iter().filter(|c| !c.archived) {
         x.push_str(&format!(
             "<url><loc>{}</loc></url>\n",
             esc(req.absolute(&format!("/columns/{}", c.slug)))

@@ -80,7 +80,7 @@ pub(crate) async fn part_idle(args: &Args) -> Result<Value> {
         .spawn()
         .with_context(|| format!("spawning {}", bin.display()))?;
     let pid = child.id().to_string();
-    let http_client = reqwest::Client::new();
+    let http_client = govnode_tests::http_client().build().expect("client");
     let status_url = format!("http://{http}/api/federation/status");
     let ready = wait_until(
         "the county process connected and its log at the city",

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use govnode_accounts::Action;
 use govnode_content::{
-    Article, ArticleInput, AuditRecord, Revision, State as ArticleState, Transition,
+    Article, ArticleInput, ArticlePatch, AuditRecord, Revision, State as ArticleState, Transition,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -184,10 +184,12 @@ pub async fn get_article(
     )))
 }
 
-/// Save a new revision
+/// Replace an article's document
 ///
 /// Editors of the article's site; draft, rejected, published or withdrawn articles (a live
-/// article keeps serving until the new revision is published).
+/// article keeps serving until the new revision is published). The whole document is
+/// replaced: a replacement that would clear the body, or the issuing body or a date of a
+/// policy document, is refused naming the fields (use PATCH to change only some fields).
 #[utoipa::path(
     put,
     path = "/api/admin/articles/{id}",
@@ -197,7 +199,7 @@ pub async fn get_article(
     request_body = ArticleInput,
     responses(
         (status = 200, description = "The article with its new working revision", body = Article),
-        (status = 400, description = "A missing, unknown or invalid field, or `id` not a number", body = ErrorBody),
+        (status = 400, description = "A missing, unknown or invalid field, `id` not a number, or a replacement that would clear the body (or a policy document's issuing body or dates)", body = ErrorBody),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "Not an editor of the article's site", body = ErrorBody),
         (status = 404, description = "No such article", body = ErrorBody),
@@ -215,6 +217,40 @@ pub async fn revise_article(
     caller.require(Action::Edit, Some(&a.site))?;
     Ok(Json(article_json(
         &content.revise_article(&caller.0.name, id, &input).await?,
+    )))
+}
+
+/// Change some fields of an article
+///
+/// Editors of the article's site. Saves a new revision changing only the fields sent; every
+/// field left out keeps its value, and an empty string clears a text field on purpose.
+#[utoipa::path(
+    patch,
+    path = "/api/admin/articles/{id}",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Article id")),
+    request_body = ArticlePatch,
+    responses(
+        (status = 200, description = "The article with its new working revision", body = Article),
+        (status = 400, description = "An unknown or invalid field, or `id` not a number", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not an editor of the article's site", body = ErrorBody),
+        (status = 404, description = "No such article", body = ErrorBody),
+        (status = 409, description = "The article's state does not allow a revision (submitted, approved, scheduled)", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
+pub async fn patch_article(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<ArticlePatch>,
+) -> Result<impl IntoResponse, ApiError> {
+    let a = article_for(&content, &caller, id).await?;
+    caller.require(Action::Edit, Some(&a.site))?;
+    Ok(Json(article_json(
+        &content.patch_article(&caller.0.name, id, &patch).await?,
     )))
 }
 

@@ -3,11 +3,13 @@
 //! role.
 
 mod articles;
+mod changes;
 mod sites;
 mod templates;
 
 pub(crate) use articles::article_for;
 use articles::*;
+use changes::*;
 use sites::*;
 use templates::*;
 
@@ -21,17 +23,22 @@ use crate::AppState;
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_site, list_sites))
+        .routes(routes!(update_site))
         .routes(routes!(shutdown_site))
         .routes(routes!(resume_site))
         .routes(routes!(refuse_site, lift_refusal))
         .routes(routes!(put_site_footer))
         .routes(routes!(create_column, list_columns))
+        .routes(routes!(update_column))
+        .routes(routes!(reorder_columns))
+        .routes(routes!(archive_column))
+        .routes(routes!(restore_column))
         .routes(routes!(create_article, list_articles))
         .routes(routes!(list_templates))
         .routes(routes!(put_template, delete_template))
         .routes(routes!(put_template_set))
         .routes(routes!(apply_template_set))
-        .routes(routes!(get_article, revise_article))
+        .routes(routes!(get_article, revise_article, patch_article))
         .routes(routes!(revisions))
         .routes(routes!(transition))
         .routes(routes!(audit))

@@ -145,6 +145,23 @@ fn document_is_openapi_3_1() {
         doc["components"]["securitySchemes"]["bearer"],
         serde_json::json!({ "type": "http", "scheme": "bearer", "description": "A staff token: `Authorization: Bearer <token>` (`govnode token create`)" })
     );
+    // The staff session cookie, the other credential the admin routes take, and the CSRF
+    // header it needs on changes.
+    let cookie = &doc["components"]["securitySchemes"]["cookie"];
+    assert_eq!(cookie["type"], "apiKey", "{cookie}");
+    assert_eq!(cookie["in"], "cookie", "{cookie}");
+    assert_eq!(cookie["name"], "govnode_session", "{cookie}");
+    assert!(
+        cookie["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("`X-CSRF-Token`") && d.contains("403")),
+        "{cookie}"
+    );
+    let description = doc["info"]["description"].as_str().unwrap();
+    assert!(
+        description.contains("govnode_session") && description.contains("X-CSRF-Token"),
+        "{description}"
+    );
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     let tags: BTreeSet<&str> = doc["tags"]
         .as_array()
@@ -235,12 +252,36 @@ fn document_is_openapi_3_1() {
             }
         }
 
-        // Admin routes declare the bearer token (and may refuse it); others are open.
-        let bearer = serde_json::json!([{ "bearer": [] }]);
+        // Admin routes take the bearer token or the session cookie (and may refuse
+        // either); with the cookie, a change carries the CSRF header or is refused with
+        // 403. Others are open.
+        let either = serde_json::json!([{ "bearer": [] }, { "cookie": [] }]);
+        let csrf: Vec<&Value> = params
+            .iter()
+            .filter(|p| p["name"] == "X-CSRF-Token")
+            .collect();
         if path.starts_with("/api/admin/") {
-            assert_eq!(op["security"], bearer, "{what}: bearer auth");
+            assert_eq!(op["security"], either, "{what}: bearer or cookie auth");
             assert!(responses.contains_key("401"), "{what}: no 401");
+            if method == "GET" {
+                assert!(csrf.is_empty(), "{what}: a read needs no CSRF token");
+            } else {
+                assert_eq!(csrf.len(), 1, "{what}: the CSRF header");
+                assert_eq!(csrf[0]["in"], "header", "{what}");
+                assert_eq!(
+                    csrf[0]["required"], false,
+                    "{what}: not with a bearer token"
+                );
+                assert_eq!(csrf[0]["schema"]["type"], "string", "{what}");
+                assert!(
+                    responses["403"]["description"]
+                        .as_str()
+                        .is_some_and(|d| d.contains("X-CSRF-Token")),
+                    "{what}: the 403 names the CSRF header"
+                );
+            }
         } else {
+            assert!(csrf.is_empty(), "{what}: a public route");
             assert!(op.get("security").is_none(), "{what}: a public route");
             assert!(!responses.contains_key("401"), "{what}: a public route");
         }

@@ -1,0 +1,81 @@
+//! The console's navigation: one list, derived from the signed-in person's grants, so a
+//! page nobody may use is never offered.
+
+use govnode_accounts::{Access, Role};
+use serde::Serialize;
+
+/// One entry of the navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    /// What it is called.
+    pub name: &'static str,
+    /// Where it goes.
+    pub href: &'static str,
+}
+
+/// Whether `access` holds any of `roles`.
+fn any(access: &Access, roles: &[Role]) -> bool {
+    roles.iter().any(|r| access.holds(*r))
+}
+
+/// The entries `access` may use, in reading order.
+pub fn items(access: &Access) -> Vec<NavItem> {
+    use Role::*;
+    let admin = access.is_platform_admin() || !access.administered_sites().is_empty();
+    [
+        ("工作台", "/admin/", true),
+        (
+            "信息管理",
+            "/admin/articles",
+            any(access, &[PlatformAdmin, SiteAdmin, Editor, Reviewer]),
+        ),
+        (
+            "信息审核",
+            "/admin/review",
+            any(access, &[PlatformAdmin, SiteAdmin, Reviewer]),
+        ),
+        (
+            "信息分发",
+            "/admin/distribution",
+            any(access, &[PlatformAdmin, SiteAdmin, Editor]),
+        ),
+        ("站点与栏目", "/admin/sites", admin),
+        ("页面模板", "/admin/templates", access.is_platform_admin()),
+        (
+            "操作日志",
+            "/admin/audit",
+            any(access, &[PlatformAdmin, SiteAdmin, Auditor]),
+        ),
+        ("用户管理", "/admin/users", admin),
+        ("我的账号", "/admin/account", true),
+    ]
+    .into_iter()
+    .filter(|(_, _, shown)| *shown)
+    .map(|(name, href, _)| NavItem { name, href })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use govnode_accounts::Grant;
+
+    fn names(access: &Access) -> Vec<&'static str> {
+        items(access).into_iter().map(|i| i.name).collect()
+    }
+
+    #[test]
+    fn each_role_is_offered_what_it_may_use() {
+        let editor = Access::user(1, "li", vec![Grant::site(Role::Editor, "gd")]);
+        assert_eq!(
+            names(&editor),
+            ["工作台", "信息管理", "信息分发", "我的账号"]
+        );
+        let auditor = Access::user(2, "zhao", vec![Grant::node(Role::Auditor)]);
+        assert_eq!(names(&auditor), ["工作台", "操作日志", "我的账号"]);
+        let admin = Access::user(3, "wang", vec![Grant::node(Role::PlatformAdmin)]);
+        assert_eq!(items(&admin).len(), 9);
+        let handler = Access::user(4, "liu", vec![Grant::body("440000.gd")]);
+        assert_eq!(names(&handler), ["工作台", "我的账号"]);
+    }
+}
