@@ -14,6 +14,64 @@ fn url_in(line: &str) -> Option<&str> {
     Some(rest.split_whitespace().next().unwrap_or(rest))
 }
 
+/// The value of form field `name` in `page`.
+fn field(page: &str, name: &str) -> String {
+    page.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no field {name} in {page}"))
+        .to_string()
+}
+
+/// Signs in at console `url` as a browser does (the form first, its cookie and token sent
+/// back): the status, the `Location` and the session cookie's value.
+async fn sign_in(
+    http: &reqwest::Client,
+    url: &str,
+    login: &str,
+    password: &str,
+) -> (u16, String, String) {
+    let form = http.get(format!("{url}sign-in")).send().await.unwrap();
+    let cookie = form
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|c| c.to_str().ok())
+        .find(|c| c.starts_with("govnode_sign_in="))
+        .and_then(|c| c.split(';').next())
+        .expect("the sign-in form's cookie")
+        .to_string();
+    let csrf = field(&form.text().await.unwrap(), "csrf");
+    let r = http
+        .post(format!("{url}sign-in"))
+        .header("cookie", cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", login),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let header = |name: &str| {
+        r.headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let location = header("location").into_iter().next().unwrap_or_default();
+    let session = header("set-cookie")
+        .into_iter()
+        .find_map(|c| {
+            c.strip_prefix("govnode_session=")
+                .map(|v| v.split(';').next().unwrap_or("").to_string())
+        })
+        .unwrap_or_default();
+    (r.status().as_u16(), location, session)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_serves_four_nodes_replicas_and_a_stopped_county_from_its_parent() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_govnode"))
@@ -45,6 +103,7 @@ async fn demo_serves_four_nodes_replicas_and_a_stopped_county_from_its_parent() 
     let mut checked_stop = false;
     let mut checked_letters = false;
     let mut consoles = 0;
+    let mut checked_inbox = false;
     let read = tokio::time::timeout(Duration::from_secs(120), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             seen.push(line.clone());
@@ -80,41 +139,64 @@ async fn demo_serves_four_nodes_replicas_and_a_stopped_county_from_its_parent() 
                     .and_then(|rest| rest.split('，').next())
                     .expect("the first password on the console line")
                     .to_string();
-                // The form first, as a browser opens it: its cookie and token go back.
-                let form = http.get(format!("{url}sign-in")).send().await.unwrap();
-                let cookie = form
-                    .headers()
-                    .get_all("set-cookie")
-                    .iter()
-                    .filter_map(|c| c.to_str().ok())
-                    .find(|c| c.starts_with("govnode_sign_in="))
-                    .and_then(|c| c.split(';').next())
-                    .expect("the sign-in form's cookie")
-                    .to_string();
-                let page = form.text().await.unwrap();
-                let csrf = page
-                    .split("name=\"csrf\" value=\"")
-                    .nth(1)
-                    .and_then(|rest| rest.split('"').next())
-                    .expect("the form's token")
-                    .to_string();
-                let r = http
-                    .post(format!("{url}sign-in"))
-                    .header("cookie", cookie)
-                    .form(&[
-                        ("csrf", csrf.as_str()),
-                        ("login", "editor"),
-                        ("password", password.as_str()),
-                    ])
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 303, "{url}: {}", r.text().await.unwrap());
+                let (status, location, _) = sign_in(&http, &url, "editor", &password).await;
+                assert_eq!(status, 303, "{url}");
                 assert_eq!(
-                    r.headers().get("location").unwrap(),
-                    "/admin/password",
+                    location, "/admin/password",
                     "the first sign-in changes the password"
                 );
+                // At the province, the handler finds the seeded letter in their inbox.
+                if !checked_inbox {
+                    let (_, _, session) = sign_in(&http, &url, "handler", &password).await;
+                    let cookie = format!("govnode_session={session}");
+                    let page = http
+                        .get(format!("{url}password"))
+                        .header("cookie", &cookie)
+                        .send()
+                        .await
+                        .unwrap()
+                        .text()
+                        .await
+                        .unwrap();
+                    let csrf = field(&page, "csrf");
+                    let r = http
+                        .post(format!("{url}password"))
+                        .header("cookie", &cookie)
+                        .form(&[
+                            ("csrf", csrf.as_str()),
+                            ("current", password.as_str()),
+                            ("new", "Banli-Xin-Mima-88"),
+                            ("confirm", "Banli-Xin-Mima-88"),
+                        ])
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 303);
+                    // The change of password gives the session a new id.
+                    let cookie = r
+                        .headers()
+                        .get_all("set-cookie")
+                        .iter()
+                        .filter_map(|c| c.to_str().ok())
+                        .find(|c| c.starts_with("govnode_session="))
+                        .and_then(|c| c.split(';').next())
+                        .map_or(cookie, str::to_string);
+                    let base = url.trim_end_matches("/admin/");
+                    let inbox = http
+                        .get(format!("{base}/api/admin/interaction/inbox"))
+                        .header("cookie", &cookie)
+                        .send()
+                        .await
+                        .unwrap()
+                        .text()
+                        .await
+                        .unwrap();
+                    assert!(
+                        inbox.contains("灵活就业人员如何办理社保参保登记"),
+                        "{inbox}"
+                    );
+                    checked_inbox = true;
+                }
             }
             // After --stop: the city serves the stopped county's site.
             if line.starts_with("open ") && line.contains("while 440106 is stopped") {
@@ -141,6 +223,7 @@ async fn demo_serves_four_nodes_replicas_and_a_stopped_county_from_its_parent() 
     assert!(checked_stop, "--stop printed no URL to look at:\n{all}");
     assert!(checked_letters, "no letters URL printed:\n{all}");
     assert_eq!(consoles, 4, "a console line per node:\n{all}");
+    assert!(checked_inbox, "the handler's inbox was not checked:\n{all}");
     for role in [
         "平台管理员",
         "站点管理员",

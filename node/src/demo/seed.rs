@@ -430,6 +430,25 @@ pub async fn seed(node: &Node) -> Result<Vec<Published>, NodeError> {
         c.transition(EDITOR, a.id, Transition::Submit, None, None)
             .await?;
     }
+    // A citizen's letter waiting in the main site's body's inbox, for its handler.
+    if let Some(main) = mine.first() {
+        let letter = govnode_interaction::Filing {
+            kind: "consultation".into(),
+            body: format!("{me}.{}", main.id),
+            subject: "灵活就业人员如何办理社保参保登记".into(),
+            content: "我是自由职业者，想咨询灵活就业人员参加职工养老保险需要准备哪些材料，可以在网上办理吗？".into(),
+            name: "陈先生".into(),
+            phone: "13800138000".into(),
+            id_number: String::new(),
+            email: String::new(),
+            consent_public: true,
+            attachments: Vec::new(),
+        };
+        node.interaction
+            .file(main.id, letter, "127.0.0.1", Vec::new())
+            .await
+            .map_err(|e| NodeError::Storage(format!("demo letter: {e}")))?;
+    }
     node.sync_search().await?;
     Ok(out)
 }
