@@ -10,9 +10,7 @@ use crate::deadline::{DeadlineStatus, past_red_line};
 use crate::model::{Body, TicketKind, TicketRecord, TicketState, Transfer};
 use crate::requests::HandlerAction;
 use crate::routing::{ESCALATION, TICKET, V1};
-use crate::service::{
-    DeadlineClock, Interaction, TicketView, bad, beijing_today, check_len, fed_err,
-};
+use crate::service::{Interaction, TicketView, bad, beijing_today, check_len, fed_err};
 use crate::{InteractionError, store};
 
 fn day(d: NaiveDate) -> String {
@@ -344,80 +342,6 @@ impl Interaction {
         self.view(&mut conn, t, view.holder).await
     }
 
-    /// A page of the tickets held here for the given bodies (None: all): overdue first,
-    /// then due soon, then other open tickets by due date, then the latest finished ones;
-    /// with counts of the whole list.
-    pub async fn inbox(
-        &self,
-        bodies: Option<&[String]>,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Inbox, InteractionError> {
-        // Every open ticket, then the latest finished ones, selected in SQL per body so a
-        // busy node's other bodies never crowd a handler's tickets out.
-        let mut conn = self.read.acquire().await?;
-        let mut held = Vec::new();
-        match bodies {
-            None => {
-                held.extend(store::list(&mut conn, OPEN, &[], MAX_OPEN_LISTED).await?);
-                held.extend(store::list(&mut conn, DONE, &[], MAX_DONE_LISTED).await?);
-            }
-            Some(bodies) => {
-                for b in bodies {
-                    held.extend(store::list(&mut conn, OPEN_OF, &[b], MAX_OPEN_LISTED).await?);
-                    held.extend(store::list(&mut conn, DONE_OF, &[b], MAX_DONE_LISTED).await?);
-                }
-            }
-        }
-        let clock = DeadlineClock::now(self);
-        let mut ranked: Vec<(u8, TicketRecord)> = held
-            .into_iter()
-            .map(|t| {
-                let rank = match clock.status(&t) {
-                    Some(DeadlineStatus::Overdue { .. }) => 0,
-                    Some(DeadlineStatus::DueSoon) => 1,
-                    _ if TicketState::parse(&t.state).is_some_and(|s| s.open()) => 2,
-                    _ => 3,
-                };
-                (rank, t)
-            })
-            .collect();
-        ranked.sort_by(|(ra, a), (rb, b)| ra.cmp(rb).then_with(|| a.due_day.cmp(&b.due_day)));
-        let count = |r: u8| ranked.iter().filter(|(rank, _)| *rank == r).count();
-        let (overdue, due_soon) = (count(0), count(1));
-        let open = overdue + due_soon + count(2);
-        let total = ranked.len();
-        let page: Vec<TicketRecord> = ranked
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|(_, t)| t)
-            .collect();
-        // Events and personal data of the page only, in batches.
-        let codes: Vec<String> = page.iter().map(|t| t.code.clone()).collect();
-        let mut events = store::events_of(&mut conn, &codes).await?;
-        let mut personal = store::personal_of(&mut conn, &codes).await?;
-        let tickets = page
-            .into_iter()
-            .map(|t| {
-                let (p, e) = (
-                    personal.remove(&t.code),
-                    events.remove(&t.code).unwrap_or_default(),
-                );
-                clock.view(t, p, e, true)
-            })
-            .collect();
-        Ok(Inbox {
-            tickets,
-            total,
-            open,
-            overdue,
-            due_soon,
-            offset,
-            limit,
-        })
-    }
-
     /// Marks overdue tickets held here and escalates each once to the superior level (the
     /// parent node), flagging consultations past the national red line; returns how many
     /// were escalated. `today` is the Beijing date.
@@ -651,38 +575,6 @@ impl Interaction {
 }
 
 /// Inbox filters: open tickets (as `TicketState::open`) and finished ones, of all bodies or of one.
-const OPEN: &str =
-    "holder = 1 AND state IN ('submitted', 'accepted', 'in_progress', 'info_requested')";
-const DONE: &str =
-    "holder = 1 AND state NOT IN ('submitted', 'accepted', 'in_progress', 'info_requested')";
-const OPEN_OF: &str = "holder = 1 AND body_id = $1 AND state IN ('submitted', 'accepted', 'in_progress', 'info_requested')";
-const DONE_OF: &str = "holder = 1 AND body_id = $1 AND state NOT IN ('submitted', 'accepted', 'in_progress', 'info_requested')";
-
-/// A page of a handler's inbox.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Inbox {
-    /// The page's tickets.
-    pub tickets: Vec<TicketView>,
-    /// Tickets in the whole list (open, and the latest finished).
-    pub total: usize,
-    /// Open tickets in it.
-    pub open: usize,
-    /// Of which overdue.
-    pub overdue: usize,
-    /// Of which due soon.
-    pub due_soon: usize,
-    /// Where the page starts.
-    pub offset: usize,
-    /// Most tickets on a page.
-    pub limit: usize,
-}
-
-/// Open tickets an inbox lists at most, per body.
-const MAX_OPEN_LISTED: i64 = 5_000;
-/// Finished tickets (refused, replied, rated, closed) an inbox lists per body, latest first.
-const MAX_DONE_LISTED: i64 = 200;
-
 impl Interaction {
     /// An attachment of a ticket held here: (name, MIME type, bytes).
     pub async fn attachment(
@@ -695,21 +587,5 @@ impl Interaction {
             .await?
             .into_iter()
             .find(|a| a.hash == hash))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inbox_filters_agree_with_the_open_states() {
-        for state in TicketState::ALL {
-            let quoted = format!("'{}'", state.code());
-            assert_eq!(OPEN.contains(&quoted), state.open(), "{quoted}");
-            assert_eq!(OPEN_OF.contains(&quoted), state.open(), "{quoted}");
-        }
-        assert_eq!(OPEN.replace("state IN", "state NOT IN"), DONE);
-        assert_eq!(OPEN_OF.replace("state IN", "state NOT IN"), DONE_OF);
     }
 }

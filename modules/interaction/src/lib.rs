@@ -13,6 +13,7 @@ pub mod deadline;
 mod desk;
 mod error;
 mod handling;
+mod inbox;
 pub mod model;
 mod password;
 pub mod problem;
@@ -29,7 +30,8 @@ pub mod survey;
 
 pub use desk::{Desk, NODE_DEFAULT};
 pub use error::InteractionError;
-pub use handling::{BodyStats, Inbox, PublicReply};
+pub use handling::{BodyStats, PublicReply};
+pub use inbox::Inbox;
 pub use model::{Attachment, Body, EventRecord, Personal, TicketKind, TicketRecord, TicketState};
 pub use problem::Problem;
 pub use progress::Progress;

@@ -75,6 +75,24 @@ impl DeadlineClock {
         }
     }
 
+    /// The days an inbox ranks by, as `YYYY-MM-DD`: today (a ticket due before it is
+    /// overdue) and the last day a ticket due on it is due soon.
+    pub(crate) fn rank_days(&self) -> (String, String) {
+        let mut last_due_soon = self.today;
+        // Due soon is "within so many working days": a few weeks at most, holidays included.
+        for _ in 0..400 {
+            let Some(next) = last_due_soon.succ_opt() else {
+                break;
+            };
+            if self.policy.status(&self.calendar, next, self.today) != DeadlineStatus::DueSoon {
+                break;
+            }
+            last_due_soon = next;
+        }
+        let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        (day(self.today), day(last_due_soon))
+    }
+
     /// A ticket as shown, its personal data masked.
     pub(crate) fn view(
         &self,

@@ -7,9 +7,9 @@ use sqlx::{AnyConnection, Row as _};
 
 use crate::model::{Attachment, Body, EventRecord, Personal, TicketRecord};
 
-const TICKET_COLUMNS: &str = "code, kind, subject, content, body_id, filed_node, filed_site, state, consent_public, password_hash, attachments, filed_ms, accepted_day, due_day, paused_days, paused_since, extended, reply, reply_body, replied_ms, rating, rating_comment, version";
+pub(crate) const TICKET_COLUMNS: &str = "code, kind, subject, content, body_id, filed_node, filed_site, state, consent_public, password_hash, attachments, filed_ms, accepted_day, due_day, paused_days, paused_since, extended, reply, reply_body, replied_ms, rating, rating_comment, version";
 
-fn ticket(r: &AnyRow) -> Result<TicketRecord, sqlx::Error> {
+pub(crate) fn ticket(r: &AnyRow) -> Result<TicketRecord, sqlx::Error> {
     let attachments: String = r.try_get("attachments")?;
     Ok(TicketRecord {
         code: r.try_get("code")?,
