@@ -16,6 +16,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod bench_kit;
+pub mod console;
 pub mod tree;
 pub use tree::TestTree;
 
@@ -197,6 +198,87 @@ impl TestNode {
             .expect("its value")
             .to_string();
         (cookie, csrf)
+    }
+
+    /// Creates a person holding `grants` whose first password is already changed (and an
+    /// authenticator enrolled when the grants require one), and signs them in through the
+    /// console's pages: the session cookie's value.
+    pub async fn console_session(&self, login: &str, grants: &[govnode_accounts::Grant]) -> String {
+        const FIRST: &str = "Chushi-Mima-2026";
+        const PASSWORD: &str = "Ceshi-Mima-Qiang-77";
+        let users = &self.node.app_state().users;
+        let now = chrono::Utc::now().timestamp_millis();
+        let new = govnode_accounts::NewUser {
+            login: login.into(),
+            display_name: "测试人员".into(),
+            ..govnode_accounts::NewUser::default()
+        };
+        let user = users
+            .create(
+                &govnode_accounts::Access::operator("test"),
+                &new,
+                FIRST,
+                grants,
+                now,
+            )
+            .await
+            .expect("user created");
+        users
+            .change_password(user.id, FIRST, PASSWORD, None, "127.0.0.1", now)
+            .await
+            .expect("password changed");
+        let secret = if govnode_accounts::needs_second_factor(&user) {
+            let enrolment = users.totp_begin(user.id, now).await.expect("enrolment");
+            let secret = enrolment.secret.expose().to_string();
+            // The previous step's code: the next sign-in's code must be a fresh one.
+            let code = govnode_accounts::totp_code(&secret, now - 30_000).expect("code");
+            users
+                .totp_confirm(user.id, &code, now)
+                .await
+                .expect("confirmed");
+            Some(secret)
+        } else {
+            None
+        };
+        let (cookie, csrf) = self.sign_in_form().await;
+        let r = self
+            .http
+            .post(self.url("/admin/sign-in"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie)
+            .body(format!("csrf={csrf}&login={login}&password={PASSWORD}"))
+            .send()
+            .await
+            .expect("sign-in");
+        let mut session = session_cookie(&r).expect("a session");
+        if let Some(secret) = secret {
+            let page = self
+                .http
+                .get(self.url("/admin/sign-in/code"))
+                .header("cookie", format!("govnode_session={session}"))
+                .send()
+                .await
+                .expect("code form")
+                .text()
+                .await
+                .expect("page");
+            let field = "name=\"csrf\" value=\"";
+            let at = page.find(field).expect("a csrf field") + field.len();
+            let csrf = page[at..].split('"').next().expect("its value").to_string();
+            let code = govnode_accounts::totp_code(&secret, chrono::Utc::now().timestamp_millis())
+                .expect("code");
+            let r = self
+                .http
+                .post(self.url("/admin/sign-in/code"))
+                .header("cookie", format!("govnode_session={session}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("csrf={csrf}&code={code}"))
+                .send()
+                .await
+                .expect("code");
+            session = session_cookie(&r).expect("a signed-in session");
+        }
+        session
     }
 
     /// GET without a token.
@@ -421,4 +503,16 @@ pub fn blake3_hex(bytes: &[u8]) -> String {
 pub fn http_client() -> reqwest::ClientBuilder {
     govnode::install_tls_provider();
     reqwest::Client::builder()
+}
+
+/// The session cookie an answer sets, if any.
+fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|c| c.to_str().ok())
+        .find_map(|c| c.strip_prefix("govnode_session="))
+        .and_then(|v| v.split(';').next())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
 }

@@ -189,7 +189,15 @@ async fn public_pages_pass_axe_fit_a_phone_and_break_no_policy() {
         filed["landed"].as_str().unwrap().contains("/letters/sent"),
         "{filed}"
     );
-    assert_eq!(results.len(), 2 * 28);
+    assert_eq!(results.len(), 2 * 51);
+    for (name, text) in [
+        ("admin-article-preview", "预览"),
+        ("admin-article-save-error", "废止日期不能早于实施日期"),
+        ("admin-article-submitted", "审核完成前不能修改"),
+    ] {
+        let r = results.iter().find(|r| r["name"] == name).unwrap();
+        assert!(r["text"].as_str().unwrap().contains(text), "{r}");
+    }
     let home = results.iter().find(|r| r["name"] == "admin-home").unwrap();
     assert!(
         home["text"].as_str().unwrap().contains("李四，您好"),
@@ -320,6 +328,10 @@ async fn console_pages(t: &TestNode) -> Vec<Value> {
         "fields": { "login": "zhou.bian", "display_name": "周编辑", "role": "editor", "site": "gd" }
     });
     pages.push(created);
+    // 信息审核, 信息分发, 操作日志 and the 工作台 with work on it, as the platform admin.
+    pages.extend(review_pages(t, &root_cookie).await);
+    pages.extend(sites_pages(t, &root_cookie));
+    pages.extend(articles_pages(t, &root_cookie).await);
     let mut invalid = page("admin-user-new-error", url("/admin/users/new"));
     invalid["cookies"] = root_cookie;
     invalid["submit"] = json!({
@@ -327,6 +339,162 @@ async fn console_pages(t: &TestNode) -> Vec<Value> {
         "fields": { "login": "无效 登录名", "display_name": "周编辑" }
     });
     pages.push(invalid);
+    pages
+}
+
+/// 信息审核 (the queue and 比对修改 of a revised, submitted article), 信息分发, 操作日志 and
+/// the 工作台, signed in with `cookies`.
+async fn review_pages(t: &TestNode, cookies: &Value) -> Vec<Value> {
+    use govnode_content::{ArticleInput, Transition};
+    let content = t.node.app_state().content;
+    let input = |title: &str, body: &str| ArticleInput {
+        column: Some("gzdt".into()),
+        title: title.into(),
+        body: body.into(),
+        ..ArticleInput::default()
+    };
+    let a = content
+        .create_article(
+            "li.editor",
+            "gd",
+            &input("全省推进政务服务标准化工作", "第一段。\n第二段。\n"),
+        )
+        .await
+        .unwrap();
+    content
+        .revise_article(
+            "li.editor",
+            a.id,
+            &ArticleInput {
+                column: None,
+                ..input(
+                    "全省推进政务服务标准化建设工作",
+                    "第一段。\n第二段有改动。\n",
+                )
+            },
+        )
+        .await
+        .unwrap();
+    content
+        .transition("li.editor", a.id, Transition::Submit, None, None)
+        .await
+        .unwrap();
+    let review = format!("/admin/review/{}", a.id);
+    [
+        ("admin-dashboard", "/admin/"),
+        ("admin-review", "/admin/review"),
+        ("admin-review-diff", review.as_str()),
+        ("admin-distribution", "/admin/distribution"),
+        ("admin-audit", "/admin/audit?site=gd"),
+    ]
+    .into_iter()
+    .map(|(name, path)| {
+        let mut p = page(name, t.url(path));
+        p["cookies"] = cookies.clone();
+        p
+    })
+    .collect()
+}
+
+/// 信息管理: the list, choosing a site and column, the editor (new, a draft with an
+/// attachment, a submitted one shown read-only, a refused save), a preview; signed in with
+/// `cookies`.
+async fn articles_pages(t: &TestNode, cookies: &Value) -> Vec<Value> {
+    use govnode_content::{ArticleInput, Attachment, Transition};
+    let state = t.node.app_state();
+    let file = state
+        .blobs
+        .put(b"%PDF-1.4 browser", "application/pdf")
+        .await
+        .unwrap();
+    let input = |title: &str| ArticleInput {
+        column: Some("zcwj".into()),
+        title: title.into(),
+        body: "## 一、总体要求\n\n| 事项 | 时限 |\n| --- | --- |\n| 受理 | 5个工作日 |\n".into(),
+        issuing_body: "广东省人民政府办公厅".into(),
+        attachments: vec![Attachment {
+            hash: file.hash.clone(),
+            name: "实施细则.pdf".into(),
+            size: 0,
+            mime: String::new(),
+        }],
+        ..ArticleInput::default()
+    };
+    let draft = state
+        .content
+        .create_article("li.editor", "gd", &input("关于推进政务公开的实施意见"))
+        .await
+        .unwrap();
+    let submitted = state
+        .content
+        .create_article("li.editor", "gd", &input("已提交审核的实施意见"))
+        .await
+        .unwrap();
+    state
+        .content
+        .transition("li.editor", submitted.id, Transition::Submit, None, None)
+        .await
+        .unwrap();
+    let editor = format!("/admin/articles/{}", draft.id);
+    let mut pages: Vec<Value> = [
+        ("admin-articles", "/admin/articles?site=gd".to_string()),
+        ("admin-article-choose", "/admin/articles/new?site=gd".into()),
+        (
+            "admin-article-new",
+            "/admin/articles/new?site=gd&column=zcwj".into(),
+        ),
+        ("admin-article", editor.clone()),
+        (
+            "admin-article-submitted",
+            format!("/admin/articles/{}", submitted.id),
+        ),
+        ("admin-article-preview", format!("{editor}/preview")),
+    ]
+    .into_iter()
+    .map(|(name, path)| {
+        let mut p = page(name, t.url(&path));
+        p["cookies"] = cookies.clone();
+        p
+    })
+    .collect();
+    let mut refused = page("admin-article-save-error", t.url(&editor));
+    refused["cookies"] = cookies.clone();
+    refused["submit"] = json!({
+        "form": "form#editor",
+        "fields": { "valid_from": "2026-04-01", "valid_to": "2026-01-01" }
+    });
+    pages.push(refused);
+    pages
+}
+
+/// 站点与栏目, 栏目模板 and 页面模板 (with a refused new column), signed in with `cookies`.
+fn sites_pages(t: &TestNode, cookies: &Value) -> Vec<Value> {
+    let mut pages: Vec<Value> = [
+        ("admin-sites", "/admin/sites"),
+        ("admin-site", "/admin/sites/gd"),
+        ("admin-columns", "/admin/sites/gd/columns"),
+        ("admin-column", "/admin/sites/gd/columns/gzdt"),
+        ("admin-column-templates", "/admin/column-templates"),
+        ("admin-column-template-new", "/admin/column-templates/new"),
+        ("admin-page-templates", "/admin/templates?site=gd"),
+        ("admin-page-template", "/admin/templates/gd/home.html"),
+        ("admin-article-import", "/admin/articles/import"),
+        ("admin-federation", "/admin/federation"),
+    ]
+    .into_iter()
+    .map(|(name, path)| {
+        let mut p = page(name, t.url(path));
+        p["cookies"] = cookies.clone();
+        p
+    })
+    .collect();
+    let mut taken = page("admin-column-new-error", t.url("/admin/sites/gd/columns"));
+    taken["cookies"] = cookies.clone();
+    taken["submit"] = json!({
+        "form": "form[action=\"/admin/sites/gd/columns\"]",
+        "fields": { "name": "重复的栏目", "slug": "gzdt" }
+    });
+    pages.push(taken);
     pages
 }
 

@@ -181,3 +181,60 @@ async fn a_bad_patch_is_refused_and_changes_nothing() {
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
     assert_eq!(article(&t, &s.editor, id).await["revision"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_limited_to_columns_revises_in_those_only() {
+    let (t, s, id) = policy_draft().await;
+    t.column("gd", "tzgg", "通知公告", "notice").await;
+    let notice = t
+        .post(
+            "/api/admin/sites/gd/articles",
+            &s.editor,
+            json!({ "column": "tzgg", "title": "通知", "body": "正文" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let grant =
+        govnode_accounts::Grant::site(govnode_tests::Role::Editor, "gd").in_columns(&["zcwj"]);
+    let session = t.console_session("zhou.zcwj", &[grant]).await;
+    let csrf = govnode_accounts::csrf_token(&session);
+    let send = |method: Method, path: String, body: Value| {
+        t.http
+            .request(method, t.url(&path))
+            .header("cookie", format!("govnode_session={session}"))
+            .header("x-csrf-token", &csrf)
+            .json(&body)
+            .send()
+    };
+    let ok = send(
+        Method::PATCH,
+        format!("/api/admin/articles/{id}"),
+        json!({ "title": "政策文件栏目编辑改的标题" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK, "in their column");
+    let refused = send(
+        Method::PATCH,
+        format!("/api/admin/articles/{notice}"),
+        json!({ "title": "越栏目修改" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "another column");
+    for (column, status) in [
+        ("zcwj", StatusCode::CREATED),
+        ("tzgg", StatusCode::FORBIDDEN),
+    ] {
+        let r = send(
+            Method::POST,
+            "/api/admin/sites/gd/articles".into(),
+            json!({ "column": column, "title": "新稿件", "body": "正文" }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), status, "create in {column}");
+    }
+}

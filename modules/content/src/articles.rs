@@ -388,7 +388,7 @@ const ARTICLE_SELECT: &str = "SELECT a.id, a.site_id, a.column_id, c.slug AS col
      JOIN revisions r ON r.article_id = a.id AND r.revision = a.revision \
      LEFT JOIN published p ON p.article_id = a.id AND p.site_id = a.site_id WHERE a.id = $1";
 
-fn article_from_row(r: &AnyRow) -> Result<Article, ContentError> {
+pub(crate) fn article_from_row(r: &AnyRow) -> Result<Article, ContentError> {
     let state: String = r.try_get("state")?;
     let site: String = r.try_get("site_id")?;
     let id: i64 = r.try_get("id")?;

@@ -84,4 +84,133 @@ impl Content {
             })
             .collect()
     }
+
+    /// Audit records matching `f`, newest first, one page of them, with how many match.
+    pub async fn audit_filtered(&self, f: &AuditFilter) -> Result<AuditPage, ContentError> {
+        if f.sites.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(AuditPage::default());
+        }
+        let mut cond = String::from(" WHERE 1 = 1");
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        enum Bind<'a> {
+            Text(&'a str),
+            Int(i64),
+        }
+        let mut binds: Vec<Bind<'_>> = Vec::new();
+        if let Some(sites) = &f.sites {
+            let marks: Vec<String> = sites.iter().map(|_| next()).collect();
+            cond.push_str(&format!(" AND site_id IN ({})", marks.join(", ")));
+            binds.extend(sites.iter().map(|s| Bind::Text(s)));
+        }
+        if let Some(actor) = f.actor.as_deref().filter(|a| !a.is_empty()) {
+            cond.push_str(&format!(" AND actor = {}", next()));
+            binds.push(Bind::Text(actor));
+        }
+        if let Some(action) = f.action.as_deref().filter(|a| !a.is_empty()) {
+            cond.push_str(&format!(" AND action = {}", next()));
+            binds.push(Bind::Text(action));
+        }
+        if let Some(from) = f.from_ms {
+            cond.push_str(&format!(" AND at_ms >= {}", next()));
+            binds.push(Bind::Int(from));
+        }
+        if let Some(to) = f.to_ms {
+            cond.push_str(&format!(" AND at_ms < {}", next()));
+            binds.push(Bind::Int(to));
+        }
+        let count_sql = format!("SELECT COUNT(*) AS n FROM audit{cond}");
+        let list_sql = format!(
+            "SELECT id, at_ms, actor, action, site_id, object_kind, object_id, detail FROM audit{cond} \
+             ORDER BY id DESC LIMIT {} OFFSET {}",
+            f.limit.clamp(1, 10_000),
+            f.offset.max(0)
+        );
+        let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
+        let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql));
+        for b in &binds {
+            match b {
+                Bind::Text(t) => {
+                    count = count.bind(t.to_string());
+                    list = list.bind(t.to_string());
+                }
+                Bind::Int(i) => {
+                    count = count.bind(*i);
+                    list = list.bind(*i);
+                }
+            }
+        }
+        let total: i64 = count.fetch_one(&self.read).await?.try_get("n")?;
+        let rows = list.fetch_all(&self.read).await?;
+        let records = rows
+            .iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    id: r.try_get("id")?,
+                    at_ms: r.try_get("at_ms")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    site: r.try_get("site_id")?,
+                    object_kind: r.try_get("object_kind")?,
+                    object_id: r.try_get("object_id")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect::<Result<Vec<_>, ContentError>>()?;
+        Ok(AuditPage { records, total })
+    }
+
+    /// The distinct people who appear in the audit records of `sites` (`None`: all).
+    pub async fn audit_actors(
+        &self,
+        sites: Option<&[String]>,
+    ) -> Result<Vec<String>, ContentError> {
+        let rows = sqlx::query("SELECT DISTINCT actor, site_id FROM audit ORDER BY actor")
+            .fetch_all(&self.read)
+            .await?;
+        let mut out: Vec<String> = Vec::new();
+        for r in rows {
+            let actor: String = r.try_get("actor")?;
+            let site: Option<String> = r.try_get("site_id")?;
+            let visible = match sites {
+                None => true,
+                Some(s) => site.is_some_and(|x| s.contains(&x)),
+            };
+            if visible && !out.contains(&actor) {
+                out.push(actor);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Which audit records to read.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only these sites' records (`None`: every record, also those of no site).
+    pub sites: Option<Vec<String>>,
+    /// Only this person's.
+    pub actor: Option<String>,
+    /// Only this action (create, submit, approve, …).
+    pub action: Option<String>,
+    /// From this time on (unix ms, inclusive).
+    pub from_ms: Option<i64>,
+    /// Before this time (unix ms, exclusive).
+    pub to_ms: Option<i64>,
+    /// Records skipped (paging).
+    pub offset: i64,
+    /// At most this many (1–10 000).
+    pub limit: i64,
+}
+
+/// One page of audit records and how many match in all.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AuditPage {
+    /// The records, newest first.
+    pub records: Vec<AuditRecord>,
+    /// How many match the filter.
+    pub total: i64,
 }

@@ -8,11 +8,14 @@
 mod articles;
 mod audit;
 mod distribution;
+pub mod docx;
 pub mod feeds;
 pub mod footer;
 pub mod import;
+mod listing;
 mod model;
 pub mod published;
+mod queue;
 pub mod render;
 mod replica;
 mod revise;
@@ -22,18 +25,20 @@ mod templates;
 pub mod workflow;
 
 pub use articles::Revision;
-pub use audit::AuditRecord;
+pub use audit::{AuditFilter, AuditPage, AuditRecord};
 pub use distribution::{Distribution, InboxItem, Receipt};
 pub use footer::SiteFooter;
 pub use import::{ImportDoc, ImportOutcome};
+pub use listing::{ArticleListing, ArticleSearch, ArticleSummary, SiteScope};
 pub use model::{
     Article, ArticleDoc, ArticleInput, Attachment, Column, ColumnKind, Published, Site,
 };
+pub use queue::WorkQuery;
 pub use replica::{ContentApplier, KIND_PREFIX};
 pub use revise::{ArticlePatch, cleared_fields};
 pub use sites::{
     ColumnInput, ColumnOrder, ColumnUpdate, MAX_COLUMNS_PER_LEVEL, MAX_COLUMNS_PER_SITE,
-    MAX_POSITION, SiteInput, SiteListing, SiteState, SiteUpdate,
+    MAX_POSITION, SiteInput, SiteListing, SiteState, SiteUpdate, TemplateSet,
 };
 pub use workflow::{State, Transition};
 

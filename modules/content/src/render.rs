@@ -181,6 +181,18 @@ impl Renderer {
         Ok(())
     }
 
+    /// A renderer holding only `site`'s candidate `overrides`, checked as installed ones
+    /// are: a preview of unsaved templates renders with it, storing nothing and leaving the
+    /// node's renderer as it is.
+    pub fn preview(
+        site: &str,
+        overrides: HashMap<String, String>,
+    ) -> Result<Renderer, ContentError> {
+        let r = Renderer::default();
+        r.set_overrides(site, overrides)?;
+        Ok(r)
+    }
+
     /// Renders `name` for `site` (or with the defaults when `site` is none).
     pub fn render(
         &self,
@@ -326,6 +338,25 @@ mod tests {
             minijinja::context! { message => "<script>alert(1)</script> onclick=x javascript:y" };
         let page = r.render(Some("s"), "error.html", &ctx).unwrap();
         assert!(page.contains("&lt;script&gt;"), "{page}");
+    }
+
+    #[test]
+    fn a_preview_renders_candidates_apart() {
+        let live = Renderer::default();
+        let one = |src: &str| HashMap::from([("error.html".to_string(), src.to_string())]);
+        live.set_overrides("a", one("live{{ status }}")).unwrap();
+        let preview = Renderer::preview("a", one("candidate{{ status }}")).unwrap();
+        let ctx = minijinja::context! { status => 404, message => "x" };
+        assert_eq!(
+            preview.render(Some("a"), "error.html", &ctx).unwrap(),
+            "candidate404"
+        );
+        assert_eq!(
+            live.render(Some("a"), "error.html", &ctx).unwrap(),
+            "live404"
+        );
+        // A candidate is checked like a stored override.
+        assert!(Renderer::preview("a", one("<script>x</script>")).is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub(crate) use aside::{removed_after, supersede};
 pub(crate) use claims::claim_wins;
 pub use claims::{SiteListing, SiteState};
 pub use column_changes::{ColumnOrder, ColumnUpdate, MAX_POSITION};
-pub use columns::{ColumnInput, MAX_COLUMNS_PER_LEVEL, MAX_COLUMNS_PER_SITE};
+pub use columns::{ColumnInput, MAX_COLUMNS_PER_LEVEL, MAX_COLUMNS_PER_SITE, TemplateSet};
 pub use edit::SiteUpdate;
 
 use serde::{Deserialize, Serialize};

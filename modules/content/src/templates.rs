@@ -23,12 +23,12 @@ impl Content {
             .collect()
     }
 
-    /// Saves (or with `None`, removes) one override after checking that it emits no script
-    /// and that the whole set compiles.
-    /// Returns the site's overrides as they now stand, for the renderer.
-    pub async fn put_template(
+    /// The site's overrides as they would stand with `name` set to `source` (or, with
+    /// `None`, back to its default), checked as [`Content::put_template`] checks them (a
+    /// template name, at most 256 KiB, no script, the whole set compiles), without storing
+    /// anything: what a preview renders with ([`Renderer::preview`]).
+    pub async fn candidate_templates(
         &self,
-        actor: &str,
         site: &str,
         name: &str,
         source: Option<&str>,
@@ -62,6 +62,20 @@ impl Content {
             }
         }
         Renderer::check(&set)?;
+        Ok(set)
+    }
+
+    /// Saves (or with `None`, removes) one override after checking that it emits no script
+    /// and that the whole set compiles.
+    /// Returns the site's overrides as they now stand, for the renderer.
+    pub async fn put_template(
+        &self,
+        actor: &str,
+        site: &str,
+        name: &str,
+        source: Option<&str>,
+    ) -> Result<HashMap<String, String>, ContentError> {
+        let set = self.candidate_templates(site, name, source).await?;
         let mut tx = self.write.begin().await?;
         match source {
             Some(s) => {

@@ -43,6 +43,19 @@ impl State {
         }
     }
 
+    /// The state as staff read it (草稿, 待审核, 已通过, 已退回, 定时发布, 已发布, 已撤稿).
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Draft => "草稿",
+            State::Submitted => "待审核",
+            State::Approved => "已通过",
+            State::Rejected => "已退回",
+            State::Scheduled => "定时发布",
+            State::Published => "已发布",
+            State::Withdrawn => "已撤稿",
+        }
+    }
+
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<State> {
         Some(match s {

@@ -1,6 +1,7 @@
 //! The banyan federation on the 1 + 2 + 4 test tree, real libp2p over loopback.
 
 mod column_changes;
+mod console_view;
 mod convergence;
 mod failure;
 mod interaction;

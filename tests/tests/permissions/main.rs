@@ -27,6 +27,25 @@ enum Body {
     Raw(&'static str, Vec<u8>),
 }
 
+/// The type of a Word document.
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// A valid .docx of one heading and one paragraph.
+fn small_docx() -> Vec<u8> {
+    use std::io::Write;
+    let document = r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>越权导入的文档</w:t></w:r></w:p><w:p><w:r><w:t>正文。</w:t></w:r></w:p></w:body></w:document>"#;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in [
+        ("[Content_Types].xml", "<Types/>"),
+        ("word/document.xml", document),
+    ] {
+        w.start_file(name, options).expect("zip entry");
+        w.write_all(bytes.as_bytes()).expect("zip write");
+    }
+    w.finish().expect("zip").into_inner()
+}
+
 /// One admin route, called with real ids and a body that would be accepted.
 #[derive(Debug, Clone)]
 struct Route {
@@ -379,6 +398,11 @@ impl World {
                 Method::POST,
                 format!("/api/admin/blobs?site={site}"),
                 Body::Raw("text/plain", "越权上传的附件".as_bytes().to_vec()),
+            ),
+            route(
+                Method::POST,
+                format!("/api/admin/sites/{site}/articles/docx?column=notice"),
+                Body::Raw(DOCX, small_docx()),
             ),
             route(
                 Method::GET,

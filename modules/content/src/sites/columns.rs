@@ -39,6 +39,21 @@ pub struct ColumnInput {
     pub position: i64,
 }
 
+/// A column template set ("1+N" 标准栏目) as stored: the columns it stamps onto sites.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TemplateSet {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its columns, in order.
+    pub columns: Vec<ColumnInput>,
+    /// When it was last saved (unix ms).
+    pub updated_ms: i64,
+    /// The sites holding a column stamped from it, by id.
+    pub sites: Vec<String>,
+}
+
 pub(crate) fn column_from_row(r: &AnyRow) -> Result<Column, ContentError> {
     let kind: String = r.try_get("kind")?;
     Ok(Column {
@@ -166,6 +181,49 @@ impl Content {
         tx.commit().await?;
         self.announce();
         Ok(())
+    }
+
+    /// Every column template set, by name, each with the sites using it.
+    pub async fn template_sets(&self) -> Result<Vec<TemplateSet>, ContentError> {
+        let rows = sqlx::query(
+            "SELECT id, name, columns_json, updated_ms FROM column_template_sets ORDER BY name, id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            let columns: Vec<ColumnInput> =
+                serde_json::from_str(&r.try_get::<String, _>("columns_json")?).map_err(|e| {
+                    ContentError::Conflict(format!("template set `{id}` is unreadable: {e}"))
+                })?;
+            let sites = sqlx::query(
+                "SELECT DISTINCT site_id FROM columns WHERE template_set = $1 ORDER BY site_id",
+            )
+            .bind(&id)
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(|s| s.try_get::<String, _>("site_id"))
+            .collect::<Result<Vec<_>, _>>()?;
+            out.push(TemplateSet {
+                name: r.try_get("name")?,
+                updated_ms: r.try_get("updated_ms")?,
+                id,
+                columns,
+                sites,
+            });
+        }
+        Ok(out)
+    }
+
+    /// One column template set.
+    pub async fn template_set(&self, id: &str) -> Result<TemplateSet, ContentError> {
+        self.template_sets()
+            .await?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| ContentError::NotFound(format!("column template set `{id}`")))
     }
 
     /// Stamps a template set onto a site: creates the set's columns the site lacks (by slug).

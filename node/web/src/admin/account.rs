@@ -1,4 +1,4 @@
-//! `/admin/`: who is signed in and what they may do; `/admin/account`: their sessions
+//! `/admin/account`: one's sessions
 //! (signing the others out), their API tokens (creating one within their own grants, shown
 //! once; revoking one), and their authenticator (new recovery codes, shown once; removing
 //! it when their grants do not require one).
@@ -33,20 +33,6 @@ pub(super) struct CodeForm {
 /// How one of a person's grants is named in the token form's checkboxes: `role@scope`.
 fn grant_key(g: &Grant) -> String {
     format!("{}@{}", g.role.as_str(), g.scope.id())
-}
-
-/// `GET /admin/`: the landing page.
-pub(super) async fn home(State(node): State<AppState>, staff: Staff) -> Response {
-    let user = &staff.signed_in.user;
-    let held: Vec<&Grant> = staff.signed_in.access.grants.iter().collect();
-    let names = Names::load(&node, &held).await;
-    let grants: Vec<String> = held.iter().map(|g| names.grant(g)).collect();
-    render(
-        StatusCode::OK,
-        "home.html",
-        &staff.frame(&node.node),
-        serde_json::json!({ "login": user.login, "display_name": user.display_name, "body": user.body, "grants": grants, "manage_users": staff.may_manage_users() }),
-    )
 }
 
 #[derive(Serialize)]

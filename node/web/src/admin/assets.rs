@@ -7,11 +7,24 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// Every asset: (file name, content type, bytes). Each console area adds its own here.
-const ASSETS: &[(&str, &str, &str)] = &[(
-    "admin.css",
-    "text/css; charset=utf-8",
-    include_str!("static/admin.css"),
-)];
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "admin.css",
+        "text/css; charset=utf-8",
+        include_str!("static/admin.css"),
+    ),
+    // The article editor (admin/articles.rs).
+    (
+        "editor.css",
+        "text/css; charset=utf-8",
+        include_str!("static/editor.css"),
+    ),
+    (
+        "editor.js",
+        "text/javascript; charset=utf-8",
+        include_str!("static/editor.js"),
+    ),
+];
 
 /// `GET /static/admin/{file}`.
 pub(super) async fn asset(Path(file): Path<String>) -> Response {

@@ -14,13 +14,33 @@
 //! [`crate::common::session`]. The console issues add `admin/<area>.rs` per workflow.
 
 mod account;
+mod articles;
+mod articles_editor;
+mod articles_form;
+mod articles_list;
+mod articles_new;
+mod articles_preview;
+mod articles_uploads;
 mod assets;
+mod audit;
+mod column_templates;
+mod columns;
+mod dashboard;
+mod distribution;
+mod federation;
+mod import;
 mod names;
 pub mod nav;
 mod oidc;
 mod password;
+mod review;
+mod review_diff;
 mod sign_in;
+mod sites;
+mod sites_errors;
 mod staff;
+mod templates;
+mod templates_diff;
 mod user_account;
 mod user_grants;
 mod users;
@@ -43,8 +63,9 @@ pub use staff::{Pending, Staff};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(|| async { see_other("/admin/") }))
-        .route("/admin/", get(account::home))
+        .route("/admin/", get(dashboard::home))
         .route("/static/admin/{file}", get(assets::asset))
+        .route("/admin/federation", get(federation::page))
         .route("/admin/sign-in", get(sign_in::form).post(sign_in::submit))
         .route(
             "/admin/sign-in/code",
@@ -92,6 +113,12 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/sign-out", post(user_account::sign_out))
         .route("/admin/users/{id}/grants", post(user_grants::add))
         .route("/admin/users/{id}/grants/revoke", post(user_grants::revoke))
+        .merge(sites::routes())
+        .merge(review::routes())
+        .merge(audit::routes())
+        .merge(distribution::routes())
+        .merge(articles::routes())
+        .merge(import::routes())
 }
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -105,6 +132,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("password.html", include_str!("templates/password.html")),
         ("account.html", include_str!("templates/account.html")),
         ("home.html", include_str!("templates/home.html")),
+        ("federation.html", include_str!("templates/federation.html")),
         ("refused.html", include_str!("templates/refused.html")),
         (
             "grant_fields.html",
@@ -114,6 +142,62 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("user_new.html", include_str!("templates/user_new.html")),
         ("user.html", include_str!("templates/user.html")),
         ("once.html", include_str!("templates/once.html")),
+        ("sites_list.html", include_str!("templates/sites_list.html")),
+        ("sites_edit.html", include_str!("templates/sites_edit.html")),
+        (
+            "columns_list.html",
+            include_str!("templates/columns_list.html"),
+        ),
+        (
+            "columns_edit.html",
+            include_str!("templates/columns_edit.html"),
+        ),
+        (
+            "columns_templates.html",
+            include_str!("templates/columns_templates.html"),
+        ),
+        (
+            "columns_template_set.html",
+            include_str!("templates/columns_template_set.html"),
+        ),
+        (
+            "page_templates_list.html",
+            include_str!("templates/page_templates_list.html"),
+        ),
+        (
+            "page_templates_edit.html",
+            include_str!("templates/page_templates_edit.html"),
+        ),
+        (
+            "review_list.html",
+            include_str!("templates/review_list.html"),
+        ),
+        ("audit.html", include_str!("templates/audit.html")),
+        (
+            "distribution.html",
+            include_str!("templates/distribution.html"),
+        ),
+        (
+            "review_page.html",
+            include_str!("templates/review_page.html"),
+        ),
+        (
+            "articles_list.html",
+            include_str!("templates/articles_list.html"),
+        ),
+        (
+            "articles_new.html",
+            include_str!("templates/articles_new.html"),
+        ),
+        (
+            "articles_edit.html",
+            include_str!("templates/articles_edit.html"),
+        ),
+        ("import.html", include_str!("templates/import.html")),
+        (
+            "import_done.html",
+            include_str!("templates/import_done.html"),
+        ),
     ] {
         env.add_template(name, source)
             .expect("the console's templates compile");

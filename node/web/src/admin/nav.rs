@@ -47,6 +47,11 @@ pub fn items(access: &Access) -> Vec<NavItem> {
             any(access, &[PlatformAdmin, SiteAdmin, Auditor]),
         ),
         ("用户管理", "/admin/users", admin),
+        (
+            "节点与同步",
+            "/admin/federation",
+            any(access, &[PlatformAdmin, Auditor]),
+        ),
         ("我的账号", "/admin/account", true),
     ]
     .into_iter()
@@ -72,9 +77,12 @@ mod tests {
             ["工作台", "信息管理", "信息分发", "我的账号"]
         );
         let auditor = Access::user(2, "zhao", vec![Grant::node(Role::Auditor)]);
-        assert_eq!(names(&auditor), ["工作台", "操作日志", "我的账号"]);
+        assert_eq!(
+            names(&auditor),
+            ["工作台", "操作日志", "节点与同步", "我的账号"]
+        );
         let admin = Access::user(3, "wang", vec![Grant::node(Role::PlatformAdmin)]);
-        assert_eq!(items(&admin).len(), 9);
+        assert_eq!(items(&admin).len(), 10);
         let handler = Access::user(4, "liu", vec![Grant::body("440000.gd")]);
         assert_eq!(names(&handler), ["工作台", "我的账号"]);
     }

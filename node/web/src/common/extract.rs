@@ -35,6 +35,23 @@ impl Caller {
         )))
     }
 
+    /// Refuses unless a grant of the caller allows `action` on an article in `column` of
+    /// `site` (a grant limited to some columns allows it in those only).
+    pub fn require_in_column(
+        &self,
+        action: Action,
+        site: &str,
+        column: &str,
+    ) -> Result<(), ApiError> {
+        if self.0.may_in_column(action, site, column) {
+            return Ok(());
+        }
+        Err(ApiError::forbidden(format!(
+            "{} may not do this on column `{column}` of site `{site}`",
+            holding(&self.0)
+        )))
+    }
+
     /// Refuses unless the caller holds any role on `site` (read access to admin views): a
     /// grant for the whole node or for that site.
     pub fn require_site(&self, site: &str) -> Result<(), ApiError> {

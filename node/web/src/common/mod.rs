@@ -9,6 +9,7 @@ pub mod extract;
 pub mod metrics;
 pub mod observe;
 pub mod paging;
+pub mod places;
 pub mod security_headers;
 pub mod session;
 pub mod text;

@@ -146,38 +146,15 @@ impl PageRequest {
         Ok((ctx, columns))
     }
 
-    /// A node's name (广州市): the tree's, or this node's configured one; None when only
-    /// its code is known.
+    /// The name of node (region) `code`, if this node knows one.
     pub(super) fn node_name(&self, code: &str) -> Option<String> {
-        let id: govnode_topology::NodeId = code.parse().ok()?;
-        let tree = self.node.federation.topology();
-        let named = |n: &str| !n.is_empty() && !n.bytes().all(|b| b.is_ascii_digit());
-        match tree.get(id).map(|n| n.name.as_str()).filter(|n| named(n)) {
-            Some(name) => Some(name.to_string()),
-            None if id == self.node.node.id && named(&self.node.node.name) => {
-                Some(self.node.node.name.clone())
-            }
-            None => None,
-        }
+        crate::common::places::node_name(&self.node, code)
     }
 
-    /// A region's full name from the province down (广东省广州市天河区), from the names
-    /// this node knows; None when it knows none, so a page never shows the bare code.
+    /// A region's full name from the province down (广东省广州市天河区); None when this
+    /// node knows no name for it, so a page never shows the bare code.
     pub(super) fn region_name(&self, code: &str) -> Option<String> {
-        let id: govnode_topology::NodeId = code.parse().ok()?;
-        let tree = self.node.federation.topology();
-        let mut chain = if tree.contains(id) {
-            tree.ancestors(id)
-        } else {
-            id.implied_ancestors()
-        };
-        chain.reverse();
-        chain.push(id);
-        let names: Vec<String> = chain
-            .iter()
-            .filter_map(|c| self.node_name(c.as_str()))
-            .collect();
-        (!names.is_empty()).then(|| names.concat())
+        crate::common::places::region_name(&self.node, code)
     }
 
     /// The footer items of the site with their national links (only those set).
@@ -363,6 +340,13 @@ pub async fn article(req: &PageRequest, id: i64) -> Result<Response, PageError> 
         ctx.insert("withdrawn_at", Value::from(date(*at)));
         return req.render(StatusCode::GONE, "gone.html", ctx);
     }
+    article_page(req, &p).await
+}
+
+/// Renders document `p` as its article page: the public page, and the console's preview
+/// of a draft or revision (the same renderer, templates and context).
+pub(crate) async fn article_page(req: &PageRequest, p: &Published) -> Result<Response, PageError> {
+    let id = p.id;
     let column = req.node.content.column_by_id(p.column_id).await?;
     let curl = req.url(&format!("/columns/{}", column.slug));
     let (mut ctx, _) = req

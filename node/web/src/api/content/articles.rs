@@ -86,7 +86,10 @@ pub async fn create_article(
     Path(site): Path<String>,
     ApiJson(input): ApiJson<ArticleInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    caller.require(Action::Edit, Some(&site))?;
+    match input.column.as_deref() {
+        Some(column) => caller.require_in_column(Action::Edit, &site, column)?,
+        None => caller.require(Action::Edit, Some(&site))?,
+    }
     let a = content
         .create_article(&caller.0.name, &site, &input)
         .await?;
@@ -214,7 +217,7 @@ pub async fn revise_article(
     ApiJson(input): ApiJson<ArticleInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let a = article_for(&content, &caller, id).await?;
-    caller.require(Action::Edit, Some(&a.site))?;
+    caller.require_in_column(Action::Edit, &a.site, &a.column)?;
     Ok(Json(article_json(
         &content.revise_article(&caller.0.name, id, &input).await?,
     )))
@@ -248,7 +251,7 @@ pub async fn patch_article(
     ApiJson(patch): ApiJson<ArticlePatch>,
 ) -> Result<impl IntoResponse, ApiError> {
     let a = article_for(&content, &caller, id).await?;
-    caller.require(Action::Edit, Some(&a.site))?;
+    caller.require_in_column(Action::Edit, &a.site, &a.column)?;
     Ok(Json(article_json(
         &content.patch_article(&caller.0.name, id, &patch).await?,
     )))
@@ -340,7 +343,7 @@ pub async fn transition(
     };
     let body = body.unwrap_or_default();
     let a = article_for(&node.content, &caller, id).await?;
-    caller.require(needed, Some(&a.site))?;
+    caller.require_in_column(needed, &a.site, &a.column)?;
     let at_ms = match body.at.as_deref() {
         Some(s) if t == Transition::Publish => Some(
             chrono::DateTime::parse_from_rfc3339(s)

@@ -4,17 +4,19 @@
 
 mod articles;
 mod changes;
+mod docx;
 mod sites;
 mod templates;
 
 pub(crate) use articles::article_for;
 use articles::*;
 use changes::*;
+use docx::*;
 use sites::*;
 use templates::*;
 
-use axum::extract::State;
-use utoipa_axum::router::OpenApiRouter;
+use axum::extract::{DefaultBodyLimit, State};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::AppState;
@@ -34,6 +36,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(archive_column))
         .routes(routes!(restore_column))
         .routes(routes!(create_article, list_articles))
+        .routes(routes!(import_docx).layer(DefaultBodyLimit::max(docx::LIMIT)))
         .routes(routes!(list_templates))
         .routes(routes!(put_template, delete_template))
         .routes(routes!(put_template_set))
