@@ -130,9 +130,18 @@ async fn county_content_reaches_city_and_province_and_province_content_reaches_c
     // The operators' page lists peers and per-origin logs.
     let page = tree.node("440000").get("/federation").await;
     assert_eq!(page.status, StatusCode::OK);
-    for text in ["联邦状态", "440100", "440300", "已连接", "440106"] {
+    // Nodes by name, the tier in Chinese: never a bare code.
+    for text in [
+        "联邦状态",
+        "广东省（省级节点）",
+        "广州市",
+        "深圳市",
+        "已连接",
+        "天河区",
+    ] {
         assert!(page.text.contains(text), "{text}: {}", page.text);
     }
+    assert!(!page.text.contains("未知节点"), "{}", page.text);
     // Every node holding the province's log agrees on it.
     for n in ["440100", "440106", "440304"] {
         tree.wait_same_log("440000", n, "440000").await;

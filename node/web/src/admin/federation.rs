@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::api::federation::status_value;
 
 /// A rejection reason as operators read it.
-fn reason_label(code: &str) -> &'static str {
+pub fn reason_label(code: &str) -> &'static str {
     match code {
         "bad-hash" => "内容校验失败（哈希不符）",
         "bad-signature" => "签名无效",

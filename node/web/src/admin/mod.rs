@@ -57,6 +57,7 @@ use serde::Serialize;
 use crate::AppState;
 use crate::common::session::append_cookie;
 
+pub use federation::reason_label as rejection_reason;
 pub use staff::{Pending, Staff};
 
 /// The console's routes.

@@ -38,6 +38,15 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// Node `code` by name (广州市), or "未知节点（code）" when this node knows no name for it.
+fn named(node: &AppState, v: &Value) -> String {
+    match v.as_str() {
+        None => "—".into(),
+        Some(code) => crate::common::places::node_name(node, code)
+            .unwrap_or_else(|| format!("未知节点（{code}）")),
+    }
+}
+
 /// The page.
 pub(super) async fn page(State(node): State<AppState>) -> Result<Response, ApiError> {
     let s = status_value(&node).await?;
@@ -48,7 +57,7 @@ pub(super) async fn page(State(node): State<AppState>) -> Result<Response, ApiEr
         .flatten()
         .map(|p| {
             json!({
-                "node": text(&p["node"]), "address": text(&p["address"]),
+                "node": named(&node, &p["node"]), "address": text(&p["address"]),
                 "connected": p["connected"] == true, "last_contact": ago(now, p["last_contact_ms"].as_i64()),
                 "entries_received": text(&p["entries_received"]), "last_error": text(&p["last_error"]),
             })
@@ -60,7 +69,7 @@ pub(super) async fn page(State(node): State<AppState>) -> Result<Response, ApiEr
         .flatten()
         .map(|o| {
             json!({
-                "origin": text(&o["origin"]), "seq": text(&o["seq"]), "lag_entries": text(&o["lag_entries"]),
+                "origin": named(&node, &o["origin"]), "seq": text(&o["seq"]), "lag_entries": text(&o["lag_entries"]),
                 "lag_seconds": text(&o["lag_seconds"]), "digest": o["digest"].as_str().unwrap_or(""),
                 "updated": ago(now, o["updated_ms"].as_i64()),
             })
@@ -70,11 +79,14 @@ pub(super) async fn page(State(node): State<AppState>) -> Result<Response, ApiEr
         .as_object()
         .into_iter()
         .flatten()
-        .map(|(reason, n)| json!({ "reason": reason, "count": text(n) }))
+        .map(|(reason, n)| json!({ "reason": crate::admin::rejection_reason(reason), "count": text(n) }))
         .collect();
     let ctx = json!({
-        "name": text(&s["name"]), "id": text(&s["node"]), "tier": text(&s["tier"]),
-        "parent": text(&s["parent"]), "enrolled": s["enrolled"] == true,
+        "name": text(&s["name"]), "id": named(&node, &s["node"]),
+        "tier": s["tier"].as_str()
+            .and_then(|t| serde_json::from_value::<govnode_topology::Tier>(json!(t)).ok())
+            .map_or("—", |t| t.label()),
+        "parent": if s["parent"].is_null() { "无（省级根节点）".to_string() } else { named(&node, &s["parent"]) }, "enrolled": s["enrolled"] == true,
         "sync_address": text(&s["sync_address"]), "peers": peers, "origins": origins,
         "rejected": rejected, "rejected_total": text(&s["rejected"]["total"]),
     });
