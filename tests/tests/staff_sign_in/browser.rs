@@ -1,6 +1,8 @@
 //! A browser without JavaScript: keeps the session cookie it is given, posts forms, and
 //! remembers every page it saw (to check that none shows a secret).
 
+use govnode_tests::console::encode;
+pub use govnode_tests::console::{between, csrf_of};
 use govnode_tests::{Method, Reply, TestNode};
 use serde_json::Value;
 
@@ -13,35 +15,6 @@ pub struct Browser {
     pub sign_in_cookie: Option<String>,
     /// Every page and answer seen.
     pub seen: Vec<String>,
-}
-
-/// `s` percent-encoded for a form body.
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-/// The text between `start` and the next `end`.
-pub fn between(text: &str, start: &str, end: &str) -> String {
-    let at = text
-        .find(start)
-        .unwrap_or_else(|| panic!("no {start} in {text}"))
-        + start.len();
-    let stop = text[at..].find(end).expect("the end") + at;
-    text[at..stop].to_string()
-}
-
-/// The CSRF token of a page's forms.
-pub fn csrf_of(page: &str) -> String {
-    between(page, "name=\"csrf\" value=\"", "\"")
 }
 
 impl Browser {
