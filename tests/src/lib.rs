@@ -16,6 +16,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod bench_kit;
+pub mod browser;
 pub mod console;
 pub mod tree;
 pub use tree::TestTree;

@@ -4,71 +4,13 @@
 //! no console error (a Content Security Policy violation is one); forms submitted in the
 //! browser land where a citizen expects.
 
-use std::path::{Path, PathBuf};
-
+use govnode_tests::browser::{assert_no_problems, check, page};
 use govnode_tests::{Method, Role, StatusCode, TestNode};
 use serde_json::{Value, json};
 
-/// The checker's folder, with its `node_modules` when installed.
-fn checker_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("browser")
-}
-
-/// What is missing to run the browser checks, if anything.
-fn missing_tool() -> Option<String> {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).is_file() {
-        return Some(format!("{chromium} (apt-get install chromium)"));
-    }
-    if std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        return Some("node (Node.js)".into());
-    }
-    let modules = checker_dir().join("node_modules");
-    for package in ["playwright-core", "axe-core"] {
-        if !modules.join(package).is_dir() {
-            return Some(format!("{package} (npm ci in tests/browser)"));
-        }
-    }
-    None
-}
-
-/// Runs the checker over `pages`; returns its results.
-async fn check(pages: Vec<Value>) -> Vec<Value> {
-    let dir = tempfile::tempdir().unwrap();
-    let plan = dir.path().join("plan.json");
-    std::fs::write(&plan, json!({ "pages": pages }).to_string()).unwrap();
-    let out = tokio::process::Command::new("node")
-        .arg(checker_dir().join("check.mjs"))
-        .arg(&plan)
-        .kill_on_drop(true)
-        .output()
-        .await
-        .expect("node runs");
-    assert!(
-        out.status.success(),
-        "the browser checker failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).expect("the checker's JSON");
-    report["results"].as_array().unwrap().clone()
-}
-
-fn page(name: &str, url: String) -> Value {
-    json!({ "name": name, "url": url })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn public_pages_pass_axe_fit_a_phone_and_break_no_policy() {
-    if let Some(tool) = missing_tool() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "browser checks need {tool}; .ci/run installs it"
-        );
-        eprintln!("SKIPPED: browser checks need {tool}");
+    if !govnode_tests::browser::available() {
         return;
     }
     let t = TestNode::start().await;
@@ -149,20 +91,7 @@ async fn public_pages_pass_axe_fit_a_phone_and_break_no_policy() {
     pages.push(filed);
     pages.extend(console_pages(&t).await);
     let results = check(pages).await;
-    let problems: Vec<String> = results
-        .iter()
-        .flat_map(|r| {
-            r["problems"].as_array().unwrap().iter().map(move |p| {
-                format!(
-                    "{} at {} px: {}",
-                    r["name"],
-                    r["width"],
-                    p.as_str().unwrap()
-                )
-            })
-        })
-        .collect();
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_no_problems(&results);
     // The checks looked at real pages, not error pages.
     let article = results.iter().find(|r| r["name"] == "article").unwrap();
     assert!(
