@@ -580,3 +580,67 @@ async fn template_overrides_are_checked_previewed_and_reverted() {
     assert!(content.template_overrides("gd").await.unwrap().is_empty());
     assert!(!t.get("/sites/gd/").await.text.contains("候选模板的标记"));
 }
+
+/// Every template previews on a page that uses it: the search, error, withdrawn,
+/// maintenance, letters, Q&A and survey templates too, each showing the unsaved change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_template_previews_on_a_page_that_uses_it() {
+    let t = TestNode::start().await;
+    t.site("gd", "广东省人民政府").await;
+    t.column("gd", "tzgg", "通知公告", "notice").await;
+    let staff = t.staff("gd").await;
+    t.publish(
+        "gd",
+        &staff,
+        json!({ "column": "tzgg", "title": "关于开展安全检查的通知", "body": "正文" }),
+    )
+    .await;
+    let now = govnode_federation::now_ms();
+    let r = t
+        .post(
+            "/api/admin/sites/gd/surveys",
+            &t.admin,
+            json!({
+                "title": "公交线路优化征求意见", "description": "欢迎提出宝贵建议。",
+                "body": "广东省交通运输厅", "opens_at": now - 60_000, "closes_at": now + 3_600_000,
+                "questions": [{ "kind": "text", "text": "其他意见建议" }]
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let mut b = signed_in(&t, "pingtai", &[Grant::node(Role::PlatformAdmin)]).await;
+    let csrf = b.csrf("/admin/templates?site=gd").await;
+    for (name, shows) in [
+        ("search.html", "关于开展"),
+        ("error.html", "页面不存在"),
+        ("gone.html", "已撤下"),
+        ("maintenance.html", "系统维护"),
+        ("letters.html", "联系电话"),
+        ("qa.html", "智能问答"),
+        ("survey_list.html", "征集调查"),
+        ("survey.html", "公交线路优化征求意见"),
+    ] {
+        let default = govnode_content::render::default_template(name).unwrap();
+        let marked = match default.find("{% block content %}") {
+            Some(_) => default.replacen(
+                "{% block content %}",
+                "{% block content %}<p>候选模板的标记</p>",
+                1,
+            ),
+            None => format!("{default}<p>候选模板的标记</p>"),
+        };
+        let r = b
+            .post(
+                &format!("/admin/templates/gd/{name}/preview"),
+                &[("csrf", &csrf), ("source", &marked)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.text);
+        assert!(
+            r.text.contains("候选模板的标记") && r.text.contains("预览"),
+            "{name} previews the unsaved source: {}",
+            r.text
+        );
+        assert!(r.text.contains(shows), "{name} on its page: {}", r.text);
+    }
+}

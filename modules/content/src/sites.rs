@@ -2,13 +2,15 @@
 //! holds a site id (an ancestor's claim wins) and which sites are not served, in `claims`,
 //! with the moves behind a superseded site in `aside`.
 
+mod archive;
 mod aside;
 mod claims;
 mod column_changes;
 mod columns;
 mod edit;
 
-pub(crate) use aside::{removed_after, supersede};
+pub(crate) use archive::apply_archived;
+pub(crate) use aside::{removed_after, renumber_published, supersede};
 pub(crate) use claims::claim_wins;
 pub use claims::{SiteListing, SiteState};
 pub use column_changes::{ColumnOrder, ColumnUpdate, MAX_POSITION};

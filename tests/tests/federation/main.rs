@@ -8,6 +8,7 @@ mod interaction;
 mod interaction_races;
 mod replication;
 mod scopes;
+mod site_archive;
 mod site_claims;
 mod site_footer;
 mod trust;

@@ -65,7 +65,7 @@ impl Content {
     ) -> Result<(), ContentError> {
         let r = sqlx::query(
             "SELECT id, name, owner_body, body_code, region, shutdown, shutdown_message, created_ms, site_code, icp_record, \
-             police_record, conac_id, undertaker, contact_phone, contact_address, contact_email FROM sites WHERE id = $1",
+             police_record, conac_id, undertaker, contact_phone, contact_address, contact_email, state FROM sites WHERE id = $1",
         )
         .bind(site)
         .fetch_one(&mut *conn)
@@ -81,8 +81,14 @@ impl Content {
             created_ms: r.try_get("created_ms")?,
         };
         let footer = crate::footer::footer_from_row(&r)?;
-        self.append(conn, SITE, site.to_string(), encode_site(&record, &footer))
-            .await
+        let archived = r.try_get::<String, _>("state")? == "archived";
+        self.append(
+            conn,
+            SITE,
+            site.to_string(),
+            encode_site(&record, &footer, archived),
+        )
+        .await
     }
 
     /// Records every column of a site.

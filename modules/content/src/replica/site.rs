@@ -6,6 +6,7 @@
 //! ```text
 //! V1: [1] SiteRecord
 //! V2: [1] SiteRecord [2] FooterRecord          (the site's footer, 网站标识码 …)
+//! V3: [1] SiteRecord [3] FooterRecord archived  (the site archived by its owner while empty)
 //! ```
 //!
 //! A node that knows only V1 reads the `SiteRecord` it understands and ignores the rest
@@ -32,6 +33,19 @@ use crate::SiteFooter;
 
 /// The revision of the site payload that appends the footer.
 const WITH_FOOTER: u8 = 2;
+/// The revision that appends, after the footer, whether the site is archived.
+const WITH_ARCHIVED: u8 = 3;
+
+/// What a site payload of any revision carries.
+#[derive(Debug)]
+pub(super) struct SitePayload {
+    /// The record every revision has.
+    pub record: SiteRecord,
+    /// The footer, from revision 2.
+    pub footer: Option<SiteFooter>,
+    /// Whether the owner archived the site, from revision 3.
+    pub archived: Option<bool>,
+}
 
 /// A site's footer as its entry carries it (positional: never reorder, only append in a
 /// new revision).
@@ -77,18 +91,21 @@ impl From<FooterRecord> for SiteFooter {
     }
 }
 
-/// The V2 payload of a site: the V1 record, the revision byte, the footer.
-pub(super) fn encode_site(record: &SiteRecord, footer: &SiteFooter) -> Vec<u8> {
+/// The V3 payload of a site: the V1 record, the revision byte, the footer, the archived flag.
+pub(super) fn encode_site(record: &SiteRecord, footer: &SiteFooter, archived: bool) -> Vec<u8> {
     // A tuple is encoded as its fields one after another.
-    encode_payload(V1, &(record, WITH_FOOTER, FooterRecord::from(footer)))
+    encode_payload(
+        V1,
+        &(record, WITH_ARCHIVED, FooterRecord::from(footer), archived),
+    )
 }
 
 fn refused(what: &str, e: impl std::fmt::Display) -> ApplyError {
     ApplyError::Refused(format!("site payload {what}: {e}"))
 }
 
-/// Reads a site payload of any revision: the record, and the footer when it carries one.
-pub(super) fn decode_site(payload: &[u8]) -> Result<(SiteRecord, Option<SiteFooter>), ApplyError> {
+/// Reads a site payload of any revision: the record, and what its revision appends.
+pub(super) fn decode_site(payload: &[u8]) -> Result<SitePayload, ApplyError> {
     let (&version, rest) = payload
         .split_first()
         .ok_or_else(|| ApplyError::Refused("empty payload".into()))?;
@@ -100,7 +117,11 @@ pub(super) fn decode_site(payload: &[u8]) -> Result<(SiteRecord, Option<SiteFoot
     let (record, rest) =
         postcard::take_from_bytes::<SiteRecord>(rest).map_err(|e| refused("v1", e))?;
     let Some((&revision, rest)) = rest.split_first() else {
-        return Ok((record, None));
+        return Ok(SitePayload {
+            record,
+            footer: None,
+            archived: None,
+        });
     };
     if revision < WITH_FOOTER {
         return Err(refused(
@@ -108,10 +129,21 @@ pub(super) fn decode_site(payload: &[u8]) -> Result<(SiteRecord, Option<SiteFoot
             format!("{revision} follows the record; revisions start at {WITH_FOOTER}"),
         ));
     }
-    // What a later revision appends after the footer is left to the nodes that know it.
-    let (footer, _later) = postcard::take_from_bytes::<FooterRecord>(rest)
+    let (footer, rest) = postcard::take_from_bytes::<FooterRecord>(rest)
         .map_err(|e| refused(&format!("revision {revision}, footer"), e))?;
-    Ok((record, Some(footer.into())))
+    let archived = if revision >= WITH_ARCHIVED {
+        // What a later revision appends after the flag is left to the nodes that know it.
+        let (archived, _later) = postcard::take_from_bytes::<bool>(rest)
+            .map_err(|e| refused(&format!("revision {revision}, archived"), e))?;
+        Some(archived)
+    } else {
+        None
+    };
+    Ok(SitePayload {
+        record,
+        footer: Some(footer.into()),
+        archived,
+    })
 }
 
 impl ContentApplier {
@@ -125,7 +157,11 @@ impl ContentApplier {
     ) -> Result<(), ApplyError> {
         let origin = entry.origin.to_string();
         let hlc = entry.hlc as i64;
-        let (r, footer) = decode_site(payload)?;
+        let SitePayload {
+            record: r,
+            footer,
+            archived,
+        } = decode_site(payload)?;
         if r.id != entry.object {
             return Err(ApplyError::Refused(format!(
                 "site entry for `{}` carries site `{}`",
@@ -173,6 +209,15 @@ impl ContentApplier {
         // A V1 entry says nothing of the footer: the replica keeps what it has.
         if let Some(f) = footer {
             crate::footer::store_footer(&mut *tx, &r.id, &f)
+                .await
+                .map_err(failed)?;
+        }
+        if let Some(archived) = archived
+            && crate::sites::apply_archived(&mut *tx, &r.id, archived, &origin)
+                .await
+                .map_err(failed)?
+        {
+            crate::sites::renumber_published(&mut *tx, &r.id)
                 .await
                 .map_err(failed)?;
         }
@@ -236,39 +281,56 @@ mod tests {
         let r = record();
         let bytes = v1_bytes(&r);
         assert_eq!(bytes, encode_payload(V1, &r), "the V1 layout is unchanged");
-        let (read, footer) = decode_site(&bytes).unwrap();
-        assert_eq!(fields(&read), fields(&r));
-        assert_eq!(footer, None);
+        let read = decode_site(&bytes).unwrap();
+        assert_eq!(fields(&read.record), fields(&r));
+        assert_eq!((read.footer, read.archived), (None, None));
     }
 
     #[test]
-    fn a_v2_payload_carries_the_footer_and_is_v1_to_an_older_node() {
+    fn a_v3_payload_carries_footer_and_flag_and_is_v1_to_an_older_node() {
         let r = record();
-        let bytes = encode_site(&r, &footer());
+        let bytes = encode_site(&r, &footer(), true);
         assert!(
             bytes.starts_with(&v1_bytes(&r)),
             "V1 first, then the footer"
         );
-        assert_eq!(bytes[v1_bytes(&r).len()], WITH_FOOTER);
-        let (read, got) = decode_site(&bytes).unwrap();
-        assert_eq!(fields(&read), fields(&r));
-        assert_eq!(got, Some(footer()));
+        assert_eq!(bytes[v1_bytes(&r).len()], WITH_ARCHIVED);
+        let read = decode_site(&bytes).unwrap();
+        assert_eq!(fields(&read.record), fields(&r));
+        assert_eq!(read.footer, Some(footer()));
+        assert_eq!(read.archived, Some(true));
+        // A V2 payload (an older owner's): the footer, nothing said of archiving.
+        let v2 = encode_payload(V1, &(&r, WITH_FOOTER, FooterRecord::from(&footer())));
+        let read = decode_site(&v2).unwrap();
+        assert_eq!((read.footer, read.archived), (Some(footer()), None));
+        // A node that knows revision 2 only reads the footer and ignores the flag after it.
+        let (old, _, old_footer, _rest): (SiteRecord, u8, FooterRecord, bool) =
+            postcard::from_bytes(&bytes[1..]).unwrap();
+        assert_eq!(
+            (fields(&old), SiteFooter::from(old_footer)),
+            (fields(&r), footer())
+        );
         // An older node's reading (`decode` as it has always been): version 1, the record.
         let (version, old): (u8, SiteRecord) = decode_payload(&bytes).unwrap();
         assert_eq!((version, fields(&old)), (1, fields(&r)));
         let old: SiteRecord = super::super::decode(&bytes).unwrap();
         assert_eq!(old.shutdown_message, r.shutdown_message);
         // An empty footer travels as such (it clears the replica's).
-        let (_, none) = decode_site(&encode_site(&r, &SiteFooter::default())).unwrap();
-        assert_eq!(none, Some(SiteFooter::default()));
+        let none = decode_site(&encode_site(&r, &SiteFooter::default(), false)).unwrap();
+        assert_eq!(none.footer, Some(SiteFooter::default()));
+        assert_eq!(none.archived, Some(false));
     }
 
     #[test]
     fn later_revisions_keep_the_footer_readable_and_bad_tails_are_refused() {
         let r = record();
-        // A revision 3 that appends a field after the footer.
-        let later = encode_payload(V1, &(&r, 3u8, FooterRecord::from(&footer()), "以后的字段"));
-        assert_eq!(decode_site(&later).unwrap().1, Some(footer()));
+        // A revision 4 that appends a field after the flag.
+        let later = encode_payload(
+            V1,
+            &(&r, 4u8, FooterRecord::from(&footer()), true, "以后的字段"),
+        );
+        let read = decode_site(&later).unwrap();
+        assert_eq!((read.footer, read.archived), (Some(footer()), Some(true)));
         // A tail that is not a revision, or a footer cut short: refused with a reason.
         let mut bad = v1_bytes(&r);
         bad.push(1);
@@ -276,13 +338,13 @@ mod tests {
             panic!("revision 1 after the record");
         };
         assert!(why.contains("revision"), "{why}");
-        let mut cut = encode_site(&r, &footer());
-        cut.truncate(cut.len() - 3);
+        let mut cut = encode_site(&r, &footer(), false);
+        cut.truncate(cut.len() - 4);
         let Err(ApplyError::Refused(why)) = decode_site(&cut) else {
             panic!("a footer cut short");
         };
         assert!(why.contains("footer"), "{why}");
-        let mut newer = encode_site(&r, &footer());
+        let mut newer = encode_site(&r, &footer(), false);
         newer[0] = 2;
         assert!(matches!(decode_site(&newer), Err(ApplyError::Refused(_))));
         assert!(matches!(decode_site(&[]), Err(ApplyError::Refused(_))));

@@ -121,7 +121,7 @@ pub(crate) async fn supersede(
 
 /// Gives every published document of `site` the next change sequence numbers, so the
 /// search index takes it out (refused) or back in (refusal lifted).
-pub(super) async fn renumber_published(
+pub(crate) async fn renumber_published(
     conn: &mut AnyConnection,
     site: &str,
 ) -> Result<(), ContentError> {

@@ -30,6 +30,8 @@ pub enum SiteState {
     Superseded,
     /// Refused by a platform administrator of this node.
     Refused,
+    /// Archived by its owner while empty: not served, its host names freed.
+    Archived,
 }
 
 impl SiteState {
@@ -39,6 +41,7 @@ impl SiteState {
             SiteState::Serving => "serving",
             SiteState::Superseded => "superseded",
             SiteState::Refused => "refused",
+            SiteState::Archived => "archived",
         }
     }
 
@@ -47,6 +50,7 @@ impl SiteState {
             "serving" => SiteState::Serving,
             "superseded" => SiteState::Superseded,
             "refused" => SiteState::Refused,
+            "archived" => SiteState::Archived,
             other => {
                 return Err(ContentError::Conflict(format!(
                     "stored site state `{other}` is unknown"
@@ -250,7 +254,7 @@ impl Content {
 }
 
 /// The holder and state of a site held here.
-async fn held(conn: &mut AnyConnection, site: &str) -> Result<(String, SiteState), ContentError> {
+pub(super) async fn held(conn: &mut AnyConnection, site: &str) -> Result<(String, SiteState), ContentError> {
     let row = sqlx::query("SELECT origin, state FROM sites WHERE id = $1")
         .bind(site)
         .fetch_optional(&mut *conn)
@@ -262,7 +266,7 @@ async fn held(conn: &mut AnyConnection, site: &str) -> Result<(String, SiteState
     ))
 }
 
-async fn set_state(
+pub(super) async fn set_state(
     conn: &mut AnyConnection,
     site: &str,
     state: SiteState,

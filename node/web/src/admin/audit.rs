@@ -22,7 +22,7 @@ const PAGE: i64 = 50;
 const CSV_MAX: i64 = 10_000;
 
 /// Every audited action as staff read it: the one mapping.
-const ACTIONS: [(&str, &str); 24] = [
+const ACTIONS: &[(&str, &str)] = &[
     ("create", "新建"),
     ("update", "修改"),
     ("revise", "修改稿件"),
@@ -45,8 +45,11 @@ const ACTIONS: [(&str, &str); 24] = [
     ("resume", "恢复访问"),
     ("refuse", "拒绝下级站点"),
     ("lift-refusal", "解除拒绝"),
+    ("archive-site", "归档站点"),
+    ("restore-site", "恢复站点"),
     ("supersede", "站点让位于上级"),
     ("reset", "恢复默认模板"),
+    ("view-personal", "查看来信人信息"),
 ];
 
 /// An action's Chinese name (an unknown one is shown as recorded).
@@ -65,6 +68,7 @@ fn kind_label(kind: &str) -> &str {
         "article" => "稿件",
         "template" => "页面模板",
         "column-template-set" => "栏目模板",
+        "ticket" => "来信",
         other => other,
     }
 }

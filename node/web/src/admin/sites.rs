@@ -34,6 +34,8 @@ fn notice(done: &str) -> Option<String> {
             "saved" => "已保存站点信息",
             "shutdown" => "已一键关停该站点：各页面显示维护公告",
             "resumed" => "已恢复该站点的访问",
+            "archived" => "已归档该站点：不再提供访问，域名已释放",
+            "restored" => "已恢复该站点（原域名未被占用的已恢复使用）",
             _ => return None,
         }
         .into(),
@@ -90,6 +92,10 @@ fn state_text(l: &SiteListing) -> String {
         SiteState::Serving => "正常访问".into(),
         SiteState::Superseded => format!(
             "已被上级节点的同名站点取代，保留备查，不再提供访问（{}）",
+            l.state_ms.map(shown).unwrap_or_default()
+        ),
+        SiteState::Archived => format!(
+            "已归档（{}），不再提供访问，域名已释放",
             l.state_ms.map(shown).unwrap_or_default()
         ),
         SiteState::Refused => format!(
@@ -327,6 +333,7 @@ async fn site_page(
         serde_json::json!({
             "id": s.id, "url_id": url_encode(&s.id), "name": s.name, "state": state_text(&l),
             "serving": l.state == SiteState::Serving, "shutdown": s.shutdown,
+            "archived": l.state == SiteState::Archived,
             "shutdown_message": s.shutdown_message,
             "owner_body": s.owner_body, "body_code": s.body_code,
             "hosts": if s.hosts.is_empty() { "无（按路径访问）".to_string() } else { s.hosts.join("、") },
@@ -437,6 +444,58 @@ pub(super) async fn shutdown(
     }
 }
 
+/// The archive form's fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct ArchiveForm {
+    csrf: String,
+    /// `archive` or `restore`.
+    action: String,
+    reason: String,
+}
+
+/// `POST /admin/sites/{site}/archive`: 归档 an empty site of this node, or restore it
+/// (platform admins).
+pub(super) async fn archive(
+    State(node): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<ArchiveForm>,
+) -> Response {
+    if let Some(r) = staff.csrf_refusal(&node.node, &f.csrf) {
+        return r;
+    }
+    let frame = staff.frame(&node.node);
+    if !staff.signed_in.access.is_platform_admin() {
+        return refused(
+            StatusCode::FORBIDDEN,
+            &frame,
+            "只有平台管理员可以归档或恢复站点",
+            &format!("/admin/sites/{}", url_encode(&id)),
+        );
+    }
+    let login = &staff.signed_in.user.login;
+    let (done, result) = if f.action == "restore" {
+        ("restored", node.content.restore_site(login, &id).await)
+    } else if f.reason.trim().is_empty() {
+        let msg = "归档须填写原因（记入操作日志）".to_string();
+        let code = StatusCode::BAD_REQUEST;
+        return site_page(&node, &staff, &id, code, None, Some(msg), frame).await;
+    } else {
+        (
+            "archived",
+            node.content.archive_site(login, &id, &f.reason).await,
+        )
+    };
+    match result {
+        Ok(_) => see_other(&format!("/admin/sites/{}?done={done}", url_encode(&id))),
+        Err(e) => {
+            let msg = format!("未能完成：{}", chinese(&e));
+            site_page(&node, &staff, &id, status(&e), None, Some(msg), frame).await
+        }
+    }
+}
+
 /// The routes of sites, columns, column template sets and page templates.
 pub(super) fn routes() -> axum::Router<AppState> {
     use super::{column_templates, columns, templates};
@@ -445,6 +504,7 @@ pub(super) fn routes() -> axum::Router<AppState> {
         .route("/admin/sites", get(list).post(create))
         .route("/admin/sites/{site}", get(page).post(update))
         .route("/admin/sites/{site}/shutdown", post(shutdown))
+        .route("/admin/sites/{site}/archive", post(archive))
         .route(
             "/admin/sites/{site}/columns",
             get(columns::list).post(columns::create),

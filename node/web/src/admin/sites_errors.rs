@@ -81,7 +81,15 @@ pub(super) fn chinese(e: &ContentError) -> String {
         ContentError::NotFound(what) if what.starts_with("column") => "没有找到该栏目".into(),
         ContentError::NotFound(_) => "没有找到该站点（或该站点未在本节点提供服务）".into(),
         ContentError::Conflict(m) => {
-            if let Some(n) = count_before(m, "articles") {
+            if let Some(n) = count_before(m, "article(s)") {
+                format!(
+                    "站点中还有 {n} 篇信息，不能归档（只能归档没有任何信息的空站点；如需停止访问，请使用一键关停）"
+                )
+            } else if m.starts_with("site") && m.ends_with("not serving") {
+                "该站点当前未提供服务，不能归档".into()
+            } else if m.starts_with("site") && m.ends_with("not archived") {
+                "该站点未归档，无需恢复".into()
+            } else if let Some(n) = count_before(m, "articles") {
                 format!("栏目中还有 {n} 篇信息，不能撤销（只能撤销没有信息的空栏目）")
             } else if let Some(n) = count_before(m, "sub-columns") {
                 format!("栏目下还有 {n} 个使用中的子栏目，请先撤销或移走子栏目")
@@ -155,6 +163,14 @@ mod tests {
             c("column `a` has 2 sub-columns in use: archive or move them first").contains("2 个")
         );
         assert!(c("host `a.gov.cn` already belongs to another site").contains("“a.gov.cn”"));
+        assert!(
+            c("site `gd` holds 4 article(s): only an empty site can be archived; shut it down instead")
+                .starts_with("站点中还有 4 篇信息，不能归档")
+        );
+        assert_eq!(
+            c("site `gd` is serving, not archived"),
+            "该站点未归档，无需恢复"
+        );
         let t = chinese(&ContentError::Template {
             name: "home.html".into(),
             message: "line 3: syntax error: unexpected end".into(),

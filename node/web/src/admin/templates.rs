@@ -365,8 +365,9 @@ pub(super) async fn preview(
     }
 }
 
-/// The page of `site` that shows template `name` (an article page for `article.html`, a
-/// column's for `column.html`, else the home page), rendered by `renderer`.
+/// The page of `site` that shows template `name` (`site::sample`: an article page for
+/// `article.html`, a search for `search.html`, the maintenance notice …), rendered by
+/// `renderer`.
 async fn preview_page(
     node: &AppState,
     site: &Site,
@@ -384,24 +385,7 @@ async fn preview_page(
         elder: false,
         path: format!("/sites/{}/", url_encode(&site.id)),
     };
-    let column = || async {
-        node.content
-            .columns(&site.id)
-            .await
-            .ok()
-            .and_then(|c| c.into_iter().find(|c| !c.archived))
-    };
-    let rendered = match name {
-        "column.html" => match column().await {
-            Some(c) => crate::site::pages::column(&req, &c.slug).await,
-            None => crate::site::pages::home(&req).await,
-        },
-        "article.html" => match latest_article(node, &site.id).await {
-            Some(id) => crate::site::pages::article(&req, id).await,
-            None => crate::site::pages::home(&req).await,
-        },
-        _ => crate::site::pages::home(&req).await,
-    };
+    let rendered = crate::site::sample::page_using(&req, name).await;
     let page = rendered.map_err(|e| ContentError::Template {
         name: name.to_string(),
         message: match e {
@@ -436,13 +420,4 @@ async fn preview_page(
         HeaderValue::from_static("noindex, nofollow"),
     );
     Ok(resp)
-}
-
-/// The most recently published article of `site`, for previewing `article.html`.
-async fn latest_article(node: &AppState, site: &str) -> Option<i64> {
-    node.content
-        .latest_published(site, 1)
-        .await
-        .ok()
-        .and_then(|l| l.first().map(|p| p.id))
 }

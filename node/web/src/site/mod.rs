@@ -5,6 +5,7 @@
 //! reached; a page module only renders.
 
 mod fallback;
+pub(crate) mod sample;
 mod letters;
 pub(crate) mod pages;
 pub(crate) mod qa;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Everything a page handler needs to know about the request.
+#[derive(Clone)]
 pub struct PageRequest {
     /// The node's services.
     pub node: AppState,

@@ -266,3 +266,13 @@ pub(super) async fn submit(
     .await;
     who.attach(finish(req, result).await)
 }
+
+/// The site's newest survey as a visitor sees it before answering (the list when it has
+/// none): for the template preview.
+pub(super) async fn newest(req: &PageRequest) -> Result<Response, PageError> {
+    let surveys = req.node.surveys.list(&req.site.id).await?;
+    match surveys.into_iter().max_by_key(|s| s.id) {
+        Some(survey) => survey_page(req, &survey, StatusCode::OK, View::Dates(None)).await,
+        None => list_page(req).await,
+    }
+}

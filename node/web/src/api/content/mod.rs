@@ -29,6 +29,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(shutdown_site))
         .routes(routes!(resume_site))
         .routes(routes!(refuse_site, lift_refusal))
+        .routes(routes!(archive_site, restore_site))
         .routes(routes!(put_site_footer))
         .routes(routes!(create_column, list_columns))
         .routes(routes!(update_column))

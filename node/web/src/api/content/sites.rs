@@ -147,6 +147,70 @@ pub async fn lift_refusal(
     Ok(Json(content.lift_refusal(&caller.0.name, &site).await?))
 }
 
+/// Archive an empty site
+///
+/// Platform administrators. One of this node's own sites that holds no article (in any
+/// state) leaves the lists, its pages (404) and search; its host names are freed; its id
+/// stays taken. The state replicates to the nodes above. A site with content is shut
+/// down instead.
+#[utoipa::path(
+    post,
+    path = "/api/admin/sites/{site}/archive",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "Site id")),
+    request_body = RefusalBody,
+    responses(
+        (status = 200, description = "The site, archived", body = SiteListing),
+        (status = 400, description = "A missing, unknown or invalid field", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a platform administrator, or another node's site", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
+        (status = 409, description = "The site holds articles, or is not served", body = ErrorBody),
+        (status = 413, description = TOO_LARGE, body = ErrorBody),
+    ),
+)]
+pub async fn archive_site(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(site): Path<String>,
+    ApiJson(body): ApiJson<RefusalBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.require(Action::ManagePlatform, None)?;
+    Ok(Json(
+        content
+            .archive_site(&caller.0.name, &site, &body.reason)
+            .await?,
+    ))
+}
+
+/// Restore an archived site
+///
+/// Platform administrators. The archived site is served again, with its host names if no
+/// other site took them meanwhile (409 naming the host otherwise).
+#[utoipa::path(
+    delete,
+    path = "/api/admin/sites/{site}/archive",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "Site id")),
+    responses(
+        (status = 200, description = "The site, serving again", body = SiteListing),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "Not a platform administrator, or another node's site", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
+        (status = 409, description = "The site is not archived, or a host name was taken", body = ErrorBody),
+    ),
+)]
+pub async fn restore_site(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(site): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.require(Action::ManagePlatform, None)?;
+    Ok(Json(content.restore_site(&caller.0.name, &site).await?))
+}
+
 /// What a shut-down site says.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
