@@ -644,3 +644,45 @@ async fn every_template_previews_on_a_page_that_uses_it() {
         assert!(r.text.contains(shows), "{name} on its page: {}", r.text);
     }
 }
+
+/// 网站标识与页脚 on the site's page: saved and shown in the public footer; a bad record
+/// number is refused in Chinese naming the item, with what was typed kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_footer_is_edited_on_the_site_page() {
+    let t = TestNode::start().await;
+    t.site("gd", "广东省人民政府").await;
+    let mut b = signed_in(&t, "zhan.admin", &[Grant::site(Role::SiteAdmin, "gd")]).await;
+    let path = "/admin/sites/gd";
+    let csrf = b.csrf(path).await;
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("site_code", "4400000114"),
+        ("icp_record", "粤ICP备05070829号"),
+        ("police_record", "粤公网安备 44010402000195号"),
+        ("conac_id", ""),
+        ("undertaker", "广东省政务服务和数据管理局"),
+        ("phone", "020-12345678"),
+        ("address", "广州市越秀区府前路1号"),
+        ("email", "webmaster@gd.gov.cn"),
+    ];
+    let r = b.post(&format!("{path}/footer"), &fields).await;
+    see_other(&r, "/admin/sites/gd?done=footer#footer");
+    let home = t.get("/sites/gd/").await.text;
+    assert!(
+        home.contains("粤ICP备05070829号") && home.contains("4400000114"),
+        "{home}"
+    );
+    fields[2] = ("icp_record", "ICP05070829");
+    let r = b.post(&format!("{path}/footer"), &fields).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(
+        alert(&r).contains("“ICP05070829”不是有效的ICP备案号"),
+        "{}",
+        alert(&r)
+    );
+    assert!(r.text.contains("value=\"ICP05070829\""), "kept as typed");
+    // Without the CSRF token nothing changes.
+    let r = b.post(&format!("{path}/footer"), &fields[1..]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(t.get("/sites/gd/").await.text.contains("粤ICP备05070829号"));
+}

@@ -38,6 +38,7 @@ mod review_diff;
 mod sign_in;
 mod sites;
 mod sites_errors;
+mod sites_footer;
 mod staff;
 mod templates;
 mod templates_diff;

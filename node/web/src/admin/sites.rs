@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use govnode_accounts::Action;
-use govnode_content::{SiteInput, SiteListing, SiteState, SiteUpdate};
+use govnode_content::{SiteFooter, SiteInput, SiteListing, SiteState, SiteUpdate};
 use serde::{Deserialize, Serialize};
 
 use super::sites_errors::{chinese, status};
@@ -36,6 +36,7 @@ fn notice(done: &str) -> Option<String> {
             "resumed" => "已恢复该站点的访问",
             "archived" => "已归档该站点：不再提供访问，域名已释放",
             "restored" => "已恢复该站点（原域名未被占用的已恢复使用）",
+            "footer" => "已保存网站标识与页脚信息",
             _ => return None,
         }
         .into(),
@@ -299,6 +300,21 @@ async fn site_page(
     error: Option<String>,
     frame: super::Frame,
 ) -> Response {
+    site_page_with(node, staff, id, code, typed, None, error, frame).await
+}
+
+/// The site's page, keeping what was typed into the identity or the footer form.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn site_page_with(
+    node: &AppState,
+    staff: &Staff,
+    id: &str,
+    code: StatusCode,
+    typed: Option<&SiteForm>,
+    typed_footer: Option<&SiteFooter>,
+    error: Option<String>,
+    frame: super::Frame,
+) -> Response {
     let access = &staff.signed_in.access;
     let platform = access.is_platform_admin();
     if !access.may(Action::ManageSite, Some(id)) {
@@ -339,6 +355,8 @@ async fn site_page(
             "hosts": if s.hosts.is_empty() { "无（按路径访问）".to_string() } else { s.hosts.join("、") },
             "region": region_name(node, &s.region), "replica": replica, "platform": platform,
             "editable": editable, "error": error, "form": form,
+            "footer": typed_footer.unwrap_or(&s.footer),
+            "footer_editable": replica.is_none() && l.state == SiteState::Serving,
             "regions": regions(node, region),
         }),
     )
@@ -505,6 +523,10 @@ pub(super) fn routes() -> axum::Router<AppState> {
         .route("/admin/sites/{site}", get(page).post(update))
         .route("/admin/sites/{site}/shutdown", post(shutdown))
         .route("/admin/sites/{site}/archive", post(archive))
+        .route(
+            "/admin/sites/{site}/footer",
+            post(super::sites_footer::save),
+        )
         .route(
             "/admin/sites/{site}/columns",
             get(columns::list).post(columns::create),

@@ -4,9 +4,9 @@
 use axum::http::StatusCode;
 use govnode_content::ContentError;
 
-/// A field as staff read it.
+/// A field as staff read it (a site creation's `footer.<item>` as the item).
 fn field_label(field: &str) -> &'static str {
-    match field {
+    match field.strip_prefix("footer.").unwrap_or(field) {
         "id" => "站点标识",
         "name" => "名称",
         "hosts" => "域名",
@@ -22,6 +22,14 @@ fn field_label(field: &str) -> &'static str {
         "columns" => "栏目",
         "message" => "维护公告",
         "source" => "模板内容",
+        "site_code" => "网站标识码",
+        "icp_record" => "ICP备案号",
+        "police_record" => "公安机关备案号",
+        "conac_id" => "党政机关网站标识编号",
+        "undertaker" => "承办单位",
+        "phone" => "联系电话",
+        "address" => "联系地址",
+        "email" => "联系邮箱",
         _ => "填写的内容",
     }
 }
@@ -52,6 +60,16 @@ pub(super) fn chinese(e: &ContentError) -> String {
                 format!("{label}最多 {max} 个字")
             } else if message.contains("1–40 of a-z") {
                 format!("{label}只能使用 1 至 40 位小写字母、数字和“-”，且不能以“-”开头")
+            } else if message.starts_with('`') && message.contains("is not a") {
+                // The footer's checks name the value and give an example after "e.g.".
+                let example = message
+                    .split("e.g. ")
+                    .nth(1)
+                    .map(|e| format!("，例如 {}", e.split(" or ").next().unwrap_or(e)))
+                    .unwrap_or_default();
+                format!("“{}”不是有效的{label}{example}", quoted(message))
+            } else if message.contains("control character") {
+                format!("{label}含有不可见的控制字符")
             } else if *field == "region" {
                 "请从列表中选择所在地区".into()
             } else if *field == "hosts" {
