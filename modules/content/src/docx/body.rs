@@ -183,8 +183,25 @@ impl Reader_<'_> {
             }
             "r" => {
                 self.in_run = true;
-                self.bold = false;
-                self.italic = false;
+                // A run starts with what its paragraph's style gives (a heading's own bold
+                // is the heading's, not emphasis).
+                let para_style = self
+                    .para
+                    .as_ref()
+                    .and_then(|p| p.style.as_deref())
+                    .filter(|s| self.styles.heading(s).is_none())
+                    .map(|s| self.styles.emphasis(s))
+                    .unwrap_or_default();
+                self.bold = para_style.bold.unwrap_or(false);
+                self.italic = para_style.italic.unwrap_or(false);
+            }
+            // A character style (强调, Strong …), then the run's own b and i after it.
+            "rStyle" if self.in_rpr && !self.in_ppr => {
+                if let Some(style) = attr(e, "val") {
+                    let emphasis = self.styles.emphasis(&style);
+                    self.bold = emphasis.bold.unwrap_or(self.bold);
+                    self.italic = emphasis.italic.unwrap_or(self.italic);
+                }
             }
             "b" if self.in_rpr && !self.in_ppr => self.bold = on(e),
             "i" if self.in_rpr && !self.in_ppr => self.italic = on(e),

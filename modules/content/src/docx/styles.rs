@@ -1,6 +1,8 @@
-//! Paragraph styles (word/styles.xml): which style ids are headings, at what level, and
-//! which carry a list's numbering. Chinese Word names its built-in heading styles "标题 1"
-//! and gives them ids like "1"; both names and outline levels are read, through `basedOn`.
+//! Styles (word/styles.xml): which paragraph style ids are headings, at what level, and
+//! which carry a list's numbering; which paragraph and character styles make text bold or
+//! italic (要点, 强调, a "Strong" character style). Chinese Word names its built-in
+//! heading styles "标题 1" and gives them ids like "1"; both names and outline levels are
+//! read, through `basedOn`.
 
 use std::collections::HashMap;
 
@@ -8,15 +10,28 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use super::DocxError;
-use super::xml::{attr, damaged, local};
+use super::xml::{attr, damaged, local, on};
 
-/// What a paragraph style means for the import.
+/// What a paragraph or character style means for the import.
 #[derive(Debug, Default, Clone)]
 struct Style {
     name: String,
     outline: Option<u8>,
     num: Option<(String, u8)>,
     based_on: Option<String>,
+    /// Bold as the style's run properties set it (None: inherited).
+    bold: Option<bool>,
+    /// Italic as the style's run properties set it (None: inherited).
+    italic: Option<bool>,
+}
+
+/// A style's emphasis: bold and italic, each set or left to what is below it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Emphasis {
+    /// Bold, if the style says.
+    pub bold: Option<bool>,
+    /// Italic, if the style says.
+    pub italic: Option<bool>,
 }
 
 /// The styles of one document.
@@ -51,18 +66,25 @@ impl Styles {
         };
         let mut reader = Reader::from_str(xml);
         let mut current: Option<(String, Style)> = None;
+        let mut in_rpr = false;
         loop {
             match reader.read_event().map_err(|e| damaged(PART, e))? {
                 Event::Start(e) | Event::Empty(e) => {
                     let name = local(&e);
                     match (name.as_str(), current.as_mut()) {
                         ("style", _) => {
-                            let paragraph = attr(&e, "type").is_none_or(|t| t == "paragraph");
-                            current = match (paragraph, attr(&e, "styleId")) {
+                            let kind = attr(&e, "type");
+                            let read = kind
+                                .as_deref()
+                                .is_none_or(|t| matches!(t, "paragraph" | "character"));
+                            current = match (read, attr(&e, "styleId")) {
                                 (true, Some(id)) => Some((id, Style::default())),
                                 _ => None,
                             };
                         }
+                        ("rPr", Some(_)) => in_rpr = true,
+                        ("b", Some((_, s))) if in_rpr => s.bold = Some(on(&e)),
+                        ("i", Some((_, s))) if in_rpr => s.italic = Some(on(&e)),
                         ("name", Some((_, s))) => s.name = attr(&e, "val").unwrap_or_default(),
                         ("basedOn", Some((_, s))) => s.based_on = attr(&e, "val"),
                         ("outlineLvl", Some((_, s))) => {
@@ -80,7 +102,9 @@ impl Styles {
                         _ => {}
                     }
                 }
+                Event::End(e) if e.local_name().as_ref() == "rPr" => in_rpr = false,
                 Event::End(e) if e.local_name().as_ref() == "style" => {
+                    in_rpr = false;
                     if let Some((id, s)) = current.take() {
                         styles.by_id.insert(id, s);
                     }
@@ -111,6 +135,25 @@ impl Styles {
             id = s.based_on.clone()?;
         }
         None
+    }
+
+    /// The bold and italic a paragraph or character style gives its text, through
+    /// `basedOn` (the nearest style that says wins).
+    pub(crate) fn emphasis(&self, id: &str) -> Emphasis {
+        let mut out = Emphasis::default();
+        let mut id = id.to_string();
+        for _ in 0..10 {
+            let Some(s) = self.by_id.get(&id) else {
+                break;
+            };
+            out.bold = out.bold.or(s.bold);
+            out.italic = out.italic.or(s.italic);
+            match &s.based_on {
+                Some(next) => id = next.clone(),
+                None => break,
+            }
+        }
+        out
     }
 
     /// The list numbering a paragraph style carries (`numId`, level), if any.

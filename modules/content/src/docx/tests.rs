@@ -21,6 +21,11 @@ const STYLES: &str = r#"<w:styles xmlns:w="http://schemas.openxmlformats.org/wor
 <w:style w:type="paragraph" w:styleId="1"><w:name w:val="heading 1"/><w:basedOn w:val="a"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>
 <w:style w:type="paragraph" w:styleId="2"><w:name w:val="标题 2"/><w:basedOn w:val="a"/></w:style>
 <w:style w:type="paragraph" w:styleId="x3"><w:name w:val="My Level"/><w:pPr><w:outlineLvl w:val="2"/></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="yd"><w:name w:val="要点"/><w:basedOn w:val="a"/><w:rPr><w:b/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="yd2"><w:name w:val="要点（斜）"/><w:basedOn w:val="yd"/><w:rPr><w:i/></w:rPr></w:style>
+<w:style w:type="character" w:styleId="a3"><w:name w:val="Strong"/><w:rPr><w:b/><w:bCs/></w:rPr></w:style>
+<w:style w:type="character" w:styleId="a4"><w:name w:val="Emphasis"/><w:rPr><w:i/><w:iCs/></w:rPr></w:style>
+<w:style w:type="table" w:styleId="t1"><w:name w:val="Table Grid"/><w:rPr><w:b/></w:rPr></w:style>
 </w:styles>"#;
 
 const NUMBERING: &str = r#"<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
@@ -362,4 +367,47 @@ fn the_title_comes_from_the_documents_properties_first() {
     );
     // The first heading is not the title, so it stays in the body.
     assert_eq!(doc.markdown(&url_of), "# 第一章 总则\n\n正文。\n");
+}
+
+fn styled_run(style: &str, extra: &str, text: &str) -> String {
+    format!(
+        r#"<w:r><w:rPr><w:rStyle w:val="{style}"/>{extra}</w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>"#
+    )
+}
+
+#[test]
+fn emphasis_from_paragraph_and_character_styles() {
+    let body = [
+        p(Some("yd"), &r("要点段落")),
+        p(Some("yd2"), &r("斜体要点")),
+        p(
+            None,
+            &format!(
+                "{}{}{}{}",
+                r("普通"),
+                styled_run("a3", "", "加粗字符样式"),
+                styled_run("a4", "", "强调"),
+                styled_run("a3", r#"<w:b w:val="0"/>"#, "直接取消加粗"),
+            ),
+        ),
+        p(Some("t1"), &r("表格样式不影响")),
+    ]
+    .concat();
+    let doc = DocxDocument::read(&docx(&body)).unwrap();
+    let md = doc.markdown(&url_of);
+    assert!(md.contains("**要点段落**"), "{md}");
+    assert!(
+        md.contains("***斜体要点***") || md.contains("**_斜体要点_**"),
+        "{md}"
+    );
+    assert!(md.contains("普通**加粗字符样式**"), "{md}");
+    assert!(md.contains("*强调*") || md.contains("_强调_"), "{md}");
+    assert!(
+        md.contains("直接取消加粗") && !md.contains("**直接取消加粗"),
+        "{md}"
+    );
+    assert!(
+        md.contains("表格样式不影响") && !md.contains("**表格样式"),
+        "{md}"
+    );
 }
