@@ -53,6 +53,8 @@ try {
   const options = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
   const editorContext = await browser.newContext(options);
   const editor = await newTab(editorContext);
+  // The page's clock is ours, so autosave's 30 s pass at once (fastForward below).
+  await editor.clock.install();
 
   // A new editor signs in and must change the first password.
   await editor.goto(`${base}/admin/sign-in`);
@@ -77,6 +79,15 @@ try {
   const id = Number((editor.url().match(/\/admin\/articles\/(\d+)/) || [])[1]);
   out.id = id;
   step('saved', { url: editor.url() });
+  // The toolbar's 加粗 wraps a placeholder at the cursor; autosave PATCHes the change.
+  await editor.locator('#body').evaluate((el) => el.setSelectionRange(el.value.length, el.value.length));
+  await editor.locator('button:text-is("加粗")').click();
+  await editor.clock.fastForward(31000);
+  await editor.waitForFunction(() => (document.querySelector('#autosave-status') || {}).textContent.includes('已自动保存'), null, { timeout: 20000 });
+  step('autosaved', {
+    status: await editor.locator('#autosave-status').innerText(),
+    body: await editor.locator('#body').inputValue(),
+  });
   await editor.setInputFiles('#image-file', { name: 'tu.png', mimeType: 'image/png', buffer: PNG });
   await editor.locator('form[data-kind="image"] button[type="submit"]').click();
   await editor.waitForFunction(() => document.querySelector('#body').value.includes('!['), null, { timeout: 20000 });
