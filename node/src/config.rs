@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::NodeError;
 
 mod auth;
+mod mail;
 
 pub use auth::{AuthSection, OidcSection};
+pub use mail::{MailSection, MailSecurity};
 
 /// The config file's name inside the data dir.
 pub const CONFIG_FILE: &str = "govnode.toml";
@@ -40,6 +42,9 @@ pub struct Config {
     /// Staff sign-in sessions.
     #[serde(default)]
     pub auth: AuthSection,
+    /// The SMTP server notices of the letters desk are e-mailed through (absent: none).
+    #[serde(default)]
+    pub mail: Option<MailSection>,
     /// The federation: links to the tree (absent: a standalone node, its own root).
     #[serde(default)]
     pub federation: Option<FederationSection>,
@@ -268,6 +273,7 @@ impl Config {
             library: LibrarySection::default(),
             log: LogSection::default(),
             auth: AuthSection::default(),
+            mail: None,
             federation: None,
             topology: None,
         }
@@ -308,6 +314,9 @@ impl Config {
         }
         cfg.http.validate().map_err(bad)?;
         cfg.auth.validate().map_err(bad)?;
+        if let Some(mail) = &cfg.mail {
+            mail.validate().map_err(bad)?;
+        }
         if cfg.node.name.trim().is_empty() {
             return Err(bad("node.name is empty".into()));
         }
@@ -389,6 +398,15 @@ absolute_timeout_hours = {absolute_hours}
 # grants_claim = "govnode_grants"      # optional: ["editor@gd", "handler@440000.hrss", "auditor"]
 # button_label = "统一身份认证平台"
 # leeway_secs = 60
+
+# Notices of the letters desk (办件提醒) by e-mail to the handlers of each body, e.g.:
+# [mail]
+# host = "smtp.gd.gov.cn"
+# port = 587
+# security = "starttls"             # none | starttls | tls
+# username = "govnode"              # optional, with password or password_file
+# password_file = "/etc/govnode/smtp-password"
+# from = "政府网站平台 <noreply@gd.gov.cn>"
 {federation}{topology}"#,
             version = self.version,
             id = self.node.id,

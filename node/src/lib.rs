@@ -11,6 +11,7 @@ pub mod import;
 mod indexer;
 pub mod local_tree;
 pub mod lock;
+mod mail;
 pub mod node;
 pub mod replication;
 mod site_directory;

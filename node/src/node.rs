@@ -332,6 +332,12 @@ pub async fn run(
     workers.every("expired sessions", Duration::from_secs(300), move || {
         crate::workers::prune_sessions(sessions.clone())
     });
+    if let Some(mailer) = crate::mail::Mailer::configured(&node)? {
+        let mailing = node.clone();
+        workers.every("notice mail", crate::mail::PERIOD, move || {
+            crate::mail::send_notices(mailing.clone(), mailer.clone())
+        });
+    }
     let addr = listener.local_addr()?;
     let mut state = node.app_state();
     if node.config.http.public_url.is_none() {

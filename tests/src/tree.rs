@@ -60,17 +60,30 @@ impl TestTree {
     /// chain files and configs come from [`govnode::local_tree`], one temporary data dir
     /// per node, anti-entropy every 2 s.
     pub async fn start(members: Vec<Member>) -> TestTree {
-        TestTree::start_with(members, true).await
+        TestTree::start_with(members, true, |_, _| {}).await
+    }
+
+    /// As [`TestTree::start`], with `configure` changing each node's config (by node id)
+    /// before it starts: a `[mail]` section, a public URL.
+    pub async fn start_configured(
+        members: Vec<Member>,
+        configure: impl FnMut(&str, &mut Config),
+    ) -> TestTree {
+        TestTree::start_with(members, true, configure).await
     }
 
     /// Starts the members as an operator following the README's "Running a tree" would:
     /// certificates and links only, no `[[topology.nodes]]` at the root, so each node
     /// learns the tree from the certificates it verifies.
     pub async fn start_without_topology(members: Vec<Member>) -> TestTree {
-        TestTree::start_with(members, false).await
+        TestTree::start_with(members, false, |_, _| {}).await
     }
 
-    async fn start_with(members: Vec<Member>, listed: bool) -> TestTree {
+    async fn start_with(
+        members: Vec<Member>,
+        listed: bool,
+        mut configure: impl FnMut(&str, &mut Config),
+    ) -> TestTree {
         if let Ok(filter) = std::env::var("GOVNODE_TEST_LOG") {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(filter)
@@ -103,6 +116,7 @@ impl TestTree {
                 if !listed {
                     config.topology = None;
                 }
+                configure(n.member.id.as_str(), &mut config);
                 (n.member.id.to_string(), config)
             })
             .collect();

@@ -723,7 +723,10 @@ async fn an_article_from_writing_to_search_in_chromium() {
     // The toolbar and autosave: the bold placeholder was saved by the script's PATCH.
     let autosaved = step("autosaved");
     assert!(
-        autosaved["status"].as_str().unwrap().contains("已自动保存草稿")
+        autosaved["status"]
+            .as_str()
+            .unwrap()
+            .contains("已自动保存草稿")
             && autosaved["body"].as_str().unwrap().contains("**加粗文字**"),
         "{autosaved:#}"
     );

@@ -7,7 +7,8 @@
 //!   without an administrator by mistake; the last platform-admin grant is kept too).
 //! - A site admin manages the editor and reviewer grants of the sites they administer
 //!   (invite, change, revoke), never their own grants, never site-admin, platform-admin,
-//!   auditor or handler grants (those are the platform admin's); and the accounts of people
+//!   auditor or handler grants, nor a reviewer grant for a government body (答复公开: those
+//!   are the platform admin's); and the accounts of people
 //!   whose every grant is such a grant on their sites.
 //! - Everybody edits their own profile and changes their own password.
 
@@ -242,6 +243,7 @@ mod tests {
             Grant::node(Role::Auditor),
             Grant::site(Role::SiteAdmin, "gz"),
             Grant::body("440000.hrss"),
+            Grant::body_reviewer("440000.hrss"),
         ] {
             assert_eq!(may_change_grant(&root, 2, &g), Ok(()));
         }
@@ -265,6 +267,13 @@ mod tests {
         assert_eq!(
             may_change_grant(&a, 6, &Grant::site(Role::Editor, "gz")),
             Err(Refusal::OutsideOwnSites { scope: "gz".into() })
+        );
+        // A body's reviewer is the platform admin's to give.
+        assert_eq!(
+            may_change_grant(&a, 6, &Grant::body_reviewer("440000.hrss")),
+            Err(Refusal::OutsideOwnSites {
+                scope: "440000.hrss".into()
+            })
         );
         assert_eq!(
             may_change_grant(&a, 6, &Grant::site(Role::SiteAdmin, "gd")),

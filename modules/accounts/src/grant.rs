@@ -73,6 +73,15 @@ impl Grant {
         }
     }
 
+    /// A reviewer's grant for a government body: approves the publication of its replies.
+    pub fn body_reviewer(body: &str) -> Grant {
+        Grant {
+            role: Role::Reviewer,
+            scope: Scope::Body(body.to_string()),
+            columns: None,
+        }
+    }
+
     /// This grant limited to `columns`.
     pub fn in_columns(mut self, columns: &[&str]) -> Grant {
         self.columns = Some(columns.iter().map(|c| c.to_string()).collect());
@@ -98,6 +107,21 @@ impl Grant {
                         format!("`{s}` is not a site id"),
                         format!("“{s}”不是站点标识"),
                     );
+                }
+            }
+            (Role::Reviewer, Scope::Body(b)) => {
+                if !is_body_id(b) {
+                    return bad(
+                        format!("`{b}` is not a body id (like 440000.hrss)"),
+                        format!("“{b}”不是单位标识（如 440000.hrss）"),
+                    );
+                }
+                if self.columns.is_some() {
+                    return Err(AccountsError::invalid(
+                        "columns",
+                        "a reviewer of a body is not limited to columns".to_string(),
+                        "单位的信息审核员不限定栏目".to_string(),
+                    ));
                 }
             }
             (Role::SiteAdmin | Role::Editor | Role::Reviewer, _) => {
@@ -153,7 +177,7 @@ impl Grant {
     }
 
     /// Whether this grant allows `action` on `target` (a site; a body for
-    /// [`Action::HandleTickets`]; `None`: node-wide). A grant limited to columns allows
+    /// [`Action::HandleTickets`] and [`Action::ReviewReplies`]; `None`: node-wide). A grant limited to columns allows
     /// per-column actions only through [`Grant::allows_in_column`].
     pub fn allows(&self, action: Action, target: Option<&str>) -> bool {
         if self.columns.is_some() && action.is_per_column() {
@@ -182,13 +206,23 @@ impl Grant {
                 return action == Action::HandleTickets
                     && target.is_some_and(|b| self.scope.body() == Some(b));
             }
+            // A reviewer of a body reviews the publication of its replies, and nothing else.
+            Role::Reviewer if self.scope.body().is_some() => {
+                return action == Action::ReviewReplies
+                    && target.is_some_and(|b| self.scope.body() == Some(b));
+            }
             _ => {}
         }
-        if action == Action::HandleTickets || target.is_none_or(|s| self.scope.site() != Some(s)) {
+        if matches!(action, Action::HandleTickets | Action::ReviewReplies)
+            || target.is_none_or(|s| self.scope.site() != Some(s))
+        {
             return false;
         }
         match action {
-            Action::ManagePlatform | Action::EditTemplates | Action::HandleTickets => false,
+            Action::ManagePlatform
+            | Action::EditTemplates
+            | Action::HandleTickets
+            | Action::ReviewReplies => false,
             Action::ManageSite | Action::ReadAudit | Action::ReadStatistics => {
                 self.role == Role::SiteAdmin
             }
@@ -315,6 +349,21 @@ impl Access {
         self.grants.iter().any(|g| g.role == role)
     }
 
+    /// Whether any grant gives `role` on a site or the node, not for a body (a reviewer of
+    /// a body's replies reviews no articles).
+    pub fn holds_on_sites(&self, role: Role) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.scope.body().is_none())
+    }
+
+    /// Whether any grant gives `role` for a government body (handlers, reviewers of replies).
+    pub fn holds_for_body(&self, role: Role) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.scope.body().is_some())
+    }
+
     /// Whether the person is a platform admin.
     pub fn is_platform_admin(&self) -> bool {
         self.holds(Role::PlatformAdmin)
@@ -356,6 +405,7 @@ mod tests {
             Grant::node(Role::Auditor),
             Grant::site(Role::Editor, "gd").in_columns(&["news", "notice", "news"]),
             Grant::body("440000.hrss"),
+            Grant::body_reviewer("440000.hrss"),
         ];
         for g in &mut ok {
             g.validate().unwrap();
@@ -371,6 +421,8 @@ mod tests {
             Grant::site(Role::SiteAdmin, "gd").in_columns(&["news"]),
             Grant::site(Role::Editor, "gd").in_columns(&[]),
             Grant::site(Role::Editor, "gd").in_columns(&["Bad Column"]),
+            Grant::body_reviewer("hrss.x.y"),
+            Grant::body_reviewer("440000.hrss").in_columns(&["news"]),
         ] {
             let err = bad.validate().unwrap_err();
             assert!(!err.chinese().is_empty(), "{bad:?}");
@@ -427,9 +479,30 @@ mod tests {
             Grant::node(Role::PlatformAdmin),
             Grant::site(Role::Reviewer, "gd").in_columns(&["a", "b"]),
             Grant::body("440000.hrss"),
+            Grant::body_reviewer("440000.hrss"),
         ] {
             let back = Grant::from_stored(g.role.as_str(), g.scope.id(), g.columns_text()).unwrap();
             assert_eq!(back, g);
         }
+        // As an OIDC claim or an audit record writes it.
+        let mut g = Grant::from_stored("reviewer", "440000.hrss", None).unwrap();
+        g.validate().unwrap();
+        assert_eq!(g, Grant::body_reviewer("440000.hrss"));
+        assert_eq!(g.summary(), "reviewer@440000.hrss");
+    }
+
+    #[test]
+    fn a_body_reviewer_is_covered_by_the_same_grant_only() {
+        let r = Grant::body_reviewer("440000.hrss");
+        assert!(r.covers(&Grant::body_reviewer("440000.hrss")));
+        assert!(!r.covers(&Grant::body_reviewer("440000.edu")));
+        assert!(!r.covers(&Grant::body("440000.hrss")));
+        assert!(!Grant::body("440000.hrss").covers(&r));
+        assert!(!Grant::site(Role::Reviewer, "gd").covers(&r));
+        let a = Access::user(1, "zhao", vec![r, Grant::site(Role::Reviewer, "gd")]);
+        assert!(a.may(Action::ReviewReplies, Some("440000.hrss")));
+        assert!(a.may(Action::Review, Some("gd")));
+        assert!(!a.may(Action::Review, Some("440000.hrss")));
+        assert!(!a.may(Action::ReviewReplies, Some("gd")));
     }
 }

@@ -19,7 +19,8 @@ pub enum Role {
     /// Writes and submits articles on one site (optionally some columns only).
     Editor,
     /// Approves, rejects, publishes and withdraws articles on one site (optionally some
-    /// columns only).
+    /// columns only); scoped to a government body instead, reviews what of its replies
+    /// to citizens is published (答复公开).
     Reviewer,
     /// Handles citizens' tickets for one government body (its scope is the body id).
     Handler,
@@ -102,6 +103,9 @@ pub enum Action {
     ReadStatistics,
     /// Accept, transfer, answer citizens' tickets of a body (the scope is the body id).
     HandleTickets,
+    /// Approve, return or withdraw the publication of a body's replies (the scope is the
+    /// body id): a reviewer of that body, or a platform admin; never a handler.
+    ReviewReplies,
 }
 
 impl Action {
@@ -122,16 +126,19 @@ pub enum Scope {
     Node,
     /// One site, by id (site admins, editors, reviewers).
     Site(String),
-    /// One government body, by id `<node>.<slug>` (handlers).
+    /// One government body, by id `<node>.<slug>` (handlers; reviewers of its replies).
     Body(String),
 }
 
 impl Scope {
-    /// The scope a role stored with `scoped_to` (a token's or grant's site or body column) has.
+    /// The scope a role stored with `scoped_to` (a token's or grant's site or body column) has:
+    /// a handler's is a body; a reviewer's is a body when the id is one (`<node>.<slug>`:
+    /// site ids never hold a '.'), else a site.
     pub fn of(role: Role, scoped_to: Option<String>) -> Scope {
         match (role, scoped_to) {
             (_, None) => Scope::Node,
             (Role::Handler, Some(body)) => Scope::Body(body),
+            (Role::Reviewer, Some(body)) if body.contains('.') => Scope::Body(body),
             (_, Some(site)) => Scope::Site(site),
         }
     }
@@ -260,10 +267,36 @@ mod tests {
             Action::Publish,
             Action::Withdraw,
             Action::HandleTickets,
+            Action::ReviewReplies,
         ] {
             assert!(!auditor.may(action, Some("gd")), "{action:?}");
             assert!(!auditor.may(action, None), "{action:?}");
         }
+    }
+
+    #[test]
+    fn a_reviewer_of_a_body_reviews_its_replies_only() {
+        let reviewer = p(Role::Reviewer, Some("440000.hrss"));
+        assert_eq!(reviewer.scope, Scope::Body("440000.hrss".into()));
+        assert!(reviewer.may(Action::ReviewReplies, Some("440000.hrss")));
+        assert!(!reviewer.may(Action::ReviewReplies, Some("440000.edu")));
+        assert!(!reviewer.may(Action::ReviewReplies, None));
+        assert!(!reviewer.may(Action::HandleTickets, Some("440000.hrss")));
+        assert!(!reviewer.may(Action::Review, Some("440000.hrss")));
+        assert!(!reviewer.may(Action::Publish, Some("440000.hrss")));
+        // A site reviewer stays a site reviewer, and reviews no replies.
+        let site_reviewer = p(Role::Reviewer, Some("gd"));
+        assert_eq!(site_reviewer.scope, Scope::Site("gd".into()));
+        assert!(!site_reviewer.may(Action::ReviewReplies, Some("gd")));
+        // Handlers answer, but never approve their replies' publication.
+        let handler = p(Role::Handler, Some("440000.hrss"));
+        assert!(!handler.may(Action::ReviewReplies, Some("440000.hrss")));
+        let admin = p(Role::PlatformAdmin, None);
+        assert!(admin.may(Action::ReviewReplies, Some("440000.hrss")));
+        let auditor = p(Role::Auditor, None);
+        assert!(!auditor.may(Action::ReviewReplies, Some("440000.hrss")));
+        let site_admin = p(Role::SiteAdmin, Some("gd"));
+        assert!(!site_admin.may(Action::ReviewReplies, Some("gd")));
     }
 
     #[test]

@@ -53,6 +53,20 @@ pub(crate) async fn record(
 }
 
 impl Content {
+    /// Records that `actor` read something sensitive outside content (e.g. `view-personal`
+    /// on object kind `ticket`, id its tracking code), under no site; `detail` must hold no
+    /// personal data.
+    pub async fn record_access(
+        &self,
+        actor: &str,
+        action: &str,
+        object: (&str, &str),
+        detail: &str,
+    ) -> Result<(), ContentError> {
+        let mut conn = self.write.acquire().await?;
+        record(&mut conn, actor, action, None, object, detail).await
+    }
+
     /// Audit records, newest first, optionally for one site and before an id (paging).
     pub async fn audit(
         &self,

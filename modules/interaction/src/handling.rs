@@ -357,6 +357,7 @@ impl Interaction {
             if !state.open() || state == TicketState::InfoRequested {
                 continue;
             }
+            self.deadline_notice(&t, today).await?;
             let filed = govnode_topology::beijing::date_of(t.filed_ms);
             let red_line = t.kind == TicketKind::Consultation.code() && past_red_line(filed, today);
             let late = match parse_day(&t.due_day)
@@ -499,8 +500,8 @@ impl Interaction {
             .collect())
     }
 
-    /// Replied letters whose citizens agreed to publication, filed on `site` or answered
-    /// by `body`, newest first.
+    /// Replied letters published with the citizen's consent and a reviewer's approval (答复公开),
+    /// filed on `site` or answered by `body`, newest first: the approved public text only.
     pub async fn public_replies(
         &self,
         site: Option<&str>,
@@ -510,7 +511,7 @@ impl Interaction {
         self.search_replies(site, body, "", limit).await
     }
 
-    /// Published replies whose subject, letter or reply hold every word of `q`
+    /// Published replies whose public subject, letter or reply hold every word of `q`
     /// (whitespace-separated, case-insensitive).
     pub async fn search_replies(
         &self,
@@ -523,53 +524,16 @@ impl Interaction {
         let wanted = usize::try_from(limit).unwrap_or(100);
         let limit = if words.is_empty() { limit } else { 5_000 };
         let mut conn = self.read.acquire().await?;
-        let list = match (site, body) {
-            (Some(site), _) => {
-                store::list(
-                    &mut conn,
-                    "consent_public = 1 AND replied_ms > 0 AND filed_site = $1",
-                    &[site],
-                    limit,
-                )
-                .await?
-            }
-            (None, Some(body)) => {
-                store::list(
-                    &mut conn,
-                    "consent_public = 1 AND replied_ms > 0 AND body_id = $1",
-                    &[body],
-                    limit,
-                )
-                .await?
-            }
-            (None, None) => {
-                store::list(
-                    &mut conn,
-                    "consent_public = 1 AND replied_ms > 0",
-                    &[],
-                    limit,
-                )
-                .await?
-            }
-        };
+        let list = crate::publication::approved(&mut conn, site, body, limit).await?;
         Ok(list
             .into_iter()
-            .filter(|t| body.is_none_or(|b| b == t.body_id))
+            .filter(|(_, body_id)| body.is_none_or(|b| b == body_id))
+            .map(|(reply, _)| reply)
             .filter(|t| {
                 let text = format!("{} {} {}", t.subject, t.content, t.reply).to_lowercase();
                 words.iter().all(|w| text.contains(w.as_str()))
             })
             .take(wanted)
-            .map(|t| PublicReply {
-                kind: TicketKind::parse(&t.kind).map_or("", |k| k.label()),
-                replied_day: govnode_topology::beijing::date(t.replied_ms),
-                code: t.code,
-                subject: t.subject,
-                content: t.content,
-                accepted_day: t.accepted_day,
-                body: t.reply_body,
-                reply: t.reply,
-            })
             .collect())
     }
 }

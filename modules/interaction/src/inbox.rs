@@ -6,9 +6,10 @@
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
+use crate::InteractionError;
+use crate::model::{TicketRecord, TicketState};
 use crate::service::{DeadlineClock, Interaction, TicketView};
 use crate::store::{self, TICKET_COLUMNS};
-use crate::{InteractionError, model::TicketRecord};
 
 /// The states of an open ticket, as SQL.
 pub(crate) const OPEN_STATES: &str = "('submitted', 'accepted', 'in_progress', 'info_requested')";
@@ -58,6 +59,82 @@ fn to_usize(n: i64) -> usize {
     usize::try_from(n).unwrap_or(0)
 }
 
+/// Most words of a search that are matched (the rest are ignored).
+const MAX_WORDS: usize = 5;
+
+/// What narrows an inbox (the console's 办件 filters); the default narrows nothing.
+#[derive(Debug, Clone, Default)]
+pub struct LetterFilter {
+    /// Only this kind (a `TicketKind` code).
+    pub kind: Option<String>,
+    /// Only this state (a `TicketState` code).
+    pub state: Option<String>,
+    /// Only this body (one of the bodies asked for).
+    pub body: Option<String>,
+    /// Only letters filed on this site.
+    pub site: Option<String>,
+    /// Filed at or after (unix ms).
+    pub filed_from_ms: Option<i64>,
+    /// Filed before (unix ms).
+    pub filed_to_ms: Option<i64>,
+    /// A tracking code, or words every one of which is in the code, subject or letter.
+    pub text: String,
+}
+
+impl LetterFilter {
+    /// Whether it narrows nothing (the inbox then lists only the latest finished letters).
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_none()
+            && self.state.is_none()
+            && self.body.is_none()
+            && self.site.is_none()
+            && self.filed_from_ms.is_none()
+            && self.filed_to_ms.is_none()
+            && self.text.trim().is_empty()
+    }
+
+    /// ` AND …` for the filter (the state left out when `with_state` is false), binding
+    /// from `$first`; with the values to bind.
+    fn sql(&self, first: usize, with_state: bool) -> (String, Vec<String>) {
+        let mut sql = String::new();
+        let mut binds: Vec<String> = Vec::new();
+        let next = |v: String, binds: &mut Vec<String>| {
+            binds.push(v);
+            format!("${}", first + binds.len() - 1)
+        };
+        for (column, value) in [
+            ("kind", &self.kind),
+            ("state", if with_state { &self.state } else { &None }),
+            ("body_id", &self.body),
+            ("filed_site", &self.site),
+        ] {
+            if let Some(v) = value {
+                let mark = next(v.clone(), &mut binds);
+                sql.push_str(&format!(" AND {column} = {mark}"));
+            }
+        }
+        // Whole numbers computed here, never text from the request.
+        if let Some(from) = self.filed_from_ms {
+            sql.push_str(&format!(" AND filed_ms >= {from}"));
+        }
+        if let Some(to) = self.filed_to_ms {
+            sql.push_str(&format!(" AND filed_ms < {to}"));
+        }
+        for word in self.text.split_whitespace().take(MAX_WORDS) {
+            let escaped = word
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let mark = next(format!("%{escaped}%"), &mut binds);
+            sql.push_str(&format!(
+                " AND (code LIKE {mark} ESCAPE '\\' OR subject LIKE {mark} ESCAPE '\\' \
+                 OR content LIKE {mark} ESCAPE '\\')"
+            ));
+        }
+        (sql, binds)
+    }
+}
+
 impl Interaction {
     /// A page of the tickets held here for the given bodies (None: all): overdue first,
     /// then due soon, then other open tickets by due date, then the latest finished ones;
@@ -68,17 +145,39 @@ impl Interaction {
         offset: usize,
         limit: usize,
     ) -> Result<Inbox, InteractionError> {
+        self.inbox_filtered(bodies, &LetterFilter::default(), offset, limit)
+            .await
+    }
+
+    /// [`Interaction::inbox`] narrowed by `filter`: ranked and counted the same way; a
+    /// filter that narrows anything lists every finished letter it matches, not only the
+    /// latest.
+    pub async fn inbox_filtered(
+        &self,
+        bodies: Option<&[String]>,
+        filter: &LetterFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Inbox, InteractionError> {
         let clock = DeadlineClock::now(self);
         let (today, soon) = clock.rank_days();
         let mut conn = self.read.acquire().await?;
         let conn = &mut *conn;
-        let held = held_of(bodies, 3);
+        let n_bodies = bodies.map_or(0, <[String]>::len);
+        let (narrow, narrow_binds) = filter.sql(3 + n_bodies, true);
+        let held = format!("{}{narrow}", held_of(bodies, 3));
         let open_where = format!("{held} AND state IN {OPEN_STATES}");
         let done_where = format!("{held} AND state NOT IN {OPEN_STATES}");
         let binds: Vec<&str> = [today.as_str(), soon.as_str()]
             .into_iter()
             .chain(bodies.unwrap_or_default().iter().map(String::as_str))
+            .chain(narrow_binds.iter().map(String::as_str))
             .collect();
+        let max_done = if filter.is_empty() {
+            MAX_DONE_LISTED
+        } else {
+            i64::MAX
+        };
 
         let counts = format!(
             "SELECT COALESCE(SUM(CASE WHEN {RANK} = 0 THEN 1 ELSE 0 END), 0) AS overdue, \
@@ -102,7 +201,7 @@ impl Interaction {
         );
         let done: i64 = bind_all(
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) FROM ({latest_done}) d WHERE n <= {MAX_DONE_LISTED}"
+                "SELECT COUNT(*) FROM ({latest_done}) d WHERE n <= {max_done}"
             ))),
             &binds,
         )
@@ -126,7 +225,7 @@ impl Interaction {
         if room > 0 && offset_i + limit_i > open {
             let skip = (offset_i - open).max(0);
             let sql = format!(
-                "SELECT {TICKET_COLUMNS} FROM ({latest_done}) d WHERE n <= {MAX_DONE_LISTED} \
+                "SELECT {TICKET_COLUMNS} FROM ({latest_done}) d WHERE n <= {max_done} \
                  ORDER BY filed_ms DESC, code LIMIT {room} OFFSET {skip}"
             );
             page.extend(fetch(conn, sql, &binds).await?);
@@ -158,6 +257,41 @@ impl Interaction {
     }
 }
 
+impl Interaction {
+    /// How many letters of `bodies` held here (None: all) are in each state, narrowed by
+    /// `filter` but for its state: every state, in workflow order, with its count.
+    pub async fn letter_counts(
+        &self,
+        bodies: Option<&[String]>,
+        filter: &LetterFilter,
+    ) -> Result<Vec<(TicketState, usize)>, InteractionError> {
+        let n_bodies = bodies.map_or(0, <[String]>::len);
+        let (narrow, narrow_binds) = filter.sql(1 + n_bodies, false);
+        let sql = format!(
+            "SELECT state, COUNT(*) AS n FROM tickets WHERE {}{narrow} GROUP BY state",
+            held_of(bodies, 1)
+        );
+        let binds: Vec<&str> = bodies
+            .unwrap_or_default()
+            .iter()
+            .map(String::as_str)
+            .chain(narrow_binds.iter().map(String::as_str))
+            .collect();
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+            .fetch_all(&self.read)
+            .await?;
+        let mut counts: Vec<(TicketState, usize)> =
+            TicketState::ALL.into_iter().map(|s| (s, 0)).collect();
+        for r in rows {
+            let (state, n): (String, i64) = (r.try_get(0)?, r.try_get(1)?);
+            if let Some(c) = counts.iter_mut().find(|(s, _)| s.code() == state) {
+                c.1 = to_usize(n);
+            }
+        }
+        Ok(counts)
+    }
+}
+
 fn bind_all<'q>(
     mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     binds: &[&'q str],
@@ -185,7 +319,6 @@ async fn fetch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TicketState;
 
     #[test]
     fn the_open_states_are_the_states_that_are_open() {
@@ -203,5 +336,29 @@ mod tests {
             "holder = 1 AND body_id IN ($3, $4)"
         );
         assert!(held_of(Some(&[]), 3).ends_with("1 = 0"));
+    }
+
+    #[test]
+    fn filters_bind_their_values_after_the_bodies() {
+        let f = LetterFilter {
+            kind: Some("complaint".into()),
+            filed_from_ms: Some(5),
+            text: "50%_off 排队".into(),
+            ..LetterFilter::default()
+        };
+        assert!(!f.is_empty() && LetterFilter::default().is_empty());
+        let (sql, binds) = f.sql(4, true);
+        assert!(
+            sql.starts_with(" AND kind = $4 AND filed_ms >= 5 AND (code LIKE $5"),
+            "{sql}"
+        );
+        assert!(sql.contains("content LIKE $6 ESCAPE"), "{sql}");
+        assert_eq!(binds, ["complaint", "%50\\%\\_off%", "%排队%"]);
+        let with_state = LetterFilter {
+            state: Some("closed".into()),
+            ..LetterFilter::default()
+        };
+        assert_eq!(with_state.sql(1, false).0, "");
+        assert_eq!(with_state.sql(1, true).0, " AND state = $1");
     }
 }

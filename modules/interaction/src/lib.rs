@@ -13,12 +13,16 @@ pub mod deadline;
 mod desk;
 mod error;
 mod handling;
+pub mod holiday_notice;
 mod inbox;
 pub mod model;
+mod notices;
 mod password;
 pub mod problem;
 pub mod progress;
+pub mod publication;
 pub mod receipt;
+mod reply_templates;
 mod requests;
 mod rollup;
 mod routing;
@@ -31,17 +35,22 @@ pub mod survey;
 pub use desk::{Desk, NODE_DEFAULT};
 pub use error::InteractionError;
 pub use handling::{BodyStats, PublicReply};
-pub use inbox::Inbox;
+pub use inbox::{Inbox, LetterFilter};
 pub use model::{Attachment, Body, EventRecord, Personal, TicketKind, TicketRecord, TicketState};
+pub use notices::{MAX_MAIL_ATTEMPTS, Notice, NoticeCounts, NoticeKind, NoticeScope};
 pub use problem::Problem;
 pub use progress::Progress;
+pub use publication::{
+    PublicText, Publication, PublicationCase, PublicationError, PublicationState,
+};
 pub use receipt::Receipt;
+pub use reply_templates::ReplyTemplate;
 #[cfg(feature = "openapi")]
 pub use requests::filing_rule;
 pub use requests::{Filing, HandlerAction};
 pub use routing::{KIND_PREFIX, TicketDelivery};
 pub use service::{Interaction, TicketView, beijing_today};
-pub use settings::Settings;
+pub use settings::{Levels, Settings};
 
 /// This crate's tables as SQLite migrations, versions 6xxxx (`govnode::storage` merges all modules').
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -363,6 +363,32 @@ pub enum Transfer {
         /// Past the national red line (a consultation unanswered for 3 months).
         red_line: bool,
     },
+    /// 答复公开: a reply's public text as the body's reviewer approved (or withdrew) it, for
+    /// the node the letter was filed on, whose site lists it (no personal data).
+    Publication {
+        /// The ticket's tracking code.
+        code: String,
+        /// The publication (full state: a later version wins).
+        publication: PublishedReply,
+    },
+}
+
+/// A reply's publication as it travels to the filing node: its state and public texts.
+/// Postcard is positional: fields are only ever appended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedReply {
+    /// `approved` or `withdrawn`.
+    pub state: String,
+    /// The public subject.
+    pub subject: String,
+    /// The public letter.
+    pub content: String,
+    /// The public reply.
+    pub reply: String,
+    /// When it was reviewed (unix ms).
+    pub reviewed_ms: i64,
+    /// Version, raised by every change (later versions win).
+    pub version: u64,
 }
 
 /// A ticket as it travels inside a [`Transfer`]: the fields of [`TicketRecord`] in their
@@ -558,6 +584,40 @@ mod tests {
             state: "replied".into(),
             detail: String::new(),
         }
+    }
+
+    #[test]
+    fn a_publication_is_the_last_variant_and_leaves_the_others_as_they_were() {
+        // postcard writes the variant index first: Ticket 0, Update 1, Escalation 2.
+        let update = encode_payload(
+            1,
+            &Transfer::Update {
+                ticket: ticket(),
+                event: event(),
+            },
+        );
+        assert_eq!(update[1], 1);
+        let publication = Transfer::Publication {
+            code: "20260101ABCDEF".into(),
+            publication: PublishedReply {
+                state: "approved".into(),
+                subject: "社保转移接续".into(),
+                content: "请问需要哪些材料？".into(),
+                reply: "可在网上办理。".into(),
+                reviewed_ms: 1,
+                version: 3,
+            },
+        };
+        let bytes = encode_payload(1, &publication);
+        assert_eq!(bytes[1], 3);
+        let (_, back): (u8, Transfer) = decode_payload(&bytes).unwrap();
+        let Transfer::Publication { code, publication } = back else {
+            panic!("not a publication");
+        };
+        assert_eq!(code, "20260101ABCDEF");
+        assert_eq!(publication.version, 3);
+        // An older node reading it fails on the unknown variant instead of misreading it.
+        assert!(decode_payload::<OldTransfer>(&bytes).is_err());
     }
 
     #[test]

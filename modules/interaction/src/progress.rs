@@ -1,12 +1,14 @@
 //! A ticket's progress as the citizen reads it (办理进度): states and actions by their
 //! Chinese names, times in Beijing time, bodies by name, and what the citizen may do next
-//! (补充材料 while information is asked for, 评价 once replied).
+//! (补充材料 while information is asked for, 评价 once replied). For staff, the same
+//! history, the deadline in working days, the citizen's data unmasked, and which actions
+//! the ticket's state allows (and why not, in Chinese).
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::model::{EventRecord, TicketKind, TicketState};
+use crate::model::{EventRecord, Personal, TicketKind, TicketRecord, TicketState};
 use crate::service::TicketView;
 use crate::{Interaction, InteractionError};
 
@@ -195,6 +197,152 @@ impl Interaction {
     }
 }
 
+/// A handler's actions as the console offers them: (code, Chinese name).
+pub const HANDLER_ACTIONS: [(&str, &str); 8] = [
+    ("accept", "受理"),
+    ("refuse", "不予受理"),
+    ("transfer", "转办"),
+    ("start", "开始办理"),
+    ("request_info", "要求补充材料"),
+    ("reply", "答复"),
+    ("extend", "延期答复"),
+    ("close", "办结"),
+];
+
+/// Why a handler may not take `action` (a code of [`HANDLER_ACTIONS`]) on `t` in its
+/// state, in Chinese; None when they may. The same rules `act` enforces.
+pub fn why_not(t: &TicketRecord, action: &str) -> Option<String> {
+    use TicketState::*;
+    let state = TicketState::parse(&t.state).unwrap_or(Submitted);
+    let label = state.label();
+    let why = match action {
+        "accept" | "refuse" if state != Submitted => match action {
+            "accept" => format!("{label}的来信不能再受理"),
+            _ => format!("{label}的来信不能再不予受理，只有尚未受理的来信可以"),
+        },
+        "transfer" if !state.open() => format!("{label}的来信不能再转办"),
+        "start" if state != Accepted => match state {
+            Submitted => "请先受理来信，再开始办理".to_string(),
+            _ => format!("{label}的来信不能再开始办理"),
+        },
+        "request_info" | "reply" if !matches!(state, Accepted | InProgress) => match state {
+            Submitted => "请先受理来信".to_string(),
+            InfoRequested => "正在等待来信人补充材料，收到后才能继续办理".to_string(),
+            _ if action == "reply" => format!("{label}的来信不能再答复"),
+            _ => format!("{label}的来信不能再要求补充材料"),
+        },
+        "extend" if t.kind != TicketKind::Disclosure.code() => {
+            "只有依申请公开的申请可以延期答复".to_string()
+        }
+        "extend" if t.extended => "该申请已延期答复过一次，不能再延期".to_string(),
+        "extend" if state == Submitted || t.accepted_day.is_empty() => {
+            "请先受理申请，再延期答复".to_string()
+        }
+        "extend" if !state.open() => format!("{label}的申请不能再延期答复"),
+        "close" if !matches!(state, Replied | Rated) => {
+            format!("{label}的来信不能办结，只有已答复或已评价的来信可以办结")
+        }
+        "accept" | "refuse" | "transfer" | "start" | "request_info" | "reply" | "extend"
+        | "close" => return None,
+        _ => "没有这项办理操作".to_string(),
+    };
+    Some(why)
+}
+
+/// A ticket's deadline as staff read it: counted in working days on the holiday calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deadline {
+    /// 答复期限 (a Beijing date, `YYYY-MM-DD`).
+    pub due_day: String,
+    /// 即将到期, 已超期 or 按期办理 while the answer is owed; empty once answered.
+    pub status: &'static str,
+    /// Working days left, today not counted (open and not late).
+    pub working_days_left: Option<u32>,
+    /// Working days late (open and past the due date).
+    pub working_days_late: Option<u32>,
+    /// Working days the clock was paused for more information.
+    pub paused_days: u32,
+    /// Paused since (a Beijing date) while information is asked for.
+    pub paused_since: String,
+    /// The disclosure extension was granted.
+    pub extended: bool,
+}
+
+impl Interaction {
+    /// The history in words, bodies by name.
+    pub async fn history(&self, events: &[EventRecord]) -> Result<Vec<Step>, InteractionError> {
+        let names: HashMap<String, String> = self
+            .bodies()
+            .await?
+            .into_iter()
+            .map(|b| (b.id, b.name))
+            .collect();
+        let name_of = |id: &str| {
+            names
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| "相关单位".to_string())
+        };
+        Ok(steps(events, &name_of))
+    }
+
+    /// The citizen's data of a ticket, unmasked, where it is held (for its handlers only:
+    /// the caller checks who asks and records the access).
+    pub async fn personal_data(&self, code: &str) -> Result<Option<Personal>, InteractionError> {
+        let mut conn = self.read.acquire().await?;
+        Ok(crate::store::personal(&mut conn, code).await?)
+    }
+
+    /// The attachments of a ticket held here: (hash, file name, media type), no bytes.
+    pub async fn attachments_of(
+        &self,
+        code: &str,
+    ) -> Result<Vec<(String, String, String)>, InteractionError> {
+        Ok(sqlx::query_as(
+            "SELECT hash, name, mime FROM ticket_attachments WHERE code = $1 ORDER BY name, hash",
+        )
+        .bind(code)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// The deadline of an accepted ticket (None before acceptance).
+    pub fn deadline_of(&self, t: &TicketRecord) -> Option<Deadline> {
+        let due = chrono::NaiveDate::parse_from_str(&t.due_day, "%Y-%m-%d").ok()?;
+        let open = TicketState::parse(&t.state).is_some_and(|s| s.open());
+        let calendar = self.calendar();
+        let today = crate::beijing_today();
+        let (status, left, late) = if !open {
+            ("", None, None)
+        } else {
+            match self.policy().status(&calendar, due, today) {
+                crate::deadline::DeadlineStatus::Overdue { working_days_late } => {
+                    ("已超期", None, Some(working_days_late))
+                }
+                crate::deadline::DeadlineStatus::DueSoon => (
+                    "即将到期",
+                    Some(calendar.working_days_between(today, due)),
+                    None,
+                ),
+                crate::deadline::DeadlineStatus::OnTime => (
+                    "按期办理",
+                    Some(calendar.working_days_between(today, due)),
+                    None,
+                ),
+            }
+        };
+        Some(Deadline {
+            due_day: t.due_day.clone(),
+            status,
+            working_days_left: left,
+            working_days_late: late,
+            paused_days: t.paused_days,
+            paused_since: t.paused_since.clone(),
+            extended: t.extended,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +386,31 @@ mod tests {
             "由广东省人力资源和社会保障厅转至广州市人力资源和社会保障局。转办理由：属广州市职责"
         );
         assert_eq!((s[2].state, s[2].detail.as_str()), ("已评价", "满意"));
+    }
+
+    #[test]
+    fn actions_not_allowed_are_explained() {
+        let mut t: TicketRecord = serde_json::from_value(serde_json::json!({
+            "code": "20260101ABCDEF", "kind": "consultation", "subject": "s", "content": "c",
+            "body_id": "440000.hrss", "filed_node": "440000", "filed_site": "gd",
+            "state": "replied", "consent_public": false, "attachments": [], "filed_ms": 0,
+            "accepted_day": "2026-01-05", "due_day": "2026-01-20", "paused_days": 0,
+            "paused_since": "", "extended": false, "reply": "r", "reply_body": "b",
+            "replied_ms": 1, "rating": 0, "rating_comment": "", "version": 3
+        }))
+        .unwrap();
+        assert_eq!(why_not(&t, "transfer").unwrap(), "已答复的来信不能再转办");
+        assert_eq!(why_not(&t, "close"), None);
+        assert!(why_not(&t, "extend").unwrap().contains("依申请公开"));
+        t.state = "submitted".into();
+        assert_eq!(why_not(&t, "accept"), None);
+        assert_eq!(why_not(&t, "reply").unwrap(), "请先受理来信");
+        t.state = "info_requested".into();
+        assert!(why_not(&t, "reply").unwrap().contains("补充材料"));
+        for (code, _) in HANDLER_ACTIONS {
+            let _ = why_not(&t, code);
+        }
+        assert!(why_not(&t, "delete").is_some());
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub(crate) const TICKET: &str = "interaction.ticket";
 pub(crate) const UPDATE: &str = "interaction.update";
 /// Envelope kind: an overdue ticket escalated to the superior level.
 pub(crate) const ESCALATION: &str = "interaction.escalation";
+/// Envelope kind: a reply's approved (or withdrawn) publication, for the filing node.
+pub(crate) const PUBLICATION: &str = "interaction.publication";
 /// Log entry kind: a body of the directory.
 pub(crate) const BODY: &str = "interaction.body";
 /// Payload version.
@@ -114,6 +116,9 @@ impl TicketDelivery {
                 store::put_attachments(conn, &ticket.code, &sealed.attachments)
                     .await
                     .map_err(failed)?;
+                crate::notices::arrived(conn, &ticket)
+                    .await
+                    .map_err(failed)?;
             }
             (UPDATE, Transfer::Update { ticket, event }) => {
                 let holder = Body::node_of(&ticket.body_id) == Some(self.me.as_str());
@@ -138,6 +143,9 @@ impl TicketDelivery {
                     red_line,
                 },
             ) => {
+                crate::notices::escalated(conn, &code, &body_id, &subject, &due_day, red_line)
+                    .await
+                    .map_err(failed)?;
                 sqlx::query(
                     "INSERT INTO ticket_escalations (code, from_node, body_id, kind, subject, due_day, working_days_late, red_line, at_ms)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -154,6 +162,26 @@ impl TicketDelivery {
                 .bind(i64::from(red_line))
                 .bind(now)
                 .execute(&mut *conn)
+                .await
+                .map_err(failed)?;
+            }
+            (PUBLICATION, Transfer::Publication { code, publication }) => {
+                // Only the node of the ticket's body publishes its reply (checked again
+                // when listed, for a publication that arrives before the ticket).
+                if let Some((t, _)) = store::get(conn, &code).await.map_err(failed)?
+                    && Body::node_of(&t.body_id) != Some(envelope.origin.to_string().as_str())
+                {
+                    return Err(refused(format!(
+                        "{} may not publish the reply of ticket {code}",
+                        envelope.origin
+                    )));
+                }
+                crate::publication::receive(
+                    conn,
+                    &code,
+                    &publication,
+                    &envelope.origin.to_string(),
+                )
                 .await
                 .map_err(failed)?;
             }

@@ -383,6 +383,9 @@ impl Interaction {
         store::put_personal(&mut tx, &code, &personal).await?;
         store::put_attachments(&mut tx, &code, &attachments).await?;
         store::add_event(&mut tx, &code, &event, "citizen").await?;
+        if here {
+            crate::notices::arrived(&mut tx, &ticket).await?;
+        }
         if !here {
             let sealed = Sealed {
                 personal,
@@ -504,6 +507,7 @@ impl Interaction {
         let mut tx = self.write.begin().await?;
         store::put(&mut tx, &ticket, holder_here, now_ms(), "").await?;
         store::add_event(&mut tx, &ticket.code, &event, actor).await?;
+        crate::notices::changed(&mut tx, &ticket, &event.action, holder_here).await?;
         let me = self.federation.me();
         let mut targets: Vec<NodeId> = Vec::new();
         if let Ok(filed) = ticket.filed_node.parse::<NodeId>() {

@@ -117,3 +117,69 @@ impl Interaction {
         }))
     }
 }
+
+/// The settings along this node's lineage: its own, and the nearest higher level's that it
+/// would use without one (the shipped defaults when no level has set any).
+#[derive(Debug, Clone)]
+pub struct Levels {
+    /// This node's own setting, if it has set one.
+    pub own: Option<Settings>,
+    /// The nearest higher level with a setting: (its node id, the setting).
+    pub inherited: Option<(String, Settings)>,
+}
+
+impl Levels {
+    /// The setting in force (own, else inherited, else the shipped defaults with no extra days).
+    pub fn in_force(&self) -> Settings {
+        self.own
+            .clone()
+            .or_else(|| self.inherited.as_ref().map(|(_, s)| s.clone()))
+            .unwrap_or_else(|| Settings {
+                calendar: String::new(),
+                policy: DeadlinePolicy::default(),
+            })
+    }
+
+    /// What this node would use without its own setting.
+    pub fn below_own(&self) -> Settings {
+        self.inherited
+            .as_ref()
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(|| Settings {
+                calendar: String::new(),
+                policy: DeadlinePolicy::default(),
+            })
+    }
+}
+
+impl Interaction {
+    /// This node's own setting and the nearest higher level's.
+    pub async fn settings_levels(&self) -> Result<Levels, InteractionError> {
+        let me = self.me();
+        let mut levels = Levels {
+            own: None,
+            inherited: None,
+        };
+        let mut lineage = self.federation.lineage();
+        lineage.reverse();
+        for origin in lineage {
+            let origin = origin.to_string();
+            let row = sqlx::query("SELECT setting FROM interaction_settings WHERE origin = $1")
+                .bind(&origin)
+                .fetch_optional(&self.read)
+                .await?;
+            let Some(row) = row else { continue };
+            let text: String = row.try_get(0)?;
+            let Ok(s) = serde_json::from_str::<Settings>(&text) else {
+                continue;
+            };
+            if origin == me {
+                levels.own = Some(s);
+            } else {
+                levels.inherited = Some((origin, s));
+                break;
+            }
+        }
+        Ok(levels)
+    }
+}

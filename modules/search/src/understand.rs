@@ -41,7 +41,7 @@ pub(crate) struct Group {
 
 /// Words of citizens' questions that carry no subject (怎么, 需要, 吗…): dropped unless
 /// the query has nothing else.
-const QUESTION_WORDS: &[&str] = &[
+pub(crate) const QUESTION_WORDS: &[&str] = &[
     "怎么",
     "怎么办",
     "怎样",

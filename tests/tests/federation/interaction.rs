@@ -436,7 +436,40 @@ async fn tickets_travel_the_tree_and_replies_come_back() {
     no_personal_data_outside(&tree, "13800138001", &[county, province]).await;
     no_personal_data_outside(&tree, "13800138003", &[cousin, county]).await;
 
-    // Published with consent at the filing site, without personal data.
+    // Published with consent at the filing site, once approved by a reviewer of the body
+    // (答复公开, see `reply_publication.rs`), without personal data.
+    let reviewer = tree
+        .node(province)
+        .token(Role::Reviewer, Some(&hrss), "省人社厅审核员")
+        .await;
+    let publication = format!("/api/admin/interaction/tickets/{code}/publication");
+    let p = tree.node(province);
+    let case = p
+        .call(Method::GET, &publication, Some(&h_prov), None)
+        .await
+        .json();
+    for (token, path) in [
+        (&h_prov, publication.clone()),
+        (&reviewer, format!("{publication}/approval")),
+    ] {
+        let r = p
+            .call(
+                Method::POST,
+                &path,
+                Some(token),
+                Some(case["draft"].clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    tree.wait_for("the approved reply at the county", || async {
+        tree.node(county)
+            .get("/api/interaction/replies?site=tianhe")
+            .await
+            .text
+            .contains(&code)
+    })
+    .await;
     let list = tree
         .node(county)
         .get("/api/interaction/replies?site=tianhe")

@@ -465,6 +465,32 @@ async fn the_letters_page_files_and_tracks() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     }
+    // 答复公开: public once proposed by the handler and approved by a reviewer of the body.
+    let page = t.get("/sites/gd/letters").await;
+    assert!(
+        !page.text.contains("自下月起周六上午开放。"),
+        "not before approval"
+    );
+    let reviewer = t.token(Role::Reviewer, Some("440000.zwfw"), "审核员").await;
+    let publication = format!("/api/admin/interaction/tickets/{code}/publication");
+    let case = t
+        .call(Method::GET, &publication, Some(&h), None)
+        .await
+        .json();
+    for (token, path) in [
+        (&h, publication.clone()),
+        (&reviewer, format!("{publication}/approval")),
+    ] {
+        let r = t
+            .call(
+                Method::POST,
+                &path,
+                Some(token),
+                Some(case["draft"].clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
     let page = t.get("/sites/gd/letters").await;
     assert!(
         page.text.contains("自下月起周六上午开放。"),

@@ -264,6 +264,11 @@ impl World {
             route(Method::GET, "/api/admin/search/history", Body::Empty),
             route(Method::GET, "/api/admin/search/queries", Body::Empty),
             route(Method::GET, "/api/admin/interaction/desks", Body::Empty),
+            route(
+                Method::GET,
+                "/api/admin/interaction/publications",
+                Body::Empty,
+            ),
         ];
         routes.extend(self.site_routes("gd"));
         routes
@@ -312,6 +317,16 @@ impl World {
             route(
                 Method::POST,
                 format!("/api/admin/sites/{site}/resume"),
+                Body::Empty,
+            ),
+            route(
+                Method::POST,
+                format!("/api/admin/sites/{site}/archive"),
+                Body::Json(json!({ "reason": "越权归档" })),
+            ),
+            route(
+                Method::DELETE,
+                format!("/api/admin/sites/{site}/archive"),
                 Body::Empty,
             ),
             route(

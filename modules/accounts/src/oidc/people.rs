@@ -381,12 +381,19 @@ mod tests {
             .collect();
         // A repeated grant counts once (the last wins).
         assert_eq!(got, ["auditor", "editor@gd"]);
-        let text = serde_json::json!("reviewer@gd handler@440000.hrss");
+        let text = serde_json::json!("reviewer@gd handler@440000.hrss reviewer@440000.hrss");
         let got: Vec<String> = mapped_grants(Some(&text))
             .iter()
             .map(Grant::summary)
             .collect();
-        assert_eq!(got, ["reviewer@gd", "handler@440000.hrss"]);
+        assert_eq!(
+            got,
+            ["reviewer@gd", "handler@440000.hrss", "reviewer@440000.hrss"]
+        );
+        assert_eq!(
+            mapped_grants(Some(&text))[2],
+            Grant::body_reviewer("440000.hrss")
+        );
         assert!(mapped_grants(None).is_empty());
         assert!(mapped_grants(Some(&serde_json::json!(7))).is_empty());
     }

@@ -42,6 +42,27 @@ pub(crate) async fn platform_admins(conn: &mut AnyConnection) -> Result<i64, Acc
 }
 
 impl UserStore {
+    /// The e-mail addresses of active users (a lock by failed sign-ins that has run out
+    /// counts as active) holding `role` in `scope`, those with an address only.
+    pub async fn emails_of_holders(
+        &self,
+        role: Role,
+        scope: &Scope,
+        now_ms: i64,
+    ) -> Result<Vec<String>, AccountsError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT u.email FROM users u JOIN user_grants g ON g.user_id = u.id \
+             WHERE g.role = $1 AND g.scope_id = $2 AND u.email != '' AND (u.state = 'active' \
+             OR (u.state = 'locked' AND u.locked_until_ms IS NOT NULL AND u.locked_until_ms <= $3)) \
+             ORDER BY u.email",
+        )
+        .bind(role.as_str())
+        .bind(scope.id())
+        .bind(now_ms)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
     /// Gives `grant` to user `id` on behalf of `actor`, or changes the columns of the grant
     /// of that role and scope the user holds (see [`delegation::may_change_grant`]).
     pub async fn grant(

@@ -254,7 +254,10 @@ impl Content {
 }
 
 /// The holder and state of a site held here.
-pub(super) async fn held(conn: &mut AnyConnection, site: &str) -> Result<(String, SiteState), ContentError> {
+pub(super) async fn held(
+    conn: &mut AnyConnection,
+    site: &str,
+) -> Result<(String, SiteState), ContentError> {
     let row = sqlx::query("SELECT origin, state FROM sites WHERE id = $1")
         .bind(site)
         .fetch_optional(&mut *conn)

@@ -87,6 +87,65 @@ pub fn bar_chart(id: &str, title: &str, bars: &[(&str, i64)], total: i64) -> Str
     svg
 }
 
+/// A horizontal bar chart of values that are not votes (the letters desk's statistics):
+/// each bar is (label, value, the value as shown, e.g. "12 件" or "86.0%"), its length the
+/// value's share of `max`. Same look and accessibility as [`bar_chart`].
+pub fn value_chart(id: &str, title: &str, bars: &[(&str, f64, String)], max: f64) -> String {
+    let id: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let height = 8 + ROW * bars.len() as u32;
+    let summary: Vec<String> = bars
+        .iter()
+        .map(|(label, _, shown)| format!("{label}：{shown}"))
+        .collect();
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"survey-chart\" role=\"img\" \
+         width=\"{WIDTH}\" height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" \
+         aria-labelledby=\"{id}-title {id}-desc\" font-family=\"sans-serif\" font-size=\"14\">\
+         <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        escape(title),
+        escape(&summary.join("；"))
+    );
+    for (i, ((label, value, shown), line)) in bars.iter().zip(&summary).enumerate() {
+        let top = 8 + ROW * i as u32;
+        let fraction = if max > 0.0 {
+            (value / max).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let width = BAR_MAX * fraction;
+        let name: String = if label.chars().count() > LABEL_CHARS {
+            let mut s: String = label.chars().take(LABEL_CHARS - 1).collect();
+            s.push('…');
+            s
+        } else {
+            label.to_string()
+        };
+        let _ = write!(
+            svg,
+            "<g class=\"bar\"><title>{}</title>\
+             <text x=\"{LEFT}\" y=\"{}\" fill=\"#1a1a1a\">{}</text>\
+             <rect x=\"{LEFT}\" y=\"{}\" width=\"{BAR_MAX:.1}\" height=\"16\" fill=\"#e8ecf1\"/>\
+             <rect x=\"{LEFT}\" y=\"{}\" width=\"{width:.1}\" height=\"16\" fill=\"#1d5fa8\"/>\
+             <text x=\"{:.1}\" y=\"{}\" fill=\"#1a1a1a\">{}</text></g>",
+            escape(line),
+            top + 14,
+            escape(&name),
+            top + 20,
+            top + 20,
+            f64::from(LEFT) + BAR_MAX + 8.0,
+            top + 33,
+            escape(shown)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

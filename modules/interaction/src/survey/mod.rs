@@ -9,14 +9,24 @@
 //! public when the survey closes, drawn as server-rendered SVG bar charts ([`bar_chart`]),
 //! together with the body's feedback on what it adopted.
 
+/// The columns a [`Survey`] is read from, for `concat!` (sqlx takes static SQL only).
+macro_rules! columns {
+    () => {
+        "id, site_id, title, description, body, opens_ms, closes_ms, questions, \
+         feedback, feedback_ms, created_ms, created_by, responses, draft"
+    };
+}
+
 mod chart;
+mod drafts;
 mod form;
 mod input;
 mod respondent;
 mod store;
 mod view;
+mod zh;
 
-pub use chart::bar_chart;
+pub use chart::{bar_chart, value_chart};
 pub use form::answers_from_form;
 #[cfg(feature = "openapi")]
 pub use input::question_rule;
@@ -189,6 +199,8 @@ pub struct Survey {
     pub created_by: String,
     /// Number of responses.
     pub responses: i64,
+    /// A draft (草稿) prepared in the console: hidden from citizens until published.
+    pub draft: bool,
 }
 
 impl Survey {

@@ -17,8 +17,8 @@ const ANSWERED: i64 = -1;
 /// The surveys of this node's sites.
 #[derive(Debug, Clone)]
 pub struct Surveys {
-    read: AnyPool,
-    write: AnyPool,
+    pub(super) read: AnyPool,
+    pub(super) write: AnyPool,
 }
 
 /// Results of a survey.
@@ -96,7 +96,7 @@ pub struct Admission {
     pub resets_ms: i64,
 }
 
-fn survey_from_row(r: &AnyRow) -> Result<Survey, SurveyError> {
+pub(super) fn survey_from_row(r: &AnyRow) -> Result<Survey, SurveyError> {
     let questions: String = r.try_get("questions")?;
     Ok(Survey {
         id: r.try_get("id")?,
@@ -113,15 +113,8 @@ fn survey_from_row(r: &AnyRow) -> Result<Survey, SurveyError> {
         created_ms: r.try_get("created_ms")?,
         created_by: r.try_get("created_by")?,
         responses: r.try_get("responses")?,
+        draft: r.try_get::<i64, _>("draft")? != 0,
     })
-}
-
-/// The columns a [`Survey`] is read from, for `concat!` (sqlx takes static SQL only).
-macro_rules! columns {
-    () => {
-        "id, site_id, title, description, body, opens_ms, closes_ms, questions, \
-         feedback, feedback_ms, created_ms, created_by, responses"
-    };
 }
 
 fn percent(count: i64, of: i64) -> f64 {
@@ -146,13 +139,25 @@ impl Surveys {
         input: SurveyInput,
         now_ms: i64,
     ) -> Result<Survey, SurveyError> {
+        self.insert(site, by, input, now_ms, false).await
+    }
+
+    /// Stores a checked new survey, published or a draft.
+    pub(super) async fn insert(
+        &self,
+        site: &str,
+        by: &str,
+        input: SurveyInput,
+        now_ms: i64,
+        draft: bool,
+    ) -> Result<Survey, SurveyError> {
         let input = input.checked(now_ms)?;
         let questions = serde_json::to_string(&input.questions)
             .map_err(|e| SurveyError::Stored(e.to_string()))?;
         let row = sqlx::query(concat!(
             "INSERT INTO surveys (site_id, title, description, body, opens_ms, closes_ms, ",
-            "questions, created_ms, created_by, responses) ",
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0) RETURNING ",
+            "questions, created_ms, created_by, responses, draft) ",
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10) RETURNING ",
             columns!()
         ))
         .bind(site)
@@ -164,17 +169,18 @@ impl Surveys {
         .bind(questions)
         .bind(now_ms)
         .bind(by)
+        .bind(i64::from(draft))
         .fetch_one(&self.write)
         .await?;
         survey_from_row(&row)
     }
 
-    /// A survey by id.
+    /// A published survey by id (a draft is not found: see `staff_get`).
     pub async fn get(&self, id: i64) -> Result<Survey, SurveyError> {
         let row = sqlx::query(concat!(
             "SELECT ",
             columns!(),
-            " FROM surveys WHERE id = $1"
+            " FROM surveys WHERE id = $1 AND draft = 0"
         ))
         .bind(id)
         .fetch_optional(&self.read)
@@ -183,12 +189,12 @@ impl Surveys {
         survey_from_row(&row)
     }
 
-    /// A site's surveys, the latest opening first.
+    /// A site's published surveys, the latest opening first (drafts: see `staff_list`).
     pub async fn list(&self, site: &str) -> Result<Vec<Survey>, SurveyError> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             columns!(),
-            " FROM surveys WHERE site_id = $1 ORDER BY opens_ms DESC, id DESC"
+            " FROM surveys WHERE site_id = $1 AND draft = 0 ORDER BY opens_ms DESC, id DESC"
         ))
         .bind(site)
         .fetch_all(&self.read)
@@ -266,7 +272,7 @@ impl Surveys {
         let row = sqlx::query(concat!(
             "SELECT ",
             columns!(),
-            " FROM surveys WHERE id = $1"
+            " FROM surveys WHERE id = $1 AND draft = 0"
         ))
         .bind(id)
         .fetch_optional(&mut *tx)

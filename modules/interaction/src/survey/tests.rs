@@ -165,6 +165,7 @@ fn status_follows_the_dates() {
         created_ms: 0,
         created_by: "x".into(),
         responses: 0,
+        draft: false,
     };
     assert_eq!(s.status(99), Status::Upcoming);
     assert_eq!(s.status(100), Status::Open);

@@ -140,6 +140,7 @@ mod tests {
             created_ms: 0,
             created_by: "管理员".into(),
             responses: 3,
+            draft: false,
         }
     }
 

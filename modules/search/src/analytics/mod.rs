@@ -6,6 +6,7 @@
 
 mod rollup;
 mod stats;
+mod unanswered;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,6 +17,7 @@ use tokio::sync::watch;
 
 pub use rollup::{BelowQueryCount, BelowReport, NodeCount, QueriesBelow};
 pub use stats::{QueryCount, QueryReport, SiteCount};
+pub use unanswered::{UnansweredQuestion, UnansweredQuestions, unanswered_key};
 
 use stats::Pending;
 
@@ -118,6 +120,14 @@ impl QueryAnalytics {
             report.below = Some(rollup::below(&self.read, &since, limit).await?);
         }
         Ok(report)
+    }
+
+    /// The questions the Q&A assistant could not answer (over the same database).
+    pub fn unanswered(&self) -> UnansweredQuestions {
+        UnansweredQuestions {
+            read: self.read.clone(),
+            write: self.write.clone(),
+        }
     }
 
     /// The applier of the aggregates nodes below publish (register under [`KIND_PREFIX`]).

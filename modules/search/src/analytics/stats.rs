@@ -69,7 +69,7 @@ pub struct SiteCount {
 }
 
 /// Masks digit runs of six or more (personal numbers) and caps the length.
-fn anonymise(query: &str) -> String {
+pub(super) fn anonymise(query: &str) -> String {
     let mut out = String::new();
     let mut digits = String::new();
     let flush = |digits: &mut String, out: &mut String| {

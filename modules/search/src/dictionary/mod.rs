@@ -4,6 +4,7 @@
 //! with its lineage's entries, root first, its own last, nearer levels overriding.
 
 mod apply;
+mod effective;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, AnyPool, Row as _};
 
 pub use apply::DictionaryApplier;
+pub use effective::{EffectiveSynonym, EffectiveTopic, EntrySource};
 
 use crate::lexicon::{Lexicon, LexiconError, Synonym, TopicCard, builtin_synonyms, builtin_topics};
 
@@ -24,6 +26,8 @@ pub(crate) const SYNONYM: &str = "search.synonym";
 pub(crate) const TOPIC: &str = "search.topic";
 /// Payload version.
 pub(crate) const V1: u8 = 1;
+/// Who the root's seed of the shipped dictionary is recorded as made by.
+pub const SHIPPED_BY: &str = "shipped dictionary";
 
 /// One change, as it travels.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -192,7 +196,7 @@ impl Dictionary {
             id: c.id.clone(),
             card: Some(c),
         }));
-        self.record(items, "shipped dictionary").await?;
+        self.record(items, SHIPPED_BY).await?;
         Ok(true)
     }
 
@@ -298,10 +302,10 @@ impl Dictionary {
         let mut synonyms = Vec::new();
         let mut topics: Vec<TopicCard> = Vec::new();
         let mut version = 0;
-        // Until the root's dictionary is here (a standalone node, or one not yet synced),
-        // the shipped dictionary stands in for it.
+        // Until the root's seeded dictionary is here (a standalone node, whose own changes
+        // then come on top of it, or one not yet synced), the shipped dictionary stands in.
         if let Some(root) = lineage.first()
-            && self.version_of(root).await? == 0
+            && self.shipped_stands_in(root).await?
         {
             synonyms.extend(builtin_synonyms().iter().cloned());
             topics.extend(builtin_topics());
@@ -429,6 +433,20 @@ impl Dictionary {
             });
         }
         Ok(out)
+    }
+
+    /// Whether the shipped dictionary stands in for `root`'s: the root's first version is
+    /// not its seed (recorded as made by [`SHIPPED_BY`] there, replicated without a name).
+    async fn shipped_stands_in(&self, root: &str) -> Result<bool, DictionaryError> {
+        let seeded: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM search_dictionary_history WHERE origin = $1 AND version = 1 AND by_user IN ('', $2)",
+        )
+        .bind(root)
+        .bind(SHIPPED_BY)
+        .fetch_one(&self.read)
+        .await?
+        .try_get(0)?;
+        Ok(seeded == 0)
     }
 
     async fn version_of(&self, origin: &str) -> Result<u64, DictionaryError> {

@@ -199,19 +199,28 @@ impl OneNetSearch {
     /// Answers a citizen's search asked at this node: forwarded when this node does not
     /// hold the scope, counted in the query analytics.
     pub async fn search(&self, req: SearchRequest) -> Result<SearchAnswer, FederatedError> {
+        let answer = self.search_uncounted(&req).await?;
+        self.0
+            .analytics
+            .record(req.query.site.as_deref(), &answer.normalized, answer.total);
+        Ok(answer)
+    }
+
+    /// Answers like [`OneNetSearch::search`] without counting the search in the query
+    /// analytics (an administrator trying a query).
+    pub async fn search_uncounted(
+        &self,
+        req: &SearchRequest,
+    ) -> Result<SearchAnswer, FederatedError> {
         let scope = resolve(
             &self.0.federation,
             req.scope.as_deref(),
             req.query.site.as_deref(),
         )?;
-        let answer = match self.forward(&scope, &req).await {
-            Some(answer) => answer,
-            None => self.answer_here(&req, &scope).await?,
-        };
-        self.0
-            .analytics
-            .record(req.query.site.as_deref(), &answer.normalized, answer.total);
-        Ok(answer)
+        match self.forward(&scope, req).await {
+            Some(answer) => Ok(answer),
+            None => self.answer_here(req, &scope).await,
+        }
     }
 
     /// The handler of searches other nodes route here (never forwarded again). It holds

@@ -21,6 +21,8 @@ use crate::AppState;
 pub(super) struct NewQuery {
     site: String,
     column: String,
+    /// A title to start with (a question the Q&A assistant could not answer).
+    title: String,
 }
 
 /// The sites where `access` may write in some column, with those columns.
@@ -73,6 +75,7 @@ pub(super) async fn new_form(
         let doc = Editable {
             doc_type: column.kind.as_str().to_string(),
             theme: "01".into(),
+            title: q.title.trim().chars().take(200).collect(),
             ..Editable::default()
         };
         let page = EditorPage {

@@ -83,8 +83,9 @@ pub(super) async fn home(State(node): State<AppState>, staff: Staff) -> Response
     let me = access.person().to_string();
     let writes =
         access.is_platform_admin() || access.holds(Role::SiteAdmin) || access.holds(Role::Editor);
-    let reviews =
-        access.is_platform_admin() || access.holds(Role::SiteAdmin) || access.holds(Role::Reviewer);
+    let reviews = access.is_platform_admin()
+        || access.holds(Role::SiteAdmin)
+        || access.holds_on_sites(Role::Reviewer);
     let mine = |states: Vec<ArticleState>| WorkQuery {
         author: Some(me.clone()),
         states,
@@ -153,6 +154,7 @@ pub(super) async fn home(State(node): State<AppState>, staff: Staff) -> Response
             "scheduled": rows(&node, &scheduled, |a: &Article| (String::new(), a.scheduled_ms.map(shown).unwrap_or_default())).await,
             "published": rows(&node, &published, none).await,
             "inbox": inbox,
+            "notice_counts": super::notices::counts(&node, &staff).await,
         }),
     )
 }

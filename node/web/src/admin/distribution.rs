@@ -303,10 +303,7 @@ fn chinese(e: &ContentError) -> (StatusCode, String) {
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
+    super::staff::form_field(fields, name)
 }
 
 /// `POST /admin/distribution/send`: `csrf`, `article`, one `targets` per checked site,

@@ -23,23 +23,44 @@ mod articles_preview;
 mod articles_uploads;
 mod assets;
 mod audit;
+mod bodies;
+mod calendar;
 mod column_templates;
 mod columns;
 mod dashboard;
 mod distribution;
 mod federation;
 mod import;
+mod knowledge;
+mod knowledge_letters;
+mod knowledge_unanswered;
+mod letters;
+mod letters_actions;
+mod letters_escalations;
+mod letters_inbox;
+mod letters_publication;
+mod letters_stats;
+mod letters_templates;
+mod letters_ticket;
 mod names;
 pub mod nav;
+mod notices;
 mod oidc;
 mod password;
 mod review;
 mod review_diff;
+mod search;
+mod search_analytics;
+mod search_topics;
+mod search_try;
 mod sign_in;
 mod sites;
 mod sites_errors;
 mod sites_footer;
 mod staff;
+mod surveys;
+mod surveys_form;
+mod surveys_page;
 mod templates;
 mod templates_diff;
 mod user_account;
@@ -121,6 +142,13 @@ pub fn routes() -> Router<AppState> {
         .merge(distribution::routes())
         .merge(articles::routes())
         .merge(import::routes())
+        .merge(bodies::routes())
+        .merge(surveys::routes())
+        .merge(letters::routes())
+        .merge(letters_publication::routes())
+        .merge(notices::routes())
+        .merge(search::routes())
+        .merge(knowledge::routes())
 }
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -196,9 +224,90 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("templates/articles_edit.html"),
         ),
         ("import.html", include_str!("templates/import.html")),
+        ("notices.html", include_str!("templates/notices.html")),
+        (
+            "letters_escalations.html",
+            include_str!("templates/letters_escalations.html"),
+        ),
+        (
+            "letters_stats.html",
+            include_str!("templates/letters_stats.html"),
+        ),
+        ("bodies.html", include_str!("templates/bodies.html")),
+        ("calendar.html", include_str!("templates/calendar.html")),
+        (
+            "surveys_list.html",
+            include_str!("templates/surveys_list.html"),
+        ),
+        (
+            "surveys_edit.html",
+            include_str!("templates/surveys_edit.html"),
+        ),
+        (
+            "surveys_page.html",
+            include_str!("templates/surveys_page.html"),
+        ),
         (
             "import_done.html",
             include_str!("templates/import_done.html"),
+        ),
+        (
+            "letters_inbox.html",
+            include_str!("templates/letters_inbox.html"),
+        ),
+        (
+            "letters_ticket.html",
+            include_str!("templates/letters_ticket.html"),
+        ),
+        (
+            "letters_templates.html",
+            include_str!("templates/letters_templates.html"),
+        ),
+        (
+            "letters_publication.html",
+            include_str!("templates/letters_publication.html"),
+        ),
+        (
+            "letters_publication_queue.html",
+            include_str!("templates/letters_publication_queue.html"),
+        ),
+        (
+            "letters_publication_case.html",
+            include_str!("templates/letters_publication_case.html"),
+        ),
+        (
+            "letters_publication_compare.html",
+            include_str!("templates/letters_publication_compare.html"),
+        ),
+        (
+            "search_tabs.html",
+            include_str!("templates/search_tabs.html"),
+        ),
+        (
+            "search_dictionary.html",
+            include_str!("templates/search_dictionary.html"),
+        ),
+        (
+            "search_synonym.html",
+            include_str!("templates/search_synonym.html"),
+        ),
+        (
+            "search_topics.html",
+            include_str!("templates/search_topics.html"),
+        ),
+        (
+            "search_analytics.html",
+            include_str!("templates/search_analytics.html"),
+        ),
+        ("search_try.html", include_str!("templates/search_try.html")),
+        ("knowledge.html", include_str!("templates/knowledge.html")),
+        (
+            "knowledge_letters.html",
+            include_str!("templates/knowledge_letters.html"),
+        ),
+        (
+            "knowledge_unanswered.html",
+            include_str!("templates/knowledge_unanswered.html"),
         ),
     ] {
         env.add_template(name, source)

@@ -13,15 +13,17 @@ pub struct NavItem {
     pub href: &'static str,
 }
 
-/// Whether `access` holds any of `roles`.
+/// Whether `access` holds any of `roles` on a site or the node.
 fn any(access: &Access, roles: &[Role]) -> bool {
-    roles.iter().any(|r| access.holds(*r))
+    roles.iter().any(|r| access.holds_on_sites(*r))
 }
 
 /// The entries `access` may use, in reading order.
 pub fn items(access: &Access) -> Vec<NavItem> {
     use Role::*;
     let admin = access.is_platform_admin() || !access.administered_sites().is_empty();
+    let platform = access.is_platform_admin();
+    let handler = access.holds_for_body(Handler) || platform;
     [
         ("工作台", "/admin/", true),
         (
@@ -39,8 +41,42 @@ pub fn items(access: &Access) -> Vec<NavItem> {
             "/admin/distribution",
             any(access, &[PlatformAdmin, SiteAdmin, Editor]),
         ),
+        (
+            "征集调查",
+            "/admin/surveys",
+            any(access, &[PlatformAdmin, SiteAdmin, Editor]),
+        ),
+        (
+            "知识库",
+            "/admin/knowledge",
+            any(access, &[PlatformAdmin, SiteAdmin, Editor, Reviewer]),
+        ),
+        ("办件", "/admin/letters", handler),
+        ("办件提醒", "/admin/notices", handler),
+        (
+            "答复公开审核",
+            "/admin/letters/publication",
+            platform || access.holds_for_body(Reviewer),
+        ),
+        (
+            "办件统计",
+            "/admin/letters/stats",
+            handler || access.holds(Auditor),
+        ),
+        (
+            "超期督办",
+            "/admin/letters/escalations",
+            handler || access.holds(Auditor),
+        ),
         ("站点与栏目", "/admin/sites", admin),
-        ("页面模板", "/admin/templates", access.is_platform_admin()),
+        ("页面模板", "/admin/templates", platform),
+        ("单位与办件设置", "/admin/bodies", platform),
+        ("节假日与办理时限", "/admin/calendar", platform),
+        (
+            "搜索管理",
+            "/admin/search",
+            platform || access.holds(Auditor),
+        ),
         (
             "操作日志",
             "/admin/audit",
@@ -74,16 +110,44 @@ mod tests {
         let editor = Access::user(1, "li", vec![Grant::site(Role::Editor, "gd")]);
         assert_eq!(
             names(&editor),
-            ["工作台", "信息管理", "信息分发", "我的账号"]
+            [
+                "工作台",
+                "信息管理",
+                "信息分发",
+                "征集调查",
+                "知识库",
+                "我的账号"
+            ]
         );
         let auditor = Access::user(2, "zhao", vec![Grant::node(Role::Auditor)]);
         assert_eq!(
             names(&auditor),
-            ["工作台", "操作日志", "节点与同步", "我的账号"]
+            [
+                "工作台",
+                "办件统计",
+                "超期督办",
+                "搜索管理",
+                "操作日志",
+                "节点与同步",
+                "我的账号"
+            ]
         );
         let admin = Access::user(3, "wang", vec![Grant::node(Role::PlatformAdmin)]);
-        assert_eq!(items(&admin).len(), 10);
+        assert_eq!(items(&admin).len(), 20);
         let handler = Access::user(4, "liu", vec![Grant::body("440000.gd")]);
-        assert_eq!(names(&handler), ["工作台", "我的账号"]);
+        assert_eq!(
+            names(&handler),
+            [
+                "工作台",
+                "办件",
+                "办件提醒",
+                "办件统计",
+                "超期督办",
+                "我的账号"
+            ]
+        );
+        // A reviewer of a body's replies reviews no articles.
+        let replies = Access::user(5, "chen", vec![Grant::body_reviewer("440000.gd")]);
+        assert_eq!(names(&replies), ["工作台", "答复公开审核", "我的账号"]);
     }
 }

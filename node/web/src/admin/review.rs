@@ -231,7 +231,9 @@ pub(super) async fn list(
 
 /// Whether `access` reviews anything at all.
 fn may_review_anywhere(access: &Access) -> bool {
-    access.is_platform_admin() || access.holds(Role::SiteAdmin) || access.holds(Role::Reviewer)
+    access.is_platform_admin()
+        || access.holds(Role::SiteAdmin)
+        || access.holds_on_sites(Role::Reviewer)
 }
 
 fn failed(frame: &Frame, e: &ContentError) -> Response {

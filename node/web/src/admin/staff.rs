@@ -216,3 +216,12 @@ impl FromRequestParts<AppState> for Pending {
         })
     }
 }
+
+/// The first value of `name` in a submitted form's fields ("" when absent); forms with
+/// repeated names (checkboxes) read all their fields instead.
+pub fn form_field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}

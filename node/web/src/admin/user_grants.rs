@@ -18,7 +18,8 @@ use super::users::{givable_roles, not_admin};
 use super::{now_ms, refused, see_other};
 use crate::AppState;
 
-/// A grant's fields in a form: the role, the site (site roles), the body (handlers), and
+/// A grant's fields in a form: the role, the site (site roles), the body (handlers, and
+/// reviewers of a body's replies when no site is chosen), and
 /// the columns an editor or reviewer is limited to (ids separated by commas or spaces).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -41,6 +42,10 @@ impl GrantFields {
         let scope = match role {
             Role::PlatformAdmin | Role::Auditor => Scope::Node,
             Role::Handler => Scope::Body(self.body.trim().to_string()),
+            // A reviewer of a body (答复公开) when a body and no site is chosen.
+            Role::Reviewer if self.site.trim().is_empty() && !self.body.trim().is_empty() => {
+                Scope::Body(self.body.trim().to_string())
+            }
             Role::SiteAdmin | Role::Editor | Role::Reviewer => {
                 Scope::Site(self.site.trim().to_string())
             }

@@ -5,10 +5,10 @@
 //! reached; a page module only renders.
 
 mod fallback;
-pub(crate) mod sample;
 mod letters;
 pub(crate) mod pages;
 pub(crate) mod qa;
+pub(crate) mod sample;
 mod search;
 mod surveys;
 mod syndication;

@@ -67,6 +67,13 @@ pub async fn qa(req: &PageRequest) -> Result<Response, PageError> {
         };
     }
     let answered = answer.as_ref().is_some_and(|a| a.confident);
+    // What citizens ask and find no answer to is what the site's Q&A should cover next.
+    if answer.is_some() && !answered {
+        let unanswered = req.node.analytics.unanswered();
+        if let Err(e) = unanswered.record(Some(&req.site.id), &q).await {
+            tracing::warn!(error = %e, "recording an unanswered question failed");
+        }
+    }
     ctx.insert("question", Value::from(q.clone()));
     ctx.insert("asked", Value::from(!q.is_empty() && error.is_none()));
     ctx.insert("error", Value::from(error));

@@ -350,12 +350,32 @@ pub async fn knowledge(
     Path(code): Path<String>,
     ApiJson(b): ApiJson<KnowledgeBody>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let article = draft_from_ticket(&node, &caller, &code, &b.site, &b.column).await?;
+    Ok((StatusCode::CREATED, Json(json!(article))))
+}
+
+/// A Q&A draft on `site`'s Q&A `column` from replied ticket `code`, by `caller`: a handler
+/// of the ticket's body (onto the site the letter was filed on) or a platform
+/// administrator; the citizen must have agreed to publication. The API and the console's
+/// 知识库 both use it.
+pub(crate) async fn draft_from_ticket(
+    node: &AppState,
+    caller: &Caller,
+    code: &str,
+    site: &str,
+    column: &str,
+) -> Result<govnode_content::Article, ApiError> {
+    let b = KnowledgeBody {
+        site: site.to_string(),
+        column: column.to_string(),
+    };
+    let code = code.to_string();
     let view = node
         .interaction
         .handler_view(&code)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no ticket {code} here")))?;
-    scope(&caller, Some(&view.ticket.body_id))?;
+    scope(caller, Some(&view.ticket.body_id))?;
     let t = &view.ticket;
     // A handler holds no role on any site: the draft may go only to the site the letter
     // was filed on, where its reviewers decide (a platform administrator may pick any).
@@ -393,9 +413,8 @@ pub async fn knowledge(
         "body": format!("**问**：{}\n\n**答**：{}\n\n（答复单位：{}）", t.content, t.reply, t.reply_body),
     }))
     .map_err(ApiError::internal)?;
-    let article = node
+    Ok(node
         .content
         .create_article(&caller.0.name, &b.site, &input)
-        .await?;
-    Ok((StatusCode::CREATED, Json(json!(article))))
+        .await?)
 }

@@ -12,9 +12,12 @@ use utoipa_axum::routes;
 
 mod citizens;
 mod handlers;
+mod publication;
 
 use citizens::*;
 use handlers::*;
+
+pub(crate) use handlers::draft_from_ticket;
 
 use crate::AppState;
 use crate::common::error::ApiError;
@@ -46,6 +49,13 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(replies))
         .routes(routes!(stats))
         .routes(routes!(qa))
+        .routes(routes!(publication::publications).layer(map_response(no_store)))
+        .routes(
+            routes!(publication::publication, publication::propose).layer(map_response(no_store)),
+        )
+        .routes(routes!(publication::approve).layer(map_response(no_store)))
+        .routes(routes!(publication::give_back).layer(map_response(no_store)))
+        .routes(routes!(publication::withdraw).layer(map_response(no_store)))
 }
 
 /// A ticket as a citizen or a handler sees it (personal data, if masked, and the history):
