@@ -46,6 +46,8 @@ pub struct Node {
     pub interaction: govnode_interaction::Interaction,
     /// Query analytics.
     pub analytics: QueryAnalytics,
+    /// One-net management (一网通管).
+    pub monitoring: govnode_monitoring::Monitoring,
     /// Page renderer.
     pub renderer: Arc<Renderer>,
     /// Keeps the search index caught up with the published table.
@@ -125,6 +127,7 @@ impl Node {
             govnode_search::analytics::KIND_PREFIX,
             Arc::new(analytics.applier()),
         );
+        let monitoring = govnode_monitoring::Monitoring::new(db.read.clone(), db.write.clone());
         let tokens = TokenStore::new(db.read.clone(), db.write.clone());
         let policy = config.auth.policy();
         let users = UserStore::with_policy(db.read.clone(), db.write.clone(), policy.clone());
@@ -180,6 +183,7 @@ impl Node {
             analytics: analytics.clone(),
             interaction: interaction.clone(),
             surveys: Surveys::new(db.read.clone(), db.write.clone()),
+            monitoring: monitoring.clone(),
             respondents: Arc::new(respondent_signer(&key)),
             renderer: renderer.clone(),
             federation: federation.clone(),
@@ -198,6 +202,7 @@ impl Node {
             dictionary,
             interaction,
             analytics,
+            monitoring,
             renderer,
             indexer,
             key,

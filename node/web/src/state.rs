@@ -13,6 +13,7 @@ use govnode_federation::{Federation, SyncService};
 use govnode_interaction::Interaction;
 use govnode_interaction::survey::{CookieSigner, Surveys};
 use govnode_library::BlobStore;
+use govnode_monitoring::Monitoring;
 use govnode_search::{Dictionary, OneNetSearch, QueryAnalytics, SearchIndex};
 use govnode_topology::NodeId;
 
@@ -98,6 +99,8 @@ pub struct AppState {
     pub interaction: Interaction,
     /// Surveys and opinion solicitations.
     pub surveys: Surveys,
+    /// One-net management (一网通管): findings, probes and scorecards of the sites watched.
+    pub monitoring: Monitoring,
     /// Signs survey respondents' cookies.
     pub respondents: Arc<CookieSigner>,
     /// Site page renderer.
@@ -141,6 +144,7 @@ from_state!(
     analytics: QueryAnalytics,
     interaction: Interaction,
     surveys: Surveys,
+    monitoring: Monitoring,
     federation: Arc<Federation>,
     metrics: Arc<Metrics>,
 );
