@@ -12,9 +12,11 @@ use crate::NodeError;
 
 mod auth;
 mod mail;
+mod monitoring;
 
 pub use auth::{AuthSection, OidcSection};
 pub use mail::{MailSection, MailSecurity};
+pub use monitoring::MonitoringSection;
 
 /// The config file's name inside the data dir.
 pub const CONFIG_FILE: &str = "govnode.toml";
@@ -45,6 +47,9 @@ pub struct Config {
     /// The SMTP server notices of the letters desk are e-mailed through (absent: none).
     #[serde(default)]
     pub mail: Option<MailSection>,
+    /// One-net management's probes and link checks.
+    #[serde(default)]
+    pub monitoring: MonitoringSection,
     /// The federation: links to the tree (absent: a standalone node, its own root).
     #[serde(default)]
     pub federation: Option<FederationSection>,
@@ -274,6 +279,7 @@ impl Config {
             log: LogSection::default(),
             auth: AuthSection::default(),
             mail: None,
+            monitoring: MonitoringSection::default(),
             federation: None,
             topology: None,
         }
@@ -317,6 +323,7 @@ impl Config {
         if let Some(mail) = &cfg.mail {
             mail.validate().map_err(bad)?;
         }
+        cfg.monitoring.validate().map_err(bad)?;
         if cfg.node.name.trim().is_empty() {
             return Err(bad("node.name is empty".into()));
         }

@@ -12,6 +12,7 @@ mod indexer;
 pub mod local_tree;
 pub mod lock;
 mod mail;
+pub mod monitoring;
 pub mod node;
 pub mod replication;
 mod site_directory;

@@ -18,7 +18,10 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tracing::{debug, info, warn};
 
 use crate::config::{MailSection, MailSecurity};
+
+mod alerts;
 use crate::{Node, NodeError};
+pub(crate) use alerts::send_alerts;
 
 /// How often unmailed notices are looked for.
 pub(crate) const PERIOD: Duration = Duration::from_secs(3);
@@ -33,6 +36,39 @@ pub(crate) struct Mailer {
 }
 
 impl Mailer {
+    /// Sends one message to `to` (as Bcc, so recipients do not see each other); addresses
+    /// that do not parse are left out and counted in the log, never named.
+    pub(crate) async fn deliver(
+        &self,
+        to: &[String],
+        subject: String,
+        body: String,
+    ) -> Result<(), String> {
+        let mut message = Message::builder()
+            .from(self.from.clone())
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN);
+        let mut bad_addresses = 0;
+        for address in to {
+            match address.parse::<Mailbox>() {
+                Ok(mb) => message = message.bcc(mb),
+                Err(_) => bad_addresses += 1,
+            }
+        }
+        if bad_addresses > 0 {
+            warn!(
+                count = bad_addresses,
+                "users' e-mail addresses that are not addresses were left out"
+            );
+        }
+        let message = message.body(body).map_err(|e| e.to_string())?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
     /// The mailer of `[mail]`, when present and enabled.
     pub(crate) fn configured(node: &Node) -> Result<Option<Arc<Mailer>>, NodeError> {
         match &node.config.mail {
@@ -157,24 +193,7 @@ pub(crate) async fn send_notices(node: Arc<Node>, mailer: Arc<Mailer>) {
             &node.config.node.name,
             base_url,
         );
-        let mut message = Message::builder()
-            .from(mailer.from.clone())
-            .subject(subject(&n))
-            .header(ContentType::TEXT_PLAIN);
-        let mut bad_addresses = 0;
-        for address in &to {
-            match address.parse::<Mailbox>() {
-                Ok(mb) => message = message.bcc(mb),
-                Err(_) => bad_addresses += 1,
-            }
-        }
-        if bad_addresses > 0 {
-            warn!(notice = %n.id, count = bad_addresses, "users' e-mail addresses that are not addresses were left out");
-        }
-        let sent = match message.body(body) {
-            Ok(m) => mailer.transport.send(m).await.map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
+        let sent = mailer.deliver(&to, subject(&n), body).await;
         match sent {
             Ok(_) => {
                 info!(notice = %n.id, kind = n.kind.code(), recipients = to.len(), "notice e-mailed");

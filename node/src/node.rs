@@ -127,7 +127,16 @@ impl Node {
             govnode_search::analytics::KIND_PREFIX,
             Arc::new(analytics.applier()),
         );
-        let monitoring = govnode_monitoring::Monitoring::new(db.read.clone(), db.write.clone());
+        let monitoring = govnode_monitoring::Monitoring::new(db.read.clone(), db.write.clone())
+            .with_federation(federation.clone());
+        federation.register(
+            govnode_monitoring::KIND_PREFIX,
+            Arc::new(monitoring.applier()),
+        );
+        // The content checks run before every approval (发布前检查).
+        let content = content.with_gate(Arc::new(
+            govnode_monitoring::content_checks::MonitoringGate::new(monitoring.clone()),
+        ));
         let tokens = TokenStore::new(db.read.clone(), db.write.clone());
         let policy = config.auth.policy();
         let users = UserStore::with_policy(db.read.clone(), db.write.clone(), policy.clone());
@@ -339,11 +348,17 @@ pub async fn run(
     });
     if let Some(mailer) = crate::mail::Mailer::configured(&node)? {
         let mailing = node.clone();
+        let alerting = node.clone();
+        let alert_mailer = mailer.clone();
         workers.every("notice mail", crate::mail::PERIOD, move || {
             crate::mail::send_notices(mailing.clone(), mailer.clone())
         });
+        workers.every("monitoring alert mail", crate::mail::PERIOD, move || {
+            crate::mail::send_alerts(alerting.clone(), alert_mailer.clone())
+        });
     }
     let addr = listener.local_addr()?;
+    crate::monitoring::start(&node, &mut workers, addr);
     let mut state = node.app_state();
     if node.config.http.public_url.is_none() {
         // The configured port may be 0: links name the port actually bound.

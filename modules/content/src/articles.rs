@@ -216,6 +216,27 @@ impl Content {
         reason: Option<&str>,
         at_ms: Option<i64>,
     ) -> Result<Article, ContentError> {
+        self.transition_overriding(actor, id, t, reason, at_ms, None)
+            .await
+    }
+
+    /// [`Content::transition`], where an approval over serious findings of the
+    /// pre-publication check goes ahead with `override_reason` (audited).
+    pub async fn transition_overriding(
+        &self,
+        actor: &str,
+        id: i64,
+        t: Transition,
+        reason: Option<&str>,
+        at_ms: Option<i64>,
+        override_reason: Option<&str>,
+    ) -> Result<Article, ContentError> {
+        // Checked before the write transaction (the gate reads other tables); the approval
+        // below refuses if the working revision changed meanwhile.
+        let gate = match t {
+            Transition::Approve => Some(self.gate_approval(id, override_reason).await?),
+            _ => None,
+        };
         let reason = reason.map(str::trim).unwrap_or("");
         if matches!(t, Transition::Reject | Transition::Withdraw) {
             check_text("reason", reason, 500)?;
@@ -255,6 +276,7 @@ impl Content {
                 }
             }
         }
+        let overridden = crate::gate::settle(gate, id, revision)?;
         match t {
             Transition::Publish | Transition::PublishDue => {
                 publish_in(&mut tx, id, revision, &site, now).await?
@@ -294,6 +316,17 @@ impl Content {
             &detail,
         )
         .await?;
+        if let Some(detail) = overridden {
+            record(
+                &mut tx,
+                actor,
+                crate::OVERRIDE_ACTION,
+                Some(&site),
+                ("article", &id.to_string()),
+                &detail,
+            )
+            .await?;
+        }
         let went_public = matches!(
             t,
             Transition::Publish | Transition::PublishDue | Transition::Withdraw

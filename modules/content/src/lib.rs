@@ -11,7 +11,9 @@ mod distribution;
 pub mod docx;
 pub mod feeds;
 pub mod footer;
+mod gate;
 pub mod import;
+pub mod inspection;
 mod listing;
 mod model;
 pub mod published;
@@ -28,6 +30,7 @@ pub use articles::Revision;
 pub use audit::{AuditFilter, AuditPage, AuditRecord};
 pub use distribution::{Distribution, InboxItem, Receipt};
 pub use footer::SiteFooter;
+pub use gate::{GateFinding, OVERRIDE_ACTION, PublicationGate};
 pub use import::{ImportDoc, ImportOutcome};
 pub use listing::{ArticleListing, ArticleSearch, ArticleSummary, SiteScope};
 pub use model::{
@@ -116,6 +119,7 @@ pub struct Content {
     blobs: BlobStore,
     federation: Option<Arc<Federation>>,
     follower: Option<Arc<dyn PublishedFollower>>,
+    gate: Option<Arc<dyn gate::PublicationGate>>,
 }
 
 impl Content {
@@ -127,6 +131,7 @@ impl Content {
             blobs,
             federation: None,
             follower: None,
+            gate: None,
         }
     }
 

@@ -48,7 +48,7 @@ impl Severity {
 pub enum Indicator {
     /// The site could not be reached, or answered too slowly (站点无法访问).
     Availability,
-    /// The home page not updated within its limit (首页长期不更新).
+    /// The home page not updated within its limit (首页不更新).
     HomeStale,
     /// News and notice/policy columns not updated within their limits (栏目不更新).
     ColumnsStale,
@@ -60,15 +60,15 @@ pub enum Indicator {
     NoConsultChannel,
     /// A consultation left unanswered too long (互动回应：长期未答复).
     UnansweredConsult,
-    /// Misspelt leaders' names, outdated institution names, sensitive words (严重表述错误).
+    /// Misspelt leaders' names, outdated institution names, sensitive words (严重错误).
     SeriousError,
     /// A word whose near variant is far more common (疑似错别字).
     LikelyTypo,
-    /// A link that does not answer (死链错链).
+    /// A link that does not answer (死链).
     DeadLink,
     /// A link hidden by styling or placement (暗链).
     DarkLink,
-    /// A served page that differs from what the node renders (页面被篡改).
+    /// A served page that differs from what the node renders (网页篡改).
     Tampered,
 }
 
@@ -116,17 +116,17 @@ impl Indicator {
     pub fn label(self) -> &'static str {
         match self {
             Indicator::Availability => "站点无法访问",
-            Indicator::HomeStale => "首页长期不更新",
+            Indicator::HomeStale => "首页不更新",
             Indicator::ColumnsStale => "栏目不更新",
             Indicator::ColumnsPastInterval => "栏目超期未更新",
             Indicator::BlankColumns => "空白栏目",
-            Indicator::NoConsultChannel => "无互动咨询渠道",
-            Indicator::UnansweredConsult => "咨询长期未答复",
-            Indicator::SeriousError => "严重表述错误",
+            Indicator::NoConsultChannel => "互动回应差：无咨询渠道",
+            Indicator::UnansweredConsult => "互动回应差：咨询长期未答复",
+            Indicator::SeriousError => "严重错误",
             Indicator::LikelyTypo => "疑似错别字",
-            Indicator::DeadLink => "死链错链",
+            Indicator::DeadLink => "死链",
             Indicator::DarkLink => "暗链",
-            Indicator::Tampered => "页面被篡改",
+            Indicator::Tampered => "网页篡改",
         }
     }
 }

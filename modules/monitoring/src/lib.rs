@@ -5,19 +5,27 @@
 //! single-veto item (单项否决) fails a site outright, other problems cost points. Checks
 //! write [`Finding`]s per site and source; the scorecard reads them.
 
+pub mod alerts;
 pub mod content_checks;
 mod error;
 pub mod findings;
 pub mod indicator;
+pub mod rollup;
+pub mod run;
 pub mod scorecard;
 pub mod thresholds;
 pub mod web_checks;
 
+pub use alerts::Alert;
 pub use error::MonitoringError;
 pub use findings::{Finding, Source};
 pub use indicator::{Indicator, Severity};
+pub use rollup::{KIND_PREFIX, ScorecardsBelow, SiteSummary};
 pub use thresholds::Thresholds;
 
+use std::sync::Arc;
+
+use govnode_federation::Federation;
 use sqlx::AnyPool;
 
 /// The module's migrations (block 7xxxx).
@@ -30,6 +38,10 @@ pub struct Monitoring {
     pub(crate) read: AnyPool,
     pub(crate) write: AnyPool,
     pub(crate) thresholds: Thresholds,
+    /// Where reports up the tree are appended (none in unit tests of the checks).
+    pub(crate) federation: Option<Arc<Federation>>,
+    /// The last report sent up (times left out): an unchanged report is not sent again.
+    pub(crate) last_report: Arc<std::sync::Mutex<String>>,
 }
 
 impl std::fmt::Debug for Monitoring {
@@ -45,7 +57,15 @@ impl Monitoring {
             read,
             write,
             thresholds: Thresholds::default(),
+            federation: None,
+            last_report: Arc::default(),
         }
+    }
+
+    /// This service reporting up the tree through `federation`.
+    pub fn with_federation(mut self, federation: Arc<Federation>) -> Self {
+        self.federation = Some(federation);
+        self
     }
 
     /// The thresholds in force.

@@ -28,6 +28,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("revise", "修改稿件"),
     ("submit", "提交审核"),
     ("approve", "审核通过"),
+    ("override-check", "越过发布前检查"),
     ("reject", "退回"),
     ("publish", "立即发布"),
     ("schedule", "定时发布"),

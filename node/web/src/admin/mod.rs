@@ -42,6 +42,10 @@ mod letters_publication;
 mod letters_stats;
 mod letters_templates;
 mod letters_ticket;
+mod monitoring;
+mod monitoring_csv;
+mod monitoring_site;
+mod monitoring_thresholds;
 mod names;
 pub mod nav;
 mod notices;
@@ -149,6 +153,8 @@ pub fn routes() -> Router<AppState> {
         .merge(notices::routes())
         .merge(search::routes())
         .merge(knowledge::routes())
+        .merge(monitoring::routes())
+        .merge(monitoring_thresholds::routes())
 }
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -235,6 +241,19 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ),
         ("bodies.html", include_str!("templates/bodies.html")),
         ("calendar.html", include_str!("templates/calendar.html")),
+        ("monitoring.html", include_str!("templates/monitoring.html")),
+        (
+            "monitoring_site.html",
+            include_str!("templates/monitoring_site.html"),
+        ),
+        (
+            "monitoring_report.html",
+            include_str!("templates/monitoring_report.html"),
+        ),
+        (
+            "monitoring_thresholds.html",
+            include_str!("templates/monitoring_thresholds.html"),
+        ),
         (
             "surveys_list.html",
             include_str!("templates/surveys_list.html"),

@@ -340,6 +340,10 @@ async fn show(
     let names = Names::load(node, &[]).await;
     let columns = ColumnNames::of(node, &[a]).await;
     let old_body = old_doc.as_ref().map(|d| d.body.as_str()).unwrap_or("");
+    // The pre-publication check, computed now against the lists in force.
+    let mut checks = node.content.check_article(&a.doc).await;
+    checks.sort_by_key(|f| !f.serious);
+    let serious = checks.iter().any(|f| f.serious);
     let submitted_by = node
         .content
         .last_action(a.id, "submit")
@@ -374,6 +378,8 @@ async fn show(
             "may_publish": may_publish && matches!(a.state, ArticleState::Approved | ArticleState::Scheduled),
             "may_schedule": may_publish && a.state == ArticleState::Approved,
             "may_withdraw": may_withdraw && a.live,
+            "checks": checks,
+            "serious": serious,
             "default_at": default_at(),
             "error": error,
             "reason_value": reason,
@@ -406,6 +412,8 @@ pub(super) struct ActionForm {
     reason: String,
     when: String,
     at: String,
+    /// Why an article with a serious finding of the pre-publication check is approved.
+    override_reason: String,
 }
 
 /// The review page again with `error` (a refused form), keeping the reason typed.
@@ -442,6 +450,10 @@ fn chinese(e: &ContentError, t: Transition) -> (StatusCode, String) {
             }
             .into(),
         ),
+        ContentError::Invalid {
+            field: "override_reason",
+            ..
+        } => (StatusCode::BAD_REQUEST, "越过检查的理由最多 500 字".into()),
         ContentError::Refused(_) => (
             StatusCode::FORBIDDEN,
             "您编辑过该稿件，按照先审后发规定须由其他审核员审核".into(),
@@ -553,9 +565,28 @@ pub(super) async fn act(
     } else {
         None
     };
+    let overriding =
+        Some(f.override_reason.trim()).filter(|r| t == Transition::Approve && !r.is_empty());
+    if t == Transition::Approve && overriding.is_none() {
+        let serious: Vec<String> = node
+            .content
+            .check_article(&a.doc)
+            .await
+            .into_iter()
+            .filter(|f| f.serious)
+            .map(|f| f.detail)
+            .collect();
+        if !serious.is_empty() {
+            let text = format!(
+                "发布前检查发现严重问题，不能审核通过：{}。如确需通过，请填写越过检查的理由后再审核通过",
+                serious.join("；")
+            );
+            return again(&node, &staff, &a, &f.reason, StatusCode::CONFLICT, text).await;
+        }
+    }
     match node
         .content
-        .transition(access.person(), id, t, reason, at_ms)
+        .transition_overriding(access.person(), id, t, reason, at_ms, overriding)
         .await
     {
         Ok(after) => {

@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use govnode_accounts::Action;
 use govnode_content::{
-    Article, ArticleInput, ArticlePatch, AuditRecord, Revision, State as ArticleState, Transition,
+    Article, ArticleInput, ArticlePatch, AuditRecord, GateFinding, Revision, State as ArticleState,
+    Transition,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -283,6 +284,36 @@ pub async fn revisions(
     Ok(Json(content.revisions(id).await?))
 }
 
+/// The pre-publication check of an article's working revision
+///
+/// Misspelt names of leaders and institutions, outdated institution names, sensitive words
+/// (serious: approval is refused without an `override_reason`) and likely typos (for a
+/// person to judge), computed now against the word lists in force.
+#[utoipa::path(
+    get,
+    path = "/api/admin/articles/{id}/checks",
+    tag = "content",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Article id")),
+    responses(
+        (status = 200, description = "The findings, serious ones first; empty when none", body = Vec<GateFinding>),
+        (status = 400, description = "`id` is not a number", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "The article belongs to another site", body = ErrorBody),
+        (status = 404, description = "No such article", body = ErrorBody),
+    ),
+)]
+pub async fn article_checks(
+    State(content): State<Content>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, ApiError> {
+    let a = article_for(&content, &caller, id).await?;
+    let mut found = content.check_article(&a.doc).await;
+    found.sort_by_key(|f| !f.serious);
+    Ok(Json(found))
+}
+
 /// What a workflow action takes.
 #[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -296,6 +327,12 @@ pub struct TransitionBody {
     #[serde(default)]
     #[schema(format = DateTime)]
     at: Option<String>,
+    /// Approve only: why the article may go ahead although the pre-publication check
+    /// found a serious problem (see `GET /api/admin/articles/{id}/checks`), 1–500
+    /// characters; written to the audit log.
+    #[serde(default)]
+    #[schema(max_length = 500, pattern = r"[^\s\u0085]")]
+    override_reason: Option<String>,
 }
 
 /// A workflow action
@@ -315,11 +352,11 @@ pub struct TransitionBody {
     request_body(content = Option<TransitionBody>, description = "Optional: an empty body is no reason and no time"),
     responses(
         (status = 200, description = "The article after the action", body = Article),
-        (status = 400, description = "No `reason` to reject or withdraw; `at` is not an RFC 3339 time or given to an action other than publish; a field unknown", body = ErrorBody),
+        (status = 400, description = "No `reason` to reject or withdraw; `at` is not an RFC 3339 time or given to an action other than publish; `override_reason` given to an action other than approve, or over 500 characters; a field unknown", body = ErrorBody),
         (status = 401, description = UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "The caller's role may not do this on the site, or the four-eyes rule refuses it", body = ErrorBody),
         (status = 404, description = "No such article, or no such action", body = ErrorBody),
-        (status = 409, description = "The article's state does not allow the action", body = ErrorBody),
+        (status = 409, description = "The article's state does not allow the action, or (approve) the pre-publication check found a serious problem and no `override_reason` was given; the message names the problems", body = ErrorBody),
         (status = 413, description = TOO_LARGE, body = ErrorBody),
     ),
 )]
@@ -353,9 +390,21 @@ pub async fn transition(
         Some(_) => return Err(ApiError::bad_request("at: only publish takes a time")),
         None => None,
     };
+    if body.override_reason.is_some() && t != Transition::Approve {
+        return Err(ApiError::bad_request(
+            "override_reason: only approve takes an override",
+        ));
+    }
     let after = node
         .content
-        .transition(&caller.0.name, id, t, body.reason.as_deref(), at_ms)
+        .transition_overriding(
+            &caller.0.name,
+            id,
+            t,
+            body.reason.as_deref(),
+            at_ms,
+            body.override_reason.as_deref(),
+        )
         .await?;
     node.metrics
         .transitions

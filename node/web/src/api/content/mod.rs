@@ -44,6 +44,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(apply_template_set))
         .routes(routes!(get_article, revise_article, patch_article))
         .routes(routes!(revisions))
+        .routes(routes!(article_checks))
         .routes(routes!(transition))
         .routes(routes!(audit))
 }
