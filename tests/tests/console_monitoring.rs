@@ -281,6 +281,7 @@ async fn scorecards_pages_csv_and_refusals() {
             ("report", "/admin/monitoring/gd/report"),
             ("reported", "/admin/monitoring/sz"),
             ("thresholds", "/admin/monitoring/thresholds"),
+            ("words", "/admin/monitoring/words"),
         ]
         .into_iter()
         .map(|(name, path)| {
@@ -295,6 +296,7 @@ async fn scorecards_pages_csv_and_refusals() {
         assert!(text_of(&results, "site").contains("空白栏目"));
         assert!(text_of(&results, "report").contains("检查结论"));
         assert!(text_of(&results, "thresholds").contains("首页更新期限"));
+        assert!(text_of(&results, "words").contains("国家市场监督管理总局"));
     }
     t.stop().await;
 }

@@ -462,6 +462,50 @@ async fn a_city_sees_its_stopped_county_fail_and_the_veto_at_five_percent() {
         alerts.contains("天河区人民政府") && row.contains("待整改"),
         "{alerts}"
     );
+    // A sensitive word added at the province's console is checked at the city too; a bad
+    // entry is refused naming what is wrong.
+    let words = "/admin/monitoring/words";
+    let csrf = admin.csrf(words).await;
+    let r = admin
+        .post(
+            words,
+            &[
+                ("csrf", &csrf),
+                ("list", "outdated"),
+                ("wrong", "某某撤销局"),
+                ("right", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text.contains("“已撤销机构名称”的每一条都须写明正确写法"),
+        "{}",
+        r.text
+    );
+    let r = admin
+        .post(
+            words,
+            &[
+                ("csrf", &csrf),
+                ("list", "sensitive"),
+                ("wrong", "违规代办证件"),
+                ("right", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    tree.wait_for("the province's word at the city", || async {
+        let checker = city.node.monitoring.content_checker().await.unwrap();
+        checker
+            .check("通知", "本站提供违规代办证件服务")
+            .iter()
+            .any(|f| f.serious())
+    })
+    .await;
+    let page = city_admin.get(words).await;
+    let row = govnode_tests::console::between(&page.text, "违规代办证件", "</tr>");
+    assert!(row.contains("广东省") && row.contains("使用中"), "{row}");
     // An editor is refused the thresholds.
     let mut editor = govnode_tests::console::Browser::signed_in(
         province,
@@ -473,5 +517,6 @@ async fn a_city_sees_its_stopped_county_fail_and_the_veto_at_five_percent() {
     )
     .await;
     assert_eq!(editor.get(form).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(editor.get(words).await.status, StatusCode::FORBIDDEN);
     tree.shutdown().await;
 }

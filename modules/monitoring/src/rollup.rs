@@ -211,6 +211,9 @@ impl ScorecardsBelow {
         if entry.kind == crate::thresholds::THRESHOLDS {
             return crate::thresholds::store_entry(conn, entry, payload).await;
         }
+        if entry.kind == crate::content_checks::store::WORDS {
+            return crate::content_checks::store::store_level_entry(conn, entry, payload).await;
+        }
         if entry.kind != SCORECARDS {
             return Err(ApplyError::Refused(format!("unknown kind {}", entry.kind)));
         }

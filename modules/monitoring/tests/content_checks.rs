@@ -26,7 +26,7 @@ fn every_shipped_list_parses_and_a_bad_line_is_named() {
     .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "lists/outdated.txt:2: list `outdated` needs `wrong<TAB>right`"
+        "lists/outdated.txt:2: “已撤销机构名称”的每一条都须写明正确写法"
     );
 }
 
@@ -138,7 +138,7 @@ async fn the_provinces_edits_change_the_lists_and_the_gate() {
         .set_word_entry("x", WordList::Names, "习进平", "")
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("names"), "{e}");
+    assert!(e.to_string().contains("领导人姓名和机构名称"), "{e}");
     assert!(
         m.remove_word_entry("x", WordList::Names, "没有这个词")
             .await

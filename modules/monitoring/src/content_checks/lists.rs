@@ -106,22 +106,22 @@ pub struct ListError {
 /// Checks one entry (shared by the file parser and the province's edits).
 pub fn check_entry(list: WordList, wrong: &str, right: &str) -> Result<(), String> {
     if wrong.is_empty() || wrong.chars().count() > 50 {
-        return Err("the word must have 1–50 characters".into());
+        return Err("词语须为1至50个字".into());
     }
     if wrong.chars().any(char::is_control) || right.chars().any(char::is_control) {
-        return Err("control characters are not allowed".into());
+        return Err("词语中不能有控制字符".into());
     }
     if right.chars().count() > 100 {
-        return Err("the right form must have at most 100 characters".into());
+        return Err("正确写法最多100个字".into());
     }
     if list.needs_right() && right.is_empty() {
-        return Err(format!("list `{}` needs `wrong<TAB>right`", list.code()));
+        return Err(format!("“{}”的每一条都须写明正确写法", list.label()));
     }
     if list == WordList::Allowed && !right.is_empty() {
-        return Err("list `allowed` takes single words".into());
+        return Err(format!("“{}”只列词语，不写正确写法", list.label()));
     }
     if wrong == right {
-        return Err("the wrong and right forms are the same".into());
+        return Err("错误写法与正确写法相同".into());
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ mod dark_links;
 mod gate;
 mod lists;
 mod scan;
-mod store;
+pub(crate) mod store;
 
 pub use checker::{ContentChecker, ContentFinding};
 pub use dark_links::{DarkLink, dark_links};

@@ -46,6 +46,7 @@ mod monitoring;
 mod monitoring_csv;
 mod monitoring_site;
 mod monitoring_thresholds;
+mod monitoring_words;
 mod names;
 pub mod nav;
 mod notices;
@@ -155,6 +156,7 @@ pub fn routes() -> Router<AppState> {
         .merge(knowledge::routes())
         .merge(monitoring::routes())
         .merge(monitoring_thresholds::routes())
+        .merge(monitoring_words::routes())
 }
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -253,6 +255,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         (
             "monitoring_thresholds.html",
             include_str!("templates/monitoring_thresholds.html"),
+        ),
+        (
+            "monitoring_words.html",
+            include_str!("templates/monitoring_words.html"),
         ),
         (
             "surveys_list.html",
