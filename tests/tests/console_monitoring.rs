@@ -12,7 +12,8 @@ use govnode_monitoring::SiteSummary;
 use govnode_monitoring::web_checks::ProbeResult;
 use govnode_tests::browser::{assert_no_problems, available, check, text_of};
 use govnode_tests::console::{Browser, csrf_of};
-use govnode_tests::{StatusCode, TestNode};
+use govnode_tests::{Method, StatusCode, TestNode};
+use govnode_topology::{NodeId, Tier, TopologyNode};
 use serde_json::json;
 
 const DAY: i64 = 86_400_000;
@@ -22,6 +23,14 @@ async fn scorecards_pages_csv_and_refusals() {
     // The background probes and link checks stay off: every finding here is the test's.
     let mut config = govnode::Config::new("440000".parse().unwrap(), "广东省");
     config.monitoring.enabled = false;
+    // The tree names the regions the regional report groups by.
+    let id = |c: &str| c.parse::<NodeId>().unwrap();
+    config.topology = Some(govnode::config::TopologySection {
+        nodes: vec![
+            TopologyNode::new(id("440000"), "广东省", Tier::Province, None),
+            TopologyNode::new(id("440300"), "深圳市", Tier::City, Some(id("440000"))),
+        ],
+    });
     let t = TestNode::start_in(config, tempfile::tempdir().unwrap()).await;
     t.site("gd", "广东省人民政府").await;
     t.column("gd", "yw", "要闻动态", "news").await;
@@ -40,6 +49,15 @@ async fn scorecards_pages_csv_and_refusals() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     t.site("sz", "深圳市人民政府").await;
+    let r = t
+        .call(
+            Method::PATCH,
+            "/api/admin/sites/sz",
+            Some(&t.admin),
+            Some(json!({ "region": "440300" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     t.column("sz", "tz", "通知公告", "notice").await;
     for (site, column) in [("gd", "yw"), ("gd", "zt1"), ("sz", "tz")] {
         let staff = t.staff(site).await;
@@ -114,7 +132,7 @@ async fn scorecards_pages_csv_and_refusals() {
     assert!(r.text.contains(">一网通管</a>"), "in the navigation");
 
     // The site page: grouped findings, the stale column by name, the weekly score.
-    let r = admin.get("/admin/monitoring/gd").await;
+    let r = admin.get("/admin/monitoring/sites/gd").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     for text in [
         "栏目不更新",
@@ -133,7 +151,7 @@ async fn scorecards_pages_csv_and_refusals() {
     );
 
     // The printable report: no navigation, print styles.
-    let r = admin.get("/admin/monitoring/gd/report").await;
+    let r = admin.get("/admin/monitoring/sites/gd/report").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.text.contains("广东省人民政府检查报告"));
     assert!(r.text.contains("@media print"));
@@ -174,28 +192,31 @@ async fn scorecards_pages_csv_and_refusals() {
     assert!(r.text.contains("深圳市人民政府"));
     assert!(!r.text.contains("广东省人民政府"));
     let csrf = csrf_of(&r.text);
-    let r = sz_admin.get("/admin/monitoring/gd").await;
+    let r = sz_admin.get("/admin/monitoring/sites/gd").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.text.contains("您无权查看该站点的监测结果"), "{}", r.text);
-    let r = sz_admin.get("/admin/monitoring/gd/report").await;
+    let r = sz_admin.get("/admin/monitoring/sites/gd/report").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = sz_admin
-        .post("/admin/monitoring/gd/check", &[("csrf", &csrf)])
+        .post("/admin/monitoring/sites/gd/check", &[("csrf", &csrf)])
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let csv = sz_admin.get("/admin/monitoring/report.csv").await.text;
     assert!(!csv.contains("广东省人民政府") && csv.contains("深圳市人民政府"));
     // 立即检查 on their own site: no consultation channel on this node yet.
     let r = sz_admin
-        .post("/admin/monitoring/sz/check", &[("csrf", "forged")])
+        .post("/admin/monitoring/sites/sz/check", &[("csrf", "forged")])
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "a forged CSRF token");
     let r = sz_admin
-        .post("/admin/monitoring/sz/check", &[("csrf", &csrf)])
+        .post("/admin/monitoring/sites/sz/check", &[("csrf", &csrf)])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-    assert_eq!(r.header("location"), Some("/admin/monitoring/sz?checked=1"));
-    let r = sz_admin.get("/admin/monitoring/sz?checked=1").await;
+    assert_eq!(
+        r.header("location"),
+        Some("/admin/monitoring/sites/sz?checked=1")
+    );
+    let r = sz_admin.get("/admin/monitoring/sites/sz?checked=1").await;
     assert!(r.text.contains("检查已完成"));
     assert!(r.text.contains("互动回应差：无咨询渠道"), "{}", r.text);
 
@@ -206,7 +227,7 @@ async fn scorecards_pages_csv_and_refusals() {
     assert!(!r.text.contains("/check\""), "no check form for an auditor");
     let csrf = csrf_of(&r.text);
     let r = auditor
-        .post("/admin/monitoring/gd/check", &[("csrf", &csrf)])
+        .post("/admin/monitoring/sites/gd/check", &[("csrf", &csrf)])
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.text.contains("审计员只能查看结果"));
@@ -253,7 +274,7 @@ async fn scorecards_pages_csv_and_refusals() {
         sz_row.contains("站点无法访问") && sz_row.contains("单项否决"),
         "{sz_row}"
     );
-    let r = admin.get("/admin/monitoring/sz").await;
+    let r = admin.get("/admin/monitoring/sites/sz").await;
     assert!(
         r.text.contains("下级节点检查上报的单项否决项"),
         "{}",
@@ -266,6 +287,57 @@ async fn scorecards_pages_csv_and_refusals() {
     let csv = admin.get("/admin/monitoring/report.csv").await.text;
     assert!(csv.contains("深圳市人民政府,本节点,100,单项否决"), "{csv}");
 
+    // The regional report: Shenzhen alone, then the province with its own level and
+    // Shenzhen as one region below; the overview offers both by name.
+    let r = admin.get("/admin/monitoring").await;
+    assert!(
+        r.text
+            .contains(r#"<option value="440300">广东省深圳市</option>"#),
+        "{}",
+        r.text
+    );
+    let r = admin
+        .get("/admin/monitoring/region-report?region=440300")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(
+        r.text.contains("广东省深圳市政府网站检查报告"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("深圳市人民政府") && !r.text.contains("广东省人民政府"));
+    assert!(
+        r.text.contains("共检查站点 <strong>1</strong> 个"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("@media print") && !r.text.contains("console-nav"));
+    let r = admin
+        .get("/admin/monitoring/region-report?region=440000")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    for text in [
+        "广东省政府网站检查报告",
+        "共检查站点 <strong>2</strong> 个",
+        "存在单项否决项（不合格）2 个",
+        "<th scope=\"row\">广东省本级</th><td>1</td>",
+        "<th scope=\"row\">深圳市</th><td>1</td>",
+        "首页不更新、空白栏目",
+        "站点无法访问",
+    ] {
+        assert!(r.text.contains(text), "{text} missing: {}", r.text);
+    }
+    for (query, why) in [
+        ("", "请选择要生成检查报告的地区"),
+        ("?region=shenzhen", "“shenzhen”不是有效的行政区划代码"),
+    ] {
+        let r = admin
+            .get(&format!("/admin/monitoring/region-report{query}"))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.text.contains(why), "{}", r.text);
+    }
+
     // Every page in Chromium with axe-core.
     if available() {
         let session = admin
@@ -277,9 +349,10 @@ async fn scorecards_pages_csv_and_refusals() {
             .clone();
         let pages = [
             ("overview", "/admin/monitoring"),
-            ("site", "/admin/monitoring/gd"),
-            ("report", "/admin/monitoring/gd/report"),
-            ("reported", "/admin/monitoring/sz"),
+            ("site", "/admin/monitoring/sites/gd"),
+            ("report", "/admin/monitoring/sites/gd/report"),
+            ("reported", "/admin/monitoring/sites/sz"),
+            ("region", "/admin/monitoring/region-report?region=440000"),
             ("thresholds", "/admin/monitoring/thresholds"),
             ("words", "/admin/monitoring/words"),
         ]

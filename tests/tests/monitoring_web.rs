@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use govnode::Config;
+use govnode_monitoring::web_checks::probes::probe_targets;
 use govnode_monitoring::{Indicator, Severity};
 use govnode_tests::tree::Member;
 use govnode_tests::{StatusCode, TestNode, TestTree};
@@ -203,11 +204,38 @@ async fn a_city_sees_its_stopped_county_fail_and_the_veto_at_five_percent() {
     tree.wait_page("440100", "/sites/tianhe/").await;
     let county_base = tree.node("440106").url("/");
     let city = tree.node("440100");
-    // Without a route the city knows no address of the county's site: nothing is probed.
-    let r = govnode::monitoring::probe_now(&city.node, city.addr)
-        .await
-        .unwrap();
-    assert!(r.iter().all(|p| p.site != "tianhe"), "{r:?}");
+    // The county's site entry announces its host name: the city probes the site there,
+    // straight to the name while no route is set (DNS leads to the county in a real tree).
+    let replica = city.node.content.site("tianhe").await.unwrap();
+    assert!(
+        replica.hosts.is_empty(),
+        "the city does not answer for the name"
+    );
+    assert_eq!(replica.owner_hosts, ["tianhe.gov.test"]);
+    let targets = |routes: std::collections::BTreeMap<String, String>| {
+        let content = city.node.content.clone();
+        let base = reqwest::Url::parse(&city.url("/")).unwrap();
+        async move {
+            probe_targets(&content, "440100", &["440106".to_string()], &base, &routes)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|t| t.site == "tianhe")
+                .collect::<Vec<_>>()
+        }
+    };
+    let direct = targets(Default::default()).await;
+    assert_eq!(direct.len(), 1, "{direct:?}");
+    assert_eq!(direct[0].url, "http://tianhe.gov.test/");
+    assert_eq!(
+        (direct[0].connect.as_str(), direct[0].host.as_deref()),
+        ("http://tianhe.gov.test/", None)
+    );
+    let routed = targets([("440106".to_string(), county_base.clone())].into()).await;
+    assert_eq!(
+        (routed[0].connect.as_str(), routed[0].host.as_deref()),
+        (county_base.as_str(), Some("tianhe.gov.test"))
+    );
     // The operator names the county's HTTP base.
     city.node
         .monitoring
@@ -229,9 +257,8 @@ async fn a_city_sees_its_stopped_county_fail_and_the_veto_at_five_percent() {
             .unwrap();
         let county: Vec<_> = r.iter().filter(|p| p.site == "tianhe").collect();
         assert_eq!(county.len(), 1, "{r:?}");
-        // Host names stay with the origin (a replica's record has none): the county's site
-        // is asked by path at the county's HTTP base.
-        assert_eq!(county[0].url, format!("{county_base}sites/tianhe/"));
+        // Asked at the county's HTTP base by its host name, as the county routes it.
+        assert_eq!(county[0].url, "http://tianhe.gov.test/");
         assert_eq!((county[0].status, county[0].error.as_str()), (200, ""));
     }
     let a = city

@@ -30,6 +30,10 @@ pub struct Site {
     pub origin: String,
     /// The footer items every government site shows (网站标识码, 备案号, contact …).
     pub footer: crate::SiteFooter,
+    /// On a replica, the host names its owner serves it under (this node does not answer
+    /// for them; monitoring probes them). Empty on this node's own sites.
+    #[serde(default)]
+    pub owner_hosts: Vec<String>,
 }
 
 /// What a column publishes.

@@ -66,16 +66,21 @@ pub struct SiteInput {
     pub footer: crate::SiteFooter,
 }
 
+/// A comma-joined host list as the site row keeps it.
+pub(crate) fn host_list(joined: &str) -> Vec<String> {
+    joined
+        .split(',')
+        .filter(|h| !h.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 fn site_from_row(r: &AnyRow) -> Result<Site, ContentError> {
-    let hosts: String = r.try_get("hosts")?;
     Ok(Site {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
-        hosts: hosts
-            .split(',')
-            .filter(|h| !h.is_empty())
-            .map(String::from)
-            .collect(),
+        hosts: host_list(&r.try_get::<String, _>("hosts")?),
+        owner_hosts: host_list(&r.try_get::<String, _>("owner_hosts")?),
         owner_body: r.try_get("owner_body")?,
         body_code: r.try_get("body_code")?,
         region: r.try_get("region")?,
@@ -87,10 +92,10 @@ fn site_from_row(r: &AnyRow) -> Result<Site, ContentError> {
 }
 
 // `hosts` is kept comma-joined on the site row for reading; `site_hosts` enforces uniqueness and serves lookups.
-const SITE_SELECT: &str = "SELECT s.id, s.name, s.hosts, s.owner_body, s.body_code, s.region, s.shutdown, s.shutdown_message, s.origin, \
+const SITE_SELECT: &str = "SELECT s.id, s.name, s.hosts, s.owner_hosts, s.owner_body, s.body_code, s.region, s.shutdown, s.shutdown_message, s.origin, \
     s.site_code, s.icp_record, s.police_record, s.conac_id, s.undertaker, s.contact_phone, s.contact_address, s.contact_email FROM sites s";
 
-fn check_host(h: &str) -> Result<(), ContentError> {
+pub(crate) fn check_host(h: &str) -> Result<(), ContentError> {
     let ok = !h.is_empty()
         && h.len() <= 253
         && h.bytes().all(|b| {

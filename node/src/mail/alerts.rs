@@ -32,7 +32,7 @@ pub(crate) fn text(a: &Alert, site_name: &str, node_name: &str, base_url: Option
     );
     if let Some(base) = base_url {
         out.push_str(&format!(
-            "监测详情：{}/admin/monitoring/{}\n",
+            "监测详情：{}/admin/monitoring/sites/{}\n",
             base.trim_end_matches('/'),
             a.site
         ));
@@ -128,6 +128,6 @@ mod tests {
         );
         let t = text(&a, "天河区人民政府", "广州市", Some("https://gz.gov.cn/"));
         assert!(t.contains("首页已有20天未更新"));
-        assert!(t.contains("https://gz.gov.cn/admin/monitoring/tianhe"));
+        assert!(t.contains("https://gz.gov.cn/admin/monitoring/sites/tianhe"));
     }
 }

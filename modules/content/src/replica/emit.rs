@@ -64,7 +64,7 @@ impl Content {
         site: &str,
     ) -> Result<(), ContentError> {
         let r = sqlx::query(
-            "SELECT id, name, owner_body, body_code, region, shutdown, shutdown_message, created_ms, site_code, icp_record, \
+            "SELECT id, name, hosts, owner_body, body_code, region, shutdown, shutdown_message, created_ms, site_code, icp_record, \
              police_record, conac_id, undertaker, contact_phone, contact_address, contact_email, state FROM sites WHERE id = $1",
         )
         .bind(site)
@@ -82,11 +82,12 @@ impl Content {
         };
         let footer = crate::footer::footer_from_row(&r)?;
         let archived = r.try_get::<String, _>("state")? == "archived";
+        let hosts = crate::sites::host_list(&r.try_get::<String, _>("hosts")?);
         self.append(
             conn,
             SITE,
             site.to_string(),
-            encode_site(&record, &footer, archived),
+            encode_site(&record, &footer, archived, &hosts),
         )
         .await
     }

@@ -7,6 +7,7 @@
 //! V1: [1] SiteRecord
 //! V2: [1] SiteRecord [2] FooterRecord          (the site's footer, 网站标识码 …)
 //! V3: [1] SiteRecord [3] FooterRecord archived  (the site archived by its owner while empty)
+//! V4: [1] SiteRecord [4] FooterRecord archived hosts  (the host names the owner serves it under)
 //! ```
 //!
 //! A node that knows only V1 reads the `SiteRecord` it understands and ignores the rest
@@ -35,6 +36,8 @@ use crate::SiteFooter;
 const WITH_FOOTER: u8 = 2;
 /// The revision that appends, after the footer, whether the site is archived.
 const WITH_ARCHIVED: u8 = 3;
+/// The revision that appends, after the flag, the site's host names.
+const WITH_HOSTS: u8 = 4;
 
 /// What a site payload of any revision carries.
 #[derive(Debug)]
@@ -45,6 +48,8 @@ pub(super) struct SitePayload {
     pub footer: Option<SiteFooter>,
     /// Whether the owner archived the site, from revision 3.
     pub archived: Option<bool>,
+    /// The host names the owner serves the site under, from revision 4.
+    pub hosts: Option<Vec<String>>,
 }
 
 /// A site's footer as its entry carries it (positional: never reorder, only append in a
@@ -91,12 +96,24 @@ impl From<FooterRecord> for SiteFooter {
     }
 }
 
-/// The V3 payload of a site: the V1 record, the revision byte, the footer, the archived flag.
-pub(super) fn encode_site(record: &SiteRecord, footer: &SiteFooter, archived: bool) -> Vec<u8> {
+/// The V4 payload of a site: the V1 record, the revision byte, the footer, the archived
+/// flag, the host names.
+pub(super) fn encode_site(
+    record: &SiteRecord,
+    footer: &SiteFooter,
+    archived: bool,
+    hosts: &[String],
+) -> Vec<u8> {
     // A tuple is encoded as its fields one after another.
     encode_payload(
         V1,
-        &(record, WITH_ARCHIVED, FooterRecord::from(footer), archived),
+        &(
+            record,
+            WITH_HOSTS,
+            FooterRecord::from(footer),
+            archived,
+            hosts,
+        ),
     )
 }
 
@@ -121,6 +138,7 @@ pub(super) fn decode_site(payload: &[u8]) -> Result<SitePayload, ApplyError> {
             record,
             footer: None,
             archived: None,
+            hosts: None,
         });
     };
     if revision < WITH_FOOTER {
@@ -131,11 +149,18 @@ pub(super) fn decode_site(payload: &[u8]) -> Result<SitePayload, ApplyError> {
     }
     let (footer, rest) = postcard::take_from_bytes::<FooterRecord>(rest)
         .map_err(|e| refused(&format!("revision {revision}, footer"), e))?;
-    let archived = if revision >= WITH_ARCHIVED {
-        // What a later revision appends after the flag is left to the nodes that know it.
-        let (archived, _later) = postcard::take_from_bytes::<bool>(rest)
+    let (archived, rest) = if revision >= WITH_ARCHIVED {
+        let (archived, rest) = postcard::take_from_bytes::<bool>(rest)
             .map_err(|e| refused(&format!("revision {revision}, archived"), e))?;
-        Some(archived)
+        (Some(archived), rest)
+    } else {
+        (None, rest)
+    };
+    let hosts = if revision >= WITH_HOSTS {
+        // What a later revision appends after the hosts is left to the nodes that know it.
+        let (hosts, _later) = postcard::take_from_bytes::<Vec<String>>(rest)
+            .map_err(|e| refused(&format!("revision {revision}, hosts"), e))?;
+        Some(hosts)
     } else {
         None
     };
@@ -143,6 +168,7 @@ pub(super) fn decode_site(payload: &[u8]) -> Result<SitePayload, ApplyError> {
         record,
         footer: Some(footer.into()),
         archived,
+        hosts,
     })
 }
 
@@ -161,6 +187,7 @@ impl ContentApplier {
             record: r,
             footer,
             archived,
+            hosts,
         } = decode_site(payload)?;
         if r.id != entry.object {
             return Err(ApplyError::Refused(format!(
@@ -176,6 +203,16 @@ impl ContentApplier {
             tracing::warn!(%origin, site = %r.id, error = %e, "replicated site footer refused");
             return Err(ApplyError::Refused(format!(
                 "site `{}` carries a footer this node does not accept: {e}",
+                r.id
+            )));
+        }
+        if let Some(bad) = hosts
+            .iter()
+            .flatten()
+            .find(|h| crate::sites::check_host(h).is_err())
+        {
+            return Err(ApplyError::Refused(format!(
+                "site `{}` carries host name {bad:?}, not a lowercase host name",
                 r.id
             )));
         }
@@ -206,6 +243,15 @@ impl ContentApplier {
         .execute(&mut *tx)
         .await
         .map_err(failed)?;
+        // Kept apart from `hosts`: this node does not answer for the owner's names.
+        if let Some(hosts) = hosts {
+            sqlx::query("UPDATE sites SET owner_hosts = $1 WHERE id = $2")
+                .bind(hosts.join(","))
+                .bind(&r.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(failed)?;
+        }
         // A V1 entry says nothing of the footer: the replica keeps what it has.
         if let Some(f) = footer {
             crate::footer::store_footer(&mut *tx, &r.id, &f)
@@ -287,18 +333,27 @@ mod tests {
     }
 
     #[test]
-    fn a_v3_payload_carries_footer_and_flag_and_is_v1_to_an_older_node() {
+    fn a_v4_payload_carries_footer_flag_and_hosts_and_is_v1_to_an_older_node() {
         let r = record();
-        let bytes = encode_site(&r, &footer(), true);
+        let hosts = vec!["www.thnet.gov.cn".to_string(), "thnet.gov.cn".to_string()];
+        let bytes = encode_site(&r, &footer(), true, &hosts);
         assert!(
             bytes.starts_with(&v1_bytes(&r)),
             "V1 first, then the footer"
         );
-        assert_eq!(bytes[v1_bytes(&r).len()], WITH_ARCHIVED);
+        assert_eq!(bytes[v1_bytes(&r).len()], WITH_HOSTS);
         let read = decode_site(&bytes).unwrap();
         assert_eq!(fields(&read.record), fields(&r));
         assert_eq!(read.footer, Some(footer()));
         assert_eq!(read.archived, Some(true));
+        assert_eq!(read.hosts, Some(hosts.clone()));
+        // A V3 payload (an older owner's): the flag, nothing said of host names.
+        let v3 = encode_payload(
+            V1,
+            &(&r, WITH_ARCHIVED, FooterRecord::from(&footer()), false),
+        );
+        let read = decode_site(&v3).unwrap();
+        assert_eq!((read.archived, read.hosts), (Some(false), None));
         // A V2 payload (an older owner's): the footer, nothing said of archiving.
         let v2 = encode_payload(V1, &(&r, WITH_FOOTER, FooterRecord::from(&footer())));
         let read = decode_site(&v2).unwrap();
@@ -316,21 +371,31 @@ mod tests {
         let old: SiteRecord = super::super::decode(&bytes).unwrap();
         assert_eq!(old.shutdown_message, r.shutdown_message);
         // An empty footer travels as such (it clears the replica's).
-        let none = decode_site(&encode_site(&r, &SiteFooter::default(), false)).unwrap();
+        let none = decode_site(&encode_site(&r, &SiteFooter::default(), false, &[])).unwrap();
         assert_eq!(none.footer, Some(SiteFooter::default()));
         assert_eq!(none.archived, Some(false));
+        assert_eq!(none.hosts, Some(vec![]));
     }
 
     #[test]
     fn later_revisions_keep_the_footer_readable_and_bad_tails_are_refused() {
         let r = record();
-        // A revision 4 that appends a field after the flag.
+        // A revision 5 that appends a field after the hosts.
+        let hosts = vec!["www.thnet.gov.cn".to_string()];
         let later = encode_payload(
             V1,
-            &(&r, 4u8, FooterRecord::from(&footer()), true, "以后的字段"),
+            &(
+                &r,
+                5u8,
+                FooterRecord::from(&footer()),
+                true,
+                &hosts,
+                "以后的字段",
+            ),
         );
         let read = decode_site(&later).unwrap();
         assert_eq!((read.footer, read.archived), (Some(footer()), Some(true)));
+        assert_eq!(read.hosts, Some(hosts));
         // A tail that is not a revision, or a footer cut short: refused with a reason.
         let mut bad = v1_bytes(&r);
         bad.push(1);
@@ -338,13 +403,13 @@ mod tests {
             panic!("revision 1 after the record");
         };
         assert!(why.contains("revision"), "{why}");
-        let mut cut = encode_site(&r, &footer(), false);
+        let mut cut = encode_site(&r, &footer(), false, &[]);
         cut.truncate(cut.len() - 4);
         let Err(ApplyError::Refused(why)) = decode_site(&cut) else {
             panic!("a footer cut short");
         };
         assert!(why.contains("footer"), "{why}");
-        let mut newer = encode_site(&r, &footer(), false);
+        let mut newer = encode_site(&r, &footer(), false, &[]);
         newer[0] = 2;
         assert!(matches!(decode_site(&newer), Err(ApplyError::Refused(_))));
         assert!(matches!(decode_site(&[]), Err(ApplyError::Refused(_))));

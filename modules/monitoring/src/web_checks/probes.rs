@@ -149,7 +149,8 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 /// The probe targets of this node: its own sites and those of its children (`children`,
-/// node ids), each host name's home page. Shut-down sites (一键关停) are left out: they are
+/// node ids), each host name's home page (a child's names as its site entries announce
+/// them). Shut-down sites (一键关停) are left out: they are
 /// closed on purpose. A child's site without host names, or without a route when it has
 /// none, cannot be reached and is left out too.
 pub async fn probe_targets(
@@ -180,7 +181,9 @@ pub async fn probe_targets(
             None if own => Some(own_base.clone()),
             None => None,
         };
-        if site.hosts.is_empty() {
+        // A replica row answers for no host name here; its owner's names are probed.
+        let hosts = if own { &site.hosts } else { &site.owner_hosts };
+        if hosts.is_empty() {
             if let Some(base) = &route {
                 let url = base
                     .join(&format!("/sites/{}/", site.id))
@@ -194,7 +197,7 @@ pub async fn probe_targets(
             }
             continue;
         }
-        for host in &site.hosts {
+        for host in hosts {
             let url = format!("http://{host}/");
             let (connect, host) = match &route {
                 Some(base) => (

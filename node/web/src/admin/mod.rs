@@ -44,6 +44,7 @@ mod letters_templates;
 mod letters_ticket;
 mod monitoring;
 mod monitoring_csv;
+mod monitoring_region;
 mod monitoring_site;
 mod monitoring_thresholds;
 mod monitoring_words;
@@ -251,6 +252,14 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         (
             "monitoring_report.html",
             include_str!("templates/monitoring_report.html"),
+        ),
+        (
+            "monitoring_region.html",
+            include_str!("templates/monitoring_region.html"),
+        ),
+        (
+            "monitoring_print.html",
+            include_str!("templates/monitoring_print.html"),
         ),
         (
             "monitoring_thresholds.html",

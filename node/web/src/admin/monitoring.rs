@@ -30,18 +30,22 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/monitoring", get(list))
         .route(
+            "/admin/monitoring/region-report",
+            get(super::monitoring_region::report),
+        )
+        .route(
             "/admin/monitoring/report.csv",
             get(super::monitoring_csv::csv),
         )
         .route(
-            "/admin/monitoring/{site}",
+            "/admin/monitoring/sites/{site}",
             get(super::monitoring_site::page),
         )
         .route(
-            "/admin/monitoring/{site}/report",
+            "/admin/monitoring/sites/{site}/report",
             get(super::monitoring_site::report),
         )
-        .route("/admin/monitoring/{site}/check", post(check))
+        .route("/admin/monitoring/sites/{site}/check", post(check))
 }
 
 pub(super) use super::render;
@@ -100,6 +104,9 @@ pub(super) struct SiteRow {
     pub id: String,
     pub url_id: String,
     pub name: String,
+    /// The site's region code (GB/T 2260), for the regional report.
+    #[serde(skip)]
+    pub region: String,
     /// The node it belongs to, for a replica; None for this node's own.
     pub node: Option<String>,
     pub score: String,
@@ -211,6 +218,7 @@ pub(super) async fn rows(node: &AppState, staff: &Staff) -> Result<Vec<SiteRow>,
             counts,
             may_check: may_check(access, &site.id),
             vetoes,
+            region: site.region.clone(),
             id: site.id,
         });
     }
@@ -276,6 +284,7 @@ async fn list(State(node): State<AppState>, staff: Staff) -> Response {
     };
     let failing = rows.iter().filter(|r| !r.passed).count();
     let alerts = alert_rows(&node, &rows).await;
+    let regions = super::monitoring_region::choices(&node, &rows);
     render(
         StatusCode::OK,
         "monitoring.html",
@@ -283,6 +292,7 @@ async fn list(State(node): State<AppState>, staff: Staff) -> Response {
         serde_json::json!({
             "rows": rows, "indicators": indicator_names(), "failing": failing,
             "platform": staff.signed_in.access.is_platform_admin(), "alerts": alerts,
+            "regions": regions,
         }),
     )
 }
@@ -294,7 +304,7 @@ struct CheckForm {
     csrf: String,
 }
 
-/// `POST /admin/monitoring/{site}/check`: runs the site's freshness and interaction checks
+/// `POST /admin/monitoring/sites/{site}/check`: runs the site's freshness and interaction checks
 /// now (a replica's freshness only) and records the week's scorecard (the link, content and
 /// availability checks run on their own schedule; their current findings count).
 async fn check(
@@ -344,7 +354,7 @@ async fn check(
         return internal(&frame);
     }
     see_other(&format!(
-        "/admin/monitoring/{}?checked=1",
+        "/admin/monitoring/sites/{}?checked=1",
         url_encode(&site)
     ))
 }

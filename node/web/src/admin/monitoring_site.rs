@@ -1,7 +1,7 @@
-//! One site in 一网通管: `/admin/monitoring/{site}` (the scorecard, the findings grouped by
+//! One site in 一网通管: `/admin/monitoring/sites/{site}` (the scorecard, the findings grouped by
 //! indicator, what nodes below reported about it, the weekly score trend and the daily
 //! availability as charts with their tables) and
-//! `/admin/monitoring/{site}/report`, the printable inspection report (no navigation, print
+//! `/admin/monitoring/sites/{site}/report`, the printable inspection report (no navigation, print
 //! styles). Only for those who may see the site (see [`super::monitoring`]).
 
 use axum::extract::{Path, Query, State};
@@ -281,7 +281,7 @@ pub(super) struct Shown {
     checked: String,
 }
 
-/// `GET /admin/monitoring/{site}`.
+/// `GET /admin/monitoring/sites/{site}`.
 pub(super) async fn page(
     State(node): State<AppState>,
     staff: Staff,
@@ -304,7 +304,7 @@ pub(super) async fn page(
     render(StatusCode::OK, "monitoring_site.html", &frame, values)
 }
 
-/// `GET /admin/monitoring/{site}/report`: the printable inspection report.
+/// `GET /admin/monitoring/sites/{site}/report`: the printable inspection report.
 pub(super) async fn report(
     State(node): State<AppState>,
     staff: Staff,
