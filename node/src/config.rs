@@ -10,10 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::NodeError;
 
+mod analytics;
 mod auth;
 mod mail;
 mod monitoring;
 
+pub use analytics::AnalyticsSection;
 pub use auth::{AuthSection, OidcSection};
 pub use mail::{MailSection, MailSecurity};
 pub use monitoring::MonitoringSection;
@@ -50,6 +52,9 @@ pub struct Config {
     /// One-net management's probes and link checks.
     #[serde(default)]
     pub monitoring: MonitoringSection,
+    /// Visit analytics (统一行为分析).
+    #[serde(default)]
+    pub analytics: AnalyticsSection,
     /// The federation: links to the tree (absent: a standalone node, its own root).
     #[serde(default)]
     pub federation: Option<FederationSection>,
@@ -280,6 +285,7 @@ impl Config {
             auth: AuthSection::default(),
             mail: None,
             monitoring: MonitoringSection::default(),
+            analytics: AnalyticsSection::default(),
             federation: None,
             topology: None,
         }
@@ -324,6 +330,7 @@ impl Config {
             mail.validate().map_err(bad)?;
         }
         cfg.monitoring.validate().map_err(bad)?;
+        cfg.analytics.validate().map_err(bad)?;
         if cfg.node.name.trim().is_empty() {
             return Err(bad("node.name is empty".into()));
         }
@@ -414,6 +421,13 @@ absolute_timeout_hours = {absolute_hours}
 # username = "govnode"              # optional, with password or password_file
 # password_file = "/etc/govnode/smtp-password"
 # from = "政府网站平台 <noreply@gd.gov.cn>"
+
+# Visit analytics (统一行为分析): no cookie, no script, no address stored. Defaults:
+# [analytics]
+# enabled = true
+# flush_secs = 60
+# publish_hours = 6
+# detail_months = 13
 {federation}{topology}"#,
             version = self.version,
             id = self.node.id,

@@ -48,6 +48,8 @@ pub struct Node {
     pub analytics: QueryAnalytics,
     /// One-net management (一网通管).
     pub monitoring: govnode_monitoring::Monitoring,
+    /// Visit analytics (统一行为分析).
+    pub visits: govnode_analytics::Visits,
     /// Page renderer.
     pub renderer: Arc<Renderer>,
     /// Keeps the search index caught up with the published table.
@@ -133,6 +135,17 @@ impl Node {
             govnode_monitoring::KIND_PREFIX,
             Arc::new(monitoring.applier()),
         );
+        let visits = govnode_analytics::Visits::new(
+            db.read.clone(),
+            db.write.clone(),
+            federation.clone(),
+            config.analytics.settings(),
+        );
+        federation.register(govnode_analytics::KIND_PREFIX, Arc::new(visits.applier()));
+        visits
+            .start()
+            .await
+            .map_err(|e| NodeError::Storage(e.to_string()))?;
         // The content checks run before every approval (发布前检查).
         let content = content.with_gate(Arc::new(
             govnode_monitoring::content_checks::MonitoringGate::new(monitoring.clone()),
@@ -193,6 +206,7 @@ impl Node {
             interaction: interaction.clone(),
             surveys: Surveys::new(db.read.clone(), db.write.clone()),
             monitoring: monitoring.clone(),
+            visits: visits.clone(),
             respondents: Arc::new(respondent_signer(&key)),
             renderer: renderer.clone(),
             federation: federation.clone(),
@@ -212,6 +226,7 @@ impl Node {
             interaction,
             analytics,
             monitoring,
+            visits,
             renderer,
             indexer,
             key,
@@ -337,6 +352,10 @@ pub async fn run(
     let analytics = node.analytics.clone();
     workers.spawn("query analytics", move |stop| async move {
         analytics.run(stop).await
+    });
+    let visits = node.visits.clone();
+    workers.spawn("visit analytics", move |stop| async move {
+        visits.run(stop).await
     });
     let deadlines = node.clone();
     workers.every("ticket deadlines", Duration::from_secs(60), move || {

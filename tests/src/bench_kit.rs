@@ -94,6 +94,33 @@ impl Rng {
     }
 }
 
+/// Runs `wrk -t2 -c32 -d{secs}s --latency url` (with a Lua `script` when given); returns
+/// requests/s and the Markdown cells for average, p50 and p99 latency and errors.
+pub async fn wrk(url: &str, secs: u32, script: Option<&std::path::Path>) -> Result<(f64, String)> {
+    let duration = format!("-d{secs}s");
+    let mut args = vec!["-t2", "-c32", duration.as_str(), "--latency"];
+    let script = script.map(|p| p.display().to_string());
+    if let Some(s) = &script {
+        args.extend(["-s", s.as_str()]);
+    }
+    args.push(url);
+    let out = tokio::process::Command::new("wrk").args(&args).output();
+    let out = out.await.context("running wrk")?;
+    let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).to_string();
+    if !out.status.success() {
+        bail!("wrk failed on {url}: {text}");
+    }
+    let line = |prefix: &str| text.lines().find(|l| l.trim_start().starts_with(prefix));
+    let field = |prefix: &str, nth| line(prefix).and_then(|l| l.split_whitespace().nth(nth));
+    let rps = field("Requests/sec:", 1).and_then(|r| r.parse().ok());
+    let rps = rps.with_context(|| format!("no Requests/sec in wrk's output:\n{text}"))?;
+    let [avg, p50, p99] = [("Latency", 1), ("50%", 1), ("99%", 1)].map(|(p, n)| field(p, n));
+    let [avg, p50, p99] = [avg, p50, p99].map(|c| c.unwrap_or("?"));
+    let non2xx = field("Non-2xx", 4).unwrap_or("0");
+    let socket = line("Socket errors").map_or("none", str::trim);
+    Ok((rps, format!("{avg} | {p50} | {p99} | {non2xx} / {socket}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,8 @@
 //! webhook_url = ""                      # optional: each new alert POSTed as JSON
 //! user_agent = ""                       # default: govnode-monitoring/0.1 (…; +public_url)
 //!
-//! # A child node's HTTP base, for probing its sites (replicas carry no host names, so
-//! # without a route a child's sites are not probed). Routes set at run time win.
+//! # A child node's HTTP base, for probing its sites where their host names do not lead
+//! # there by DNS (a private network). Routes set at run time win.
 //! [monitoring.probe_routes]
 //! "440106" = "http://10.0.0.5:8080"
 //! ```

@@ -3,7 +3,7 @@
 //!
 //! Each module owns a block of 10 000 versions (`{block}{0001…9999}`), blocks in dependency
 //! order: federation 1xxxx, library 2xxxx, accounts 3xxxx, content 4xxxx, search 5xxxx,
-//! interaction 6xxxx, monitoring 7xxxx. A migration may use only tables of its own or a lower block, so
+//! interaction 6xxxx, monitoring 7xxxx, analytics 8xxxx. A migration may use only tables of its own or a lower block, so
 //! applying the missing ones in version order is safe even when a lower block gains a
 //! migration after a higher block's later ones were applied.
 
@@ -13,7 +13,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
 /// The modules with their blocks, in dependency order.
-fn modules() -> [(&'static str, i64, &'static Migrator); 7] {
+fn modules() -> [(&'static str, i64, &'static Migrator); 8] {
     [
         ("federation", 1, &govnode_federation::MIGRATOR),
         ("library", 2, &govnode_library::MIGRATOR),
@@ -22,6 +22,7 @@ fn modules() -> [(&'static str, i64, &'static Migrator); 7] {
         ("search", 5, &govnode_search::MIGRATOR),
         ("interaction", 6, &govnode_interaction::MIGRATOR),
         ("monitoring", 7, &govnode_monitoring::MIGRATOR),
+        ("analytics", 8, &govnode_analytics::MIGRATOR),
     ]
 }
 

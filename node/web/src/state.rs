@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::extract::FromRef;
 use govnode_accounts::{AuditLog, Oidc, SessionStore, TokenStore, UserStore};
+use govnode_analytics::Visits;
 use govnode_content::Content;
 use govnode_content::render::Renderer;
 use govnode_federation::{Federation, SyncService};
@@ -101,6 +102,8 @@ pub struct AppState {
     pub surveys: Surveys,
     /// One-net management (一网通管): findings, probes and scorecards of the sites watched.
     pub monitoring: Monitoring,
+    /// Visit analytics (统一行为分析): page views counted as pages are served.
+    pub visits: Visits,
     /// Signs survey respondents' cookies.
     pub respondents: Arc<CookieSigner>,
     /// Site page renderer.
@@ -145,6 +148,7 @@ from_state!(
     interaction: Interaction,
     surveys: Surveys,
     monitoring: Monitoring,
+    visits: Visits,
     federation: Arc<Federation>,
     metrics: Arc<Metrics>,
 );

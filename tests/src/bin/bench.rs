@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use govnode::import::{ImportOptions, import_file};
 use govnode_content::import::{parse_line, to_docs};
 use govnode_tests::TestNode;
-use govnode_tests::bench_kit::{cmd_output, proc_field, proc_mib};
+use govnode_tests::bench_kit::{cmd_output, proc_field, proc_mib, wrk};
 
 /// What a citizen or an official types into the search box, separated by `、`.
 const QUERIES: &str = "个人信息保护、行政许可、社会保险、环境保护 法律责任、食品安全、安全生产、未成年人、\
@@ -146,27 +146,6 @@ async fn search_latency(t: &TestNode) -> Result<(Vec<f64>, Vec<f64>, Vec<(f64, S
     Ok((direct, http, first))
 }
 
-/// Runs `wrk -t2 -c32 -d{secs}s --latency url`; returns requests/s and the Markdown cells
-/// for average, p50 and p99 latency and errors.
-async fn wrk(url: &str, secs: u32) -> Result<(f64, String)> {
-    let args = ["-t2", "-c32", &format!("-d{secs}s"), "--latency", url];
-    let out = tokio::process::Command::new("wrk").args(args).output();
-    let out = out.await.context("running wrk")?;
-    let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).to_string();
-    if !out.status.success() {
-        bail!("wrk failed on {url}: {text}");
-    }
-    let line = |prefix: &str| text.lines().find(|l| l.trim_start().starts_with(prefix));
-    let field = |prefix: &str, nth| line(prefix).and_then(|l| l.split_whitespace().nth(nth));
-    let rps = field("Requests/sec:", 1).and_then(|r| r.parse().ok());
-    let rps = rps.with_context(|| format!("no Requests/sec in wrk's output:\n{text}"))?;
-    let [avg, p50, p99] = [("Latency", 1), ("50%", 1), ("99%", 1)].map(|(p, n)| field(p, n));
-    let [avg, p50, p99] = [avg, p50, p99].map(|c| c.unwrap_or("?"));
-    let non2xx = field("Non-2xx", 4).unwrap_or("0");
-    let socket = line("Socket errors").map_or("none", str::trim);
-    Ok((rps, format!("{avg} | {p50} | {p99} | {non2xx} / {socket}")))
-}
-
 /// An nginx master serving `dir/www` on loopback; stopped (SIGTERM, then SIGKILL) on drop.
 struct Nginx {
     child: std::process::Child,
@@ -256,11 +235,11 @@ async fn bench_page(t: &TestNode, secs: u32) -> Result<(String, f64, f64)> {
     let tmp = tempfile::tempdir().context("temp dir for nginx")?;
     std::fs::create_dir_all(tmp.path().join("www")).context("creating www dir")?;
     std::fs::write(tmp.path().join("www/article.html"), &page.text).context("saving the page")?;
-    let (node_rps, node_cells) = wrk(&t.url(&path), secs).await?;
+    let (node_rps, node_cells) = wrk(&t.url(&path), secs, None).await?;
     let mut nginx = Nginx::start(tmp.path())?;
     let url = format!("http://127.0.0.1:{}/article.html", nginx.port);
     nginx.wait_ready(&t.http, &url, tmp.path()).await?;
-    let static_run = wrk(&url, secs).await;
+    let static_run = wrk(&url, secs, None).await;
     drop(nginx);
     let (nginx_rps, nginx_cells) = static_run?;
     let version = cmd_output("nginx", &["-v"])?.replace("nginx version: ", "");

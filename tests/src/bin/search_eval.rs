@@ -26,6 +26,7 @@ const HEADING: &str = "## Search quality";
 /// Command-line options.
 struct Args {
     queries: PathBuf,
+    heldout: PathBuf,
     corpus: PathBuf,
     out: PathBuf,
     verbose: bool,
@@ -36,6 +37,7 @@ struct Args {
 fn parse_args(root: &Path) -> Result<Args> {
     let mut a = Args {
         queries: root.join("tests/eval/search-queries.tsv"),
+        heldout: root.join("tests/eval/search-queries-heldout.tsv"),
         corpus: root.join("../shared/corpus/laws.jsonl"),
         out: root.join("BENCHMARKS.md"),
         verbose: false,
@@ -46,12 +48,13 @@ fn parse_args(root: &Path) -> Result<Args> {
         let mut value = || it.next().with_context(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--queries" => a.queries = PathBuf::from(value()?),
+            "--heldout" => a.heldout = PathBuf::from(value()?),
             "--corpus" => a.corpus = PathBuf::from(value()?),
             "--out" => a.out = PathBuf::from(value()?),
             "--verbose" => a.verbose = true,
             "--write-benchmarks" => a.write = true,
             _ => bail!(
-                "unknown `{flag}`; usage: search_eval [--queries P] [--corpus P] [--verbose] [--write-benchmarks] [--out P]"
+                "unknown `{flag}`; usage: search_eval [--queries P] [--heldout P] [--corpus P] [--verbose] [--write-benchmarks] [--out P]"
             ),
         }
     }
@@ -253,14 +256,18 @@ fn run() -> Result<()> {
         p.replace(&format!("{}/", root.display()), "")
     };
     let (corpus_shown, queries_shown) = (show(&args.corpus), show(&args.queries));
+    let heldout_shown = show(&args.heldout);
     let (docs, titles) = read_corpus(&args.corpus, &corpus_shown)?;
     let queries = read_queries(&args.queries, &queries_shown)?;
-    for q in &queries {
-        if let Some(id) = q.expected.iter().find(|id| !titles.contains_key(*id)) {
-            bail!(
-                "{queries_shown}:{}: expected id `{id}` is not in {corpus_shown}",
-                q.line
-            );
+    let heldout = read_queries(&args.heldout, &heldout_shown)?;
+    for (set, shown) in [(&queries, &queries_shown), (&heldout, &heldout_shown)] {
+        for q in set {
+            if let Some(id) = q.expected.iter().find(|id| !titles.contains_key(*id)) {
+                bail!(
+                    "{shown}:{}: expected id `{id}` is not in {corpus_shown}",
+                    q.line
+                );
+            }
         }
     }
 
@@ -283,56 +290,22 @@ fn run() -> Result<()> {
     }
     let index_s = started.elapsed().as_secs_f64();
     eprintln!(
-        "indexed {} documents in {index_s:.1} s; {} queries …",
+        "indexed {} documents in {index_s:.1} s; {} + {} queries …",
         index.num_docs(),
-        queries.len()
-    );
-
-    // Categories in the order the file first names them.
-    let mut order: Vec<String> = Vec::new();
-    let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
-    let (mut overall, mut failures, mut search_ms) = (Tally::default(), Vec::new(), 0.0);
-    for q in &queries {
-        let query = SearchQuery {
-            text: q.text.clone(),
-            per_page: DEPTH,
-            ..Default::default()
-        };
-        let t = Instant::now();
-        let r = index
-            .search(&query)
-            .with_context(|| format!("searching `{}`", q.text))?;
-        search_ms += t.elapsed().as_secs_f64() * 1e3;
-        let rank = r
-            .hits
-            .iter()
-            .take(DEPTH)
-            .position(|h| q.expected.contains(&h.key))
-            .map(|p| p + 1);
-        if !by_category.contains_key(&q.category) {
-            order.push(q.category.clone());
-        }
-        by_category.entry(q.category.clone()).or_default().add(rank);
-        overall.add(rank);
-        if rank != Some(1) {
-            let top: Vec<String> = r.hits.iter().take(3).map(|h| h.title.clone()).collect();
-            failures.push((q, rank, r.total, top));
-        }
-    }
-
-    let mut table = String::from(
-        "| category | queries | success@1 | success@3 | MRR@10 |\n| --- | --- | --- | --- | --- |\n",
-    );
-    for c in &order {
-        table.push_str(&format!("| {c} | {} |\n", by_category[c].cells()));
-    }
-    table.push_str(&format!("| **all** | {} |\n", overall.cells()));
-    println!("{table}");
-    println!(
-        "{} queries over {n_docs} laws; indexing {index_s:.1} s, searching {:.2} ms a query on average",
         queries.len(),
-        search_ms / queries.len() as f64
+        heldout.len()
     );
+    let dev = evaluate(&index, &queries)?;
+    // The held-out set's queries are never printed: only its figures per category.
+    let held = evaluate(&index, &heldout)?;
+    println!("Development set ({queries_shown}):\n\n{}", dev.table);
+    println!("Held-out set ({heldout_shown}):\n\n{}", held.table);
+    let all = queries.len() + heldout.len();
+    println!(
+        "{all} queries over {n_docs} laws; indexing {index_s:.1} s, searching {:.2} ms a query on average",
+        (dev.search_ms + held.search_ms) / all as f64
+    );
+    let failures = dev.failures;
     if args.verbose {
         println!("\nQueries whose first hit is not an expected law:\n");
         for (q, rank, total, top) in &failures {
@@ -360,13 +333,16 @@ fn run() -> Result<()> {
 Generated by `tests/src/bin/search_eval.rs` (`cargo run --release -p govnode-tests --bin search_eval \
 -- --write-benchmarks`); rerun it to replace this section.\n\n\
 | | |\n| --- | --- |\n| machine | {machine} |\n| date | {when} |\n| build profile | {profile} |\n\
-| queries | {nq} in `{queries_shown}`, {nc} categories |\n\
+| queries | {nq} in `{queries_shown}` (development: tuned against), {nh} in `{heldout_shown}` (held out: never read while tuning) |\n\
 | corpus | `{corpus_shown}`: {n_docs} laws, each indexed as one document (its whole text) |\n\n\
 Each query is searched with `SearchIndex::search` for its first page of {DEPTH} hits; a query \
 succeeds at k when one of its expected laws is among the first k hits, and MRR@10 averages \
-1/rank of the first expected law (0 when none is in the first {DEPTH}).\n\n{table}\n",
+1/rank of the first expected law (0 when none is in the first {DEPTH}).\n\n\
+### Development set\n\n{dev_table}\n### Held-out set\n\n{held_table}\n",
             nq = queries.len(),
-            nc = order.len(),
+            nh = heldout.len(),
+            dev_table = dev.table,
+            held_table = held.table,
         );
         let text = std::fs::read_to_string(&args.out).unwrap_or_default();
         std::fs::write(&args.out, replace_section(&text, HEADING, &section))
@@ -374,4 +350,60 @@ succeeds at k when one of its expected laws is among the first k hits, and MRR@1
         eprintln!("wrote the Search quality section of {}", args.out.display());
     }
     Ok(())
+}
+
+/// What one set of queries scored.
+struct Scored<'q> {
+    /// The Markdown table per category (in the order the file first names them) and overall.
+    table: String,
+    /// Queries whose first hit is not expected: (query, rank, total hits, top 3 titles).
+    failures: Vec<(&'q EvalQuery, Option<usize>, usize, Vec<String>)>,
+    /// Milliseconds spent searching.
+    search_ms: f64,
+}
+
+/// Searches every query of `queries` for its first page and scores the ranks.
+fn evaluate<'q>(index: &SearchIndex, queries: &'q [EvalQuery]) -> Result<Scored<'q>> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
+    let (mut overall, mut failures, mut search_ms) = (Tally::default(), Vec::new(), 0.0);
+    for q in queries {
+        let query = SearchQuery {
+            text: q.text.clone(),
+            per_page: DEPTH,
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let r = index
+            .search(&query)
+            .with_context(|| format!("searching `{}`", q.text))?;
+        search_ms += t.elapsed().as_secs_f64() * 1e3;
+        let rank = r
+            .hits
+            .iter()
+            .take(DEPTH)
+            .position(|h| q.expected.contains(&h.key))
+            .map(|p| p + 1);
+        if !by_category.contains_key(&q.category) {
+            order.push(q.category.clone());
+        }
+        by_category.entry(q.category.clone()).or_default().add(rank);
+        overall.add(rank);
+        if rank != Some(1) {
+            let top: Vec<String> = r.hits.iter().take(3).map(|h| h.title.clone()).collect();
+            failures.push((q, rank, r.total, top));
+        }
+    }
+    let mut table = String::from(
+        "| category | queries | success@1 | success@3 | MRR@10 |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for c in &order {
+        table.push_str(&format!("| {c} | {} |\n", by_category[c].cells()));
+    }
+    table.push_str(&format!("| **all** | {} |\n", overall.cells()));
+    Ok(Scored {
+        table,
+        failures,
+        search_ms,
+    })
 }

@@ -4,8 +4,8 @@
 //! Platform admins and auditors read everything, site admins their own sites' records.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use govnode_accounts::{Access, Role};
 use govnode_content::{AuditFilter, AuditRecord};
 use serde::{Deserialize, Serialize};
@@ -298,29 +298,12 @@ pub(super) async fn page(
     )
 }
 
-/// One CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180); a
-/// leading `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet never evaluates it.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 /// The CSV of `rows`: a BOM, Chinese headers, CRLF line ends.
 fn csv(rows: &[Row]) -> String {
     let mut out = String::from("\u{feff}时间,操作人,操作,站点,对象,详情\r\n");
     for r in rows {
         let fields = [&r.at, &r.person, &r.action, &r.site, &r.object, &r.detail];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        super::csv::line(&mut out, &fields);
     }
     out
 }
@@ -360,18 +343,7 @@ pub(super) async fn export(
     };
     let names = Names::load(&node, &[]).await;
     let rows: Vec<Row> = records.iter().map(|r| row(r, &names)).collect();
-    let mut resp = (StatusCode::OK, csv(&rows)).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"audit.csv\""),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp
+    super::csv::download(csv(&rows), "audit.csv")
 }
 
 /// The audit log's routes.
@@ -387,11 +359,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_quotes_as_rfc_4180_and_starts_with_a_bom() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("说\"明\""), "\"说\"\"明\"\"\"");
-        assert_eq!(csv_field("一\n二"), "\"一\n二\"");
-        assert_eq!(csv_field("=1+1"), "'=1+1");
+    fn csv_starts_with_a_bom_and_chinese_headers() {
         let out = csv(&[Row {
             at: "2026-12-05 09:30".into(),
             person: "wang".into(),

@@ -14,6 +14,13 @@
 //! [`crate::common::session`]. The console issues add `admin/<area>.rs` per workflow.
 
 mod account;
+mod analytics;
+mod analytics_chart;
+mod analytics_csv;
+mod analytics_monthly;
+mod analytics_names;
+mod analytics_page;
+mod analytics_tables;
 mod articles;
 mod articles_editor;
 mod articles_form;
@@ -27,6 +34,7 @@ mod bodies;
 mod calendar;
 mod column_templates;
 mod columns;
+mod csv;
 mod dashboard;
 mod distribution;
 mod federation;
@@ -156,6 +164,7 @@ pub fn routes() -> Router<AppState> {
         .merge(search::routes())
         .merge(knowledge::routes())
         .merge(monitoring::routes())
+        .merge(analytics::routes())
         .merge(monitoring_thresholds::routes())
         .merge(monitoring_words::routes())
 }
@@ -245,6 +254,11 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("bodies.html", include_str!("templates/bodies.html")),
         ("calendar.html", include_str!("templates/calendar.html")),
         ("monitoring.html", include_str!("templates/monitoring.html")),
+        ("analytics.html", include_str!("templates/analytics.html")),
+        (
+            "analytics_report.html",
+            include_str!("templates/analytics_report.html"),
+        ),
         (
             "monitoring_site.html",
             include_str!("templates/monitoring_site.html"),

@@ -73,6 +73,11 @@ pub fn items(access: &Access) -> Vec<NavItem> {
             "/admin/monitoring",
             admin || access.holds(Auditor),
         ),
+        (
+            "访问统计",
+            "/admin/analytics",
+            admin || access.holds(Auditor),
+        ),
         ("站点与栏目", "/admin/sites", admin),
         ("页面模板", "/admin/templates", platform),
         ("单位与办件设置", "/admin/bodies", platform),
@@ -132,6 +137,7 @@ mod tests {
                 "办件统计",
                 "超期督办",
                 "一网通管",
+                "访问统计",
                 "搜索管理",
                 "操作日志",
                 "节点与同步",
@@ -139,7 +145,7 @@ mod tests {
             ]
         );
         let admin = Access::user(3, "wang", vec![Grant::node(Role::PlatformAdmin)]);
-        assert_eq!(items(&admin).len(), 21);
+        assert_eq!(items(&admin).len(), 22);
         let handler = Access::user(4, "liu", vec![Grant::body("440000.gd")]);
         assert_eq!(
             names(&handler),
@@ -155,6 +161,8 @@ mod tests {
         // A site admin watches their sites (一网通管) among the rest.
         let site_admin = Access::user(6, "zhou", vec![Grant::site(Role::SiteAdmin, "gd")]);
         assert!(names(&site_admin).contains(&"一网通管"));
+        assert!(names(&site_admin).contains(&"访问统计"));
+        assert!(!names(&editor).contains(&"访问统计"));
         assert!(!names(&editor).contains(&"一网通管"));
         // A reviewer of a body's replies reviews no articles.
         let replies = Access::user(5, "chen", vec![Grant::body_reviewer("440000.gd")]);

@@ -12,6 +12,7 @@ pub(crate) mod sample;
 mod search;
 mod surveys;
 mod syndication;
+mod visits;
 
 use std::collections::HashMap;
 
@@ -163,6 +164,7 @@ async fn serve_with(
         base,
     };
     let rest = rest.trim_matches('/');
+    let seen = visits::Seen::of(&parts, &req);
     let segments: Vec<&str> = if rest.is_empty() {
         Vec::new()
     } else {
@@ -206,6 +208,9 @@ async fn serve_with(
         }
     };
     mark_replica(&req, &mut resp);
+    if !submits {
+        visits::record(&req, rest, &seen, &resp);
+    }
     resp
 }
 

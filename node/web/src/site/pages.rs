@@ -303,6 +303,7 @@ pub async fn column(req: &PageRequest, slug: &str) -> Result<Response, PageError
     );
     ctx.insert("column_feeds", v(serde_json::json!({ "rss": format!("{curl}/feed.rss"), "atom": format!("{curl}/feed.atom"), "json": format!("{curl}/feed.json") })));
     req.render(StatusCode::OK, "column.html", ctx)
+        .map(|r| super::visits::in_column(r, slug))
 }
 
 fn size_label(bytes: i64) -> String {
@@ -428,7 +429,7 @@ pub(crate) async fn article_page(req: &PageRequest, p: &Published) -> Result<Res
         page.headers_mut()
             .insert(axum::http::header::LAST_MODIFIED, value);
     }
-    Ok(page)
+    Ok(super::visits::in_column(page, &column.slug))
 }
 
 use govnode_topology::beijing::minute as beijing_time;
