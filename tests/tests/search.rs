@@ -70,6 +70,31 @@ async fn published_found_draft_and_withdrawn_not() {
         "{}",
         page.text
     );
+    assert!(
+        !page.text.contains("以下结果未包含全部关键词"),
+        "{}",
+        page.text
+    );
+    // No document holds every word: the best partial match is shown, and said so (issue 17).
+    let relaxed = t.search("营商环境 区块链").await;
+    assert_eq!(relaxed["relaxed"], true, "{relaxed}");
+    assert_eq!(relaxed["exact_total"], 0, "{relaxed}");
+    assert_eq!(
+        relaxed["hits"][0]["title"], "广东省进一步优化营商环境若干措施",
+        "{relaxed}"
+    );
+    let page = t
+        .get(
+            "/sites/gd/search?q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83%20%E5%8C%BA%E5%9D%97%E9%93%BE",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("以下结果未包含全部关键词")
+            && page.text.contains("广东省进一步优化营商环境若干措施"),
+        "{}",
+        page.text
+    );
     t.stop().await;
 }
 

@@ -20,6 +20,7 @@ pub mod rollup;
 mod store;
 
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -228,6 +229,8 @@ pub struct Visits {
     write: AnyPool,
     federation: Arc<Federation>,
     settings: Settings,
+    /// Whether page views are counted now (starts as `settings.enabled`).
+    enabled: Arc<AtomicBool>,
     /// What has been counted since the last flush, and the day's visitors and visits; a
     /// std mutex since `record` is sync and never awaits inside.
     memory: Arc<Mutex<recorder::Memory>>,
@@ -254,6 +257,7 @@ impl Visits {
             read,
             write,
             federation,
+            enabled: Arc::new(AtomicBool::new(settings.enabled)),
             settings,
             memory: Arc::new(Mutex::new(memory)),
         }
@@ -270,9 +274,20 @@ impl Visits {
         store::load_today(&self.read, &self.write, &self.memory).await
     }
 
+    /// Whether page views are counted now.
+    pub fn enabled(&self) -> bool {
+        self.enabled.load(Ordering::Relaxed)
+    }
+
+    /// Turns counting on or off while the node runs (the benchmark compares both on one
+    /// node); what was counted stays and is written as usual.
+    pub fn set_enabled(&self, on: bool) {
+        self.enabled.store(on, Ordering::Relaxed);
+    }
+
     /// Counts one page request into memory (nothing when analytics are off).
     pub fn record(&self, view: &PageView<'_>) {
-        if !self.settings.enabled {
+        if !self.enabled() {
             return;
         }
         let mut memory = self.memory.lock().unwrap_or_else(|p| p.into_inner());

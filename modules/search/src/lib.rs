@@ -6,9 +6,11 @@
 //! characters), then understood ([`understand`]): colloquial phrases also match their
 //! official terms, Latin words also match the Chinese words their pinyin or initials spell,
 //! and when the query finds little, homophone typos are corrected against the index's own
-//! vocabulary. Every part must match in at least one text field (title boosted 3×); the
-//! whole query is also matched verbatim against `doc_number`/`index_number`. No query
-//! syntax exists, so no input can cause a syntax error.
+//! vocabulary. Every part must match in at least one text field (title boosted 3×); when
+//! that finds fewer than three documents, documents holding most parts follow (best match,
+//! flagged `relaxed`). A place the query names (`places`) prefers documents of that region
+//! without being required. The whole query is also matched verbatim against
+//! `doc_number`/`index_number`. No query syntax exists, so no input can cause a syntax error.
 //!
 //! [`analytics`] counts searches (daily aggregates, personal numbers masked) and rolls
 //! them up the tree; [`dictionary`] holds the synonyms and topic cards per level.
@@ -20,6 +22,7 @@ mod error;
 mod explain;
 pub mod federated;
 pub mod lexicon;
+mod places;
 mod qa;
 mod query;
 mod schema;
@@ -133,6 +136,9 @@ pub struct SearchQuery {
     pub group: bool,
     /// Search only what was typed: no typo correction.
     pub literal: bool,
+    /// Only documents holding every word: no best match when they are few.
+    #[serde(default)]
+    pub strict: bool,
     /// 1-based page number; 0 is treated as 1.
     pub page: usize,
     /// Hits per page; 0 means 10, capped at 100.
@@ -194,6 +200,11 @@ pub struct SearchResults {
     /// When the query found little and a corrected spelling found more: the correction,
     /// whose results follow any results of the original.
     pub corrected: Option<String>,
+    /// Too few documents held every word (or its correction), so documents holding most
+    /// of the words follow those that do.
+    pub relaxed: bool,
+    /// Documents holding every word (`total` unless relaxed).
+    pub exact_total: usize,
     /// The best hits per result group (when asked for, on page 1).
     pub groups: Vec<ResultGroup>,
     /// Topic cards matching the query.

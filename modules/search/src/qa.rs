@@ -119,6 +119,8 @@ impl SearchIndex {
         let every = SearchQuery {
             text: question.to_string(),
             per_page: CANDIDATES,
+            // An answer holds every word of the question; a partial match is no answer.
+            strict: true,
             ..Default::default()
         };
         let written = SearchQuery {

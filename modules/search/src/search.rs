@@ -51,6 +51,12 @@ pub struct ResultGroup {
     pub hits: Vec<Hit>,
 }
 
+/// One page of hits (score, address), the total and the facets.
+type Page = (Vec<(f32, DocAddress)>, usize, crate::FacetCounts);
+
+/// A relaxed search's page and the query that found it.
+type Relaxed = (Page, Box<dyn Query>);
+
 /// The query's filters: scope (site, origins) and facet filters (type, year, body).
 struct Filters {
     scope: Vec<Box<dyn Query>>,
@@ -73,6 +79,7 @@ impl SearchIndex {
         let mut text_query = query::text_query(&self.fields, &plan, &q.text);
         let mut words = plan.all_words();
         let mut corrected = None;
+        let mut searched = None;
 
         let mut page = self.page(&searcher, q, text_query.as_ref(), &filters)?;
         // A sure typo (words the index has never seen) is searched as corrected; a
@@ -100,6 +107,31 @@ impl SearchIndex {
                 text_query = candidate;
                 words.extend(fixed.all_words());
                 corrected = Some(fix);
+                searched = Some(fixed);
+            }
+        }
+        // Too little with every word: best match over most of them, after what matched all.
+        // For a query naming a place, only what applies there counts (its province's
+        // documents and national ones), and only that stays first.
+        let mut relaxed = false;
+        let exact_total = page.1;
+        let base = searched.as_ref().unwrap_or(&plan);
+        let (strict, found): (Box<dyn Query>, usize) = match query::home(&self.fields, base) {
+            Some(home) => {
+                let strict = query::with_filters(text_query.as_ref(), &[home]);
+                let found = self.count(&searcher, strict.as_ref(), &filters)?;
+                (strict, found)
+            }
+            None => (text_query.box_clone(), page.1),
+        };
+        if !q.strict && found < FEW_RESULTS {
+            let raw = corrected.as_deref().unwrap_or(&q.text);
+            if let Some((better, query)) =
+                self.relax(&searcher, q, base, raw, strict.as_ref(), &filters, page.1)?
+            {
+                page = better;
+                text_query = query;
+                relaxed = true;
             }
         }
         let (top, total, facets) = page;
@@ -130,9 +162,54 @@ impl SearchIndex {
             normalized: plan.normalized,
             expansions: plan.expansions,
             corrected,
+            relaxed,
+            exact_total,
             groups,
             topics,
         })
+    }
+
+    /// The best-match form of a query that found `found` results with every group: first
+    /// with half its required groups, then with any one. `None` when it finds no more.
+    #[expect(clippy::too_many_arguments, reason = "one private step of `search`")]
+    fn relax(
+        &self,
+        searcher: &Searcher,
+        q: &SearchQuery,
+        plan: &Plan,
+        raw: &str,
+        strict: &dyn Query,
+        filters: &Filters,
+        found: usize,
+    ) -> Result<Option<Relaxed>, SearchError> {
+        let required = plan
+            .groups
+            .iter()
+            .filter(|g| !g.optional && !understand::is_question(g))
+            .count();
+        let mut best: Option<Relaxed> = None;
+        let half = (required / 2).max(1);
+        let tries: &[usize] = if half > 1 { &[half, 1] } else { &[1] };
+        for &min in tries {
+            if best.as_ref().is_some_and(|(p, _)| p.1 >= FEW_RESULTS) || min >= required {
+                break;
+            }
+            let Some(loose) = query::relaxed_query(&self.fields, plan, raw, min) else {
+                break;
+            };
+            let candidate: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Should,
+                    with_bonus(strict.box_clone(), ORIGINAL_BONUS),
+                ),
+                (Occur::Should, loose),
+            ]));
+            let page = self.page(searcher, q, candidate.as_ref(), filters)?;
+            if page.1 > found && best.as_ref().is_none_or(|(p, _)| page.1 > p.1) {
+                best = Some((page, candidate));
+            }
+        }
+        Ok(best)
     }
 
     fn filters(&self, q: &SearchQuery) -> Filters {
@@ -160,18 +237,30 @@ impl SearchIndex {
         Filters { scope, facet }
     }
 
+    /// How many documents a text query matches under the filters.
+    fn count(
+        &self,
+        searcher: &Searcher,
+        text: &dyn Query,
+        filters: &Filters,
+    ) -> Result<usize, SearchError> {
+        let all: Vec<Box<dyn Query>> = filters
+            .scope
+            .iter()
+            .chain(&filters.facet)
+            .map(|f| f.box_clone())
+            .collect();
+        Ok(searcher.search(query::with_filters(text, &all).as_ref(), &Count)?)
+    }
+
     /// One page of hits, the total and the facets of a text query under the filters.
-    #[expect(
-        clippy::type_complexity,
-        reason = "a private triple, named at its one use"
-    )]
     fn page(
         &self,
         searcher: &Searcher,
         q: &SearchQuery,
         text: &dyn Query,
         filters: &Filters,
-    ) -> Result<(Vec<(f32, DocAddress)>, usize, crate::FacetCounts), SearchError> {
+    ) -> Result<Page, SearchError> {
         let all: Vec<Box<dyn Query>> = filters
             .scope
             .iter()

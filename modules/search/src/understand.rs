@@ -10,6 +10,7 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use crate::SearchError;
 use crate::lexicon::{Lexicon, Vocabulary};
+use crate::places::{self, Place};
 use crate::query::{QueryWord, cover};
 use crate::text::{all_han, normalize_query};
 
@@ -100,6 +101,29 @@ pub(crate) const QUESTION_WORDS: &[&str] = &[
     "与",
     "及",
     "或",
+    // Filler of spoken questions.
+    "被",
+    "给",
+    "我的",
+    "自己",
+    "他们",
+    "你们",
+    "已经",
+    "一直",
+    "现在",
+    "还是",
+    "就是",
+    "这个",
+    "那个",
+    "这样",
+    "怎么样",
+    "咋样",
+    "咋整",
+    "怎么弄",
+    "可以吗",
+    "行不行",
+    "算不算",
+    "管不管",
 ];
 
 /// Generic words of service questions: they rank, but are not required.
@@ -152,6 +176,8 @@ pub struct Expansion {
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
     pub groups: Vec<Group>,
+    /// Regions the query names: preferred, not required (their groups are optional).
+    pub places: Vec<Place>,
     pub expansions: Vec<Expansion>,
     /// The normalised text (folded script, half-width, lowercased).
     pub normalized: String,
@@ -172,6 +198,12 @@ impl Plan {
         }
         out
     }
+}
+
+/// Whether a group is only a question word (kept when the query has nothing else).
+pub(crate) fn is_question(g: &Group) -> bool {
+    g.alternatives.len() == 1
+        && matches!(&g.alternatives[0].words[..], [w] if QUESTION_WORDS.contains(&w.text.as_str()))
 }
 
 /// The analysers a plan is made with.
@@ -271,6 +303,7 @@ pub(crate) fn plan(
         });
         rest.replace_range(start..end, &" ".repeat(end - start));
     }
+    let mut found_places: Vec<Place> = Vec::new();
     for word in words_of(&rest, a, has_operators) {
         let mut alternatives = vec![Alternative {
             words: vec![word.clone()],
@@ -304,8 +337,16 @@ pub(crate) fn plan(
         }
         // Generic words, and single characters (赔, 领, 带) that rarely carry the subject.
         let single_han = word.text.chars().count() == 1 && all_han(&word.text);
-        let optional =
-            alternatives.len() == 1 && (single_han || GENERIC_WORDS.contains(&word.text.as_str()));
+        let place = (alternatives.len() == 1)
+            .then(|| places::lookup(&word.text))
+            .flatten();
+        let optional = alternatives.len() == 1
+            && (single_han || place.is_some() || GENERIC_WORDS.contains(&word.text.as_str()));
+        if let Some(place) = place
+            && !found_places.contains(&place)
+        {
+            found_places.push(place);
+        }
         groups.push(Group {
             alternatives,
             optional,
@@ -313,10 +354,6 @@ pub(crate) fn plan(
     }
     // Question words go when something else is left; generic words stay required when
     // nothing else is.
-    let is_question = |g: &Group| {
-        g.alternatives.len() == 1
-            && matches!(&g.alternatives[0].words[..], [w] if QUESTION_WORDS.contains(&w.text.as_str()))
-    };
     if groups.iter().any(|g| !is_question(g)) {
         groups.retain(|g| !is_question(g));
     }
@@ -328,6 +365,7 @@ pub(crate) fn plan(
     }
     Ok(Plan {
         groups,
+        places: found_places,
         expansions,
         normalized,
     })

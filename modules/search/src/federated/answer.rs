@@ -119,6 +119,13 @@ pub struct SearchAnswer {
     pub corrected: Option<String>,
     /// The same correction, under the name clients know.
     pub did_you_mean: Option<String>,
+    /// Too few documents held every word of the query, so documents holding most of them
+    /// follow those that do (以下结果未包含全部关键词).
+    #[serde(default)]
+    pub relaxed: bool,
+    /// When relaxed: how many documents hold every word.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exact_total: Option<usize>,
     /// The scope as named.
     pub scope: String,
     /// Some shards of the scope were not searched.

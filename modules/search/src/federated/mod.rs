@@ -202,7 +202,13 @@ impl OneNetSearch {
         let answer = self.search_uncounted(&req).await?;
         self.0
             .analytics
-            .record(req.query.site.as_deref(), &answer.normalized, answer.total);
+            // A relaxed search counts what held every word: the analytics' zero-result list
+            // is where the dictionary learns what the library does not answer well.
+            .record(
+                req.query.site.as_deref(),
+                &answer.normalized,
+                answer.exact_total.unwrap_or(answer.total),
+            );
         Ok(answer)
     }
 
@@ -331,6 +337,8 @@ impl OneNetSearch {
             expansions: r.expansions,
             did_you_mean: r.corrected.clone(),
             corrected: r.corrected,
+            relaxed: r.relaxed,
+            exact_total: r.relaxed.then_some(r.exact_total),
             scope: scope.name.clone(),
             partial: !scope.missing.is_empty(),
             missing: scope.missing.clone(),

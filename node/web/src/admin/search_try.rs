@@ -139,6 +139,8 @@ pub(super) async fn page(
                         "partial": a.partial,
                         "missing": a.missing.iter().map(|m| node_name(&node, m)).collect::<Vec<_>>(),
                         "corrected": a.corrected,
+                        "relaxed": a.relaxed,
+                        "exact_total": a.exact_total,
                         "topics": a.topics.iter().map(|c| c.title.clone()).collect::<Vec<_>>(),
                     }));
                 }

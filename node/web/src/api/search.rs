@@ -52,7 +52,7 @@ pub(crate) const PER_PAGE: usize = 10;
         ("page" = Option<usize>, Query, description = "Page, 1–1000 (10 hits a page)", minimum = 1, maximum = 1000),
     ),
     responses(
-        (status = 200, description = "The page of hits, facets, groups, topic cards and how the query was read", body = SearchAnswer),
+        (status = 200, description = "The page of hits, facets, groups, topic cards and how the query was read; `relaxed` when too few documents held every word and documents holding most of them follow", body = SearchAnswer),
         (status = 400, description = "A bad parameter (named), a query that is empty or too long, a query of stop words only, or `scope=site` without `site`", body = ErrorBody),
         (status = 404, description = "`scope` names a region that is not in the tree", body = ErrorBody),
     ),
@@ -157,6 +157,7 @@ fn parse(p: &HashMap<String, String>) -> Result<SearchQuery, ApiError> {
         sort,
         group: flag(p, "group")?,
         literal: flag(p, "literal")?,
+        strict: false,
         page,
         per_page: PER_PAGE,
     })

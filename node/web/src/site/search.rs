@@ -244,6 +244,7 @@ pub async fn search(req: &PageRequest) -> Result<Response, PageError> {
         v(json!({
             "total": total, "took_ms": r.took_ms, "hits": r.hits, "groups": r.groups,
             "topics": r.topics, "expansions": r.expansions, "corrected": corrected,
+            "relaxed": r.relaxed,
             "partial": r.partial, "missing": missing, "facets": facets, "widen": widen,
             "answered_by": r.answered_by, "show_groups": page == 1 && !req.query.contains_key("type"),
             "sort_links": {

@@ -38,7 +38,7 @@ pub(super) struct Seen {
 impl Seen {
     /// The request's side of a page view.
     pub(super) fn of(parts: &Parts, req: &PageRequest) -> Seen {
-        let get = parts.method == Method::GET && req.node.visits.settings().enabled;
+        let get = parts.method == Method::GET && req.node.visits.enabled();
         let client = if get {
             let peer = parts
                 .extensions
