@@ -63,6 +63,17 @@ struct Filters {
     facet: Vec<Box<dyn Query>>,
 }
 
+impl Filters {
+    /// Scope and facet filters together.
+    fn all(&self) -> Vec<Box<dyn Query>> {
+        self.scope
+            .iter()
+            .chain(&self.facet)
+            .map(|f| f.box_clone())
+            .collect()
+    }
+}
+
 impl SearchIndex {
     /// Runs a query.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
@@ -244,13 +255,7 @@ impl SearchIndex {
         text: &dyn Query,
         filters: &Filters,
     ) -> Result<usize, SearchError> {
-        let all: Vec<Box<dyn Query>> = filters
-            .scope
-            .iter()
-            .chain(&filters.facet)
-            .map(|f| f.box_clone())
-            .collect();
-        Ok(searcher.search(query::with_filters(text, &all).as_ref(), &Count)?)
+        Ok(searcher.search(query::with_filters(text, &filters.all()).as_ref(), &Count)?)
     }
 
     /// One page of hits, the total and the facets of a text query under the filters.
@@ -261,13 +266,7 @@ impl SearchIndex {
         text: &dyn Query,
         filters: &Filters,
     ) -> Result<Page, SearchError> {
-        let all: Vec<Box<dyn Query>> = filters
-            .scope
-            .iter()
-            .chain(&filters.facet)
-            .map(|f| f.box_clone())
-            .collect();
-        let full = query::with_filters(text, &all);
+        let full = query::with_filters(text, &filters.all());
         let per_page = match q.per_page {
             0 => DEFAULT_PER_PAGE,
             n => n.min(MAX_PER_PAGE),
